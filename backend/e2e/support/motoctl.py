@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Launch and stop a local AWS emulator (moto server) with SigV4 checking ON.
+
+The emulator listens on a free port of 127.0.0.1 only.  Moto's request
+authentication is enabled through ``INITIAL_NO_AUTH_ACTION_COUNT``: the first
+three requests are unauthenticated and are used here to create an IAM user
+with an admin inline policy and an access key.  From then on every request
+must be SigV4-signed with that key (moto recomputes the signature and answers
+``SignatureDoesNotMatch`` / ``InvalidClientTokenId`` otherwise).  ``start``
+proves this before it returns: it calls STS GetCallerIdentity with the real
+key (must pass) and with a wrong secret (must be rejected).
+
+Python API::
+
+    from motoctl import start, stop, env_for
+    info = start("/tmp/moto-state")   # dict, also written to <dir>/moto.json
+    os.environ.update(env_for(info))  # AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...
+    ...
+    stop(info)                         # kills the server by its pid
+
+CLI::
+
+    python backend/e2e/support/motoctl.py start --state-dir DIR   # prints one JSON line
+    python backend/e2e/support/motoctl.py env   --state-dir DIR   # prints `export ...` lines
+    python backend/e2e/support/motoctl.py stop  --state-dir DIR
+
+Notes for users:
+  * Never POST to /moto-api/reset on an instance started here: it wipes the
+    bootstrap IAM user and every later request fails authentication.  Start a
+    fresh instance instead (it takes about two seconds).
+  * Lambda functions of PackageType Image are validated against moto's ECR on
+    update (MOTO_LAMBDA_STUB_ECR=false), so push (put_image) before deploying.
+    Nothing here ever invokes a function, so moto never needs docker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account; the bootstrap user lives there
+ADMIN_USER = "motoctl-admin"
+# create_user + put_user_policy + create_access_key
+BOOTSTRAP_REQUESTS = 3
+STATE_FILE = "moto.json"
+LOG_FILE = "moto.log"
+
+ADMIN_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
+class MotoError(RuntimeError):
+    """The emulator could not be started or did not behave as required."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child of ours still answers kill(0); reap it if it is ours
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True
+
+
+def _client(service: str, endpoint: str, key: str, secret: str):
+    import boto3  # imported lazily so `stop` works without boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def _server_env(extra_env: dict[str, str] | None) -> dict[str, str]:
+    env = dict(os.environ)
+    # Do not let the caller's real credentials or endpoints leak into moto.
+    for var in list(env):
+        if var.startswith("AWS_") and var not in ("AWS_CA_BUNDLE",):
+            del env[var]
+    env.update(
+        {
+            "INITIAL_NO_AUTH_ACTION_COUNT": str(BOOTSTRAP_REQUESTS),
+            "MOTO_LAMBDA_STUB_ECR": "false",
+            "AWS_DEFAULT_REGION": REGION,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if extra_env:
+        env.update(extra_env)
+    return env
+
+
+def _launch(state_dir: Path, port: int, extra_env: dict[str, str] | None) -> subprocess.Popen:
+    log = open(state_dir / LOG_FILE, "ab")  # noqa: SIM115 - handed to the child
+    cmd = [sys.executable, str(Path(__file__).resolve()), "_serve", "--port", str(port)]
+    try:
+        return subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_server_env(extra_env),
+            cwd=str(state_dir),
+            start_new_session=True,  # not killed by the caller's Ctrl-C / process group
+        )
+    finally:
+        log.close()
+
+
+def _wait_ready(proc: subprocess.Popen, port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        if _port_open(port):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _bootstrap(endpoint: str) -> tuple[str, str]:
+    # These three requests are the unauthenticated ones.
+    iam = _client("iam", endpoint, "AKIAMOTOBOOTSTRAP000", "bootstrap-not-checked")
+    iam.create_user(UserName=ADMIN_USER)
+    iam.put_user_policy(
+        UserName=ADMIN_USER, PolicyName="admin", PolicyDocument=json.dumps(ADMIN_POLICY)
+    )
+    key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def _verify_auth(endpoint: str, key: str, secret: str) -> str:
+    from botocore.exceptions import ClientError
+
+    ident = _client("sts", endpoint, key, secret).get_caller_identity()
+    wrong = secret[:-4] + ("AAAA" if not secret.endswith("AAAA") else "BBBB")
+    try:
+        _client("sts", endpoint, key, wrong).get_caller_identity()
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code not in ("SignatureDoesNotMatch", "InvalidClientTokenId", "AccessDenied"):
+            raise MotoError(f"wrong secret rejected with unexpected code {code!r}") from exc
+    else:
+        raise MotoError("moto accepted a request signed with a wrong secret: auth is OFF")
+    # a non-STS call with a wrong secret must fail too (STS is special-cased for permissions)
+    try:
+        _client("iam", endpoint, key, wrong).list_users()
+    except ClientError:
+        pass
+    else:
+        raise MotoError("moto accepted an IAM request signed with a wrong secret")
+    return str(ident["Account"])
+
+
+def start(
+    state_dir: str | os.PathLike[str],
+    *,
+    timeout: float = 60.0,
+    extra_env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Start moto on a free 127.0.0.1 port with SigV4 auth on; return its info.
+
+    The info dict (also written to ``<state_dir>/moto.json``) has the keys
+    endpoint, pid, region, access_key_id, secret_access_key, account_id,
+    state_dir and log.
+    """
+    sdir = Path(state_dir).resolve()
+    sdir.mkdir(parents=True, exist_ok=True)
+    last_error = "unknown"
+    for _attempt in range(3):  # the free port can be taken between probe and bind
+        port = _free_port()
+        proc = _launch(sdir, port, extra_env)
+        if not _wait_ready(proc, port, timeout):
+            last_error = f"moto exited or did not listen on port {port} (see {sdir / LOG_FILE})"
+            _terminate(proc.pid)
+            continue
+        endpoint = f"http://127.0.0.1:{port}"
+        try:
+            key, secret = _bootstrap(endpoint)
+            account = _verify_auth(endpoint, key, secret)
+        except Exception as exc:  # noqa: BLE001 - reported below, server stopped
+            _terminate(proc.pid)
+            raise MotoError(f"moto bootstrap failed: {exc}") from exc
+        info = {
+            "endpoint": endpoint,
+            "pid": proc.pid,
+            "region": REGION,
+            "access_key_id": key,
+            "secret_access_key": secret,
+            "account_id": account,
+            "state_dir": str(sdir),
+            "log": str(sdir / LOG_FILE),
+        }
+        (sdir / STATE_FILE).write_text(json.dumps(info) + "\n", encoding="utf-8")
+        return info
+    raise MotoError(last_error)
+
+
+def _terminate(pid: int, grace: float = 5.0) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not _pid_alive(pid):
+            return
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    _pid_alive(pid)
+
+
+def stop(info: dict[str, Any] | str | os.PathLike[str]) -> None:
+    """Stop the server by its pid.  Accepts the info dict or the state dir."""
+    if not isinstance(info, dict):
+        path = Path(info) / STATE_FILE
+        if not path.exists():
+            return
+        info = json.loads(path.read_text(encoding="utf-8"))
+    pid = int(info["pid"])
+    _terminate(pid)
+    state_dir = info.get("state_dir")
+    if state_dir:
+        marker = Path(state_dir) / STATE_FILE
+        if marker.exists():
+            try:
+                if json.loads(marker.read_text(encoding="utf-8")).get("pid") == pid:
+                    marker.unlink()
+            except (OSError, ValueError):
+                pass
+
+
+def env_for(info: dict[str, Any]) -> dict[str, str]:
+    """Environment variables that point AWS SDKs, the AWS CLI and Terraform at moto."""
+    return {
+        "AWS_ENDPOINT_URL": info["endpoint"],
+        "AWS_ACCESS_KEY_ID": info["access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": info["secret_access_key"],
+        "AWS_REGION": info["region"],
+        "AWS_DEFAULT_REGION": info["region"],
+        "AWS_ACCOUNT_ID": info["account_id"],
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+def _patch_moto_signature_check() -> None:
+    """Fix moto's SigV4 re-computation for requests with an empty body.
+
+    moto (5.x) signs ``raw_body or data``; for a GET/DELETE with an empty body
+    (e.g. Lambda ListFunctions, GET /2015-03-31/functions/NAME) ``data`` is the
+    header dict, so it hashes the wrong payload and rejects correctly signed
+    requests.  The fallback to ``data`` is only right for form-encoded bodies
+    that the web framework already parsed away, so keep it just for those.
+    """
+    from botocore.awsrequest import AWSRequest
+    from moto.iam import access_control
+
+    base = access_control.IAMRequestBase
+    original = base._create_aws_request
+
+    def _create_aws_request(self):  # type: ignore[no-untyped-def]
+        ctype = ""
+        for key, value in self._headers.items():
+            if key.lower() == "content-type":
+                ctype = str(value).lower()
+        if self._body or ctype.startswith("application/x-www-form-urlencoded"):
+            return original(self)
+        signed = self._get_string_between(
+            "SignedHeaders=", ",", self._headers["Authorization"]).split(";")
+        headers = self._create_headers_for_aws_request(signed, self._headers)
+        request = AWSRequest(method=self._method, url=self._path, data=b"", headers=headers)
+        request.context["timestamp"] = headers["X-Amz-Date"]
+        return request
+
+    base._create_aws_request = _create_aws_request
+
+
+def _serve(port: int) -> int:
+    """Run moto's server on 127.0.0.1:port (internal; used by start())."""
+    _patch_moto_signature_check()
+    from moto.server import main as moto_main
+
+    moto_main(["-H", "127.0.0.1", "-p", str(port)])
+    return 0
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    for name in ("start", "stop", "env"):
+        p = sub.add_parser(name)
+        p.add_argument("--state-dir", required=True)
+    serve = sub.add_parser("_serve", help=argparse.SUPPRESS)
+    serve.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    if args.cmd == "_serve":
+        return _serve(args.port)
+    if args.cmd == "start":
+        try:
+            info = start(args.state_dir)
+        except MotoError as exc:
+            print(f"motoctl: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps({k: info[k] for k in (
+            "endpoint", "pid", "region", "access_key_id", "secret_access_key", "account_id")}))
+        return 0
+    if args.cmd == "stop":
+        stop(args.state_dir)
+        return 0
+    path = Path(args.state_dir) / STATE_FILE
+    if not path.exists():
+        print(f"motoctl: no {path}", file=sys.stderr)
+        return 1
+    for k, v in env_for(json.loads(path.read_text(encoding="utf-8"))).items():
+        print(f"export {k}={v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
