@@ -1,0 +1,222 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Factory for the one `HTTPClient` the process shares between all AWS service clients
+/// (and the JWKS fetcher): pooled keep-alive connections, 2 s connect timeout, 5 s read
+/// timeout, no redirects, no decompression.
+///
+/// Create it once (e.g. at Lambda cold start) and keep it for the life of the process; call
+/// `shutdown()` only when the process ends (tests do).
+public enum AWSHTTPClientFactory {
+    public static func makeHTTPClient(
+        connectTimeout: Duration = .seconds(2),
+        readTimeout: Duration = .seconds(5),
+        idleTimeout: Duration = .seconds(55)
+    ) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)),
+            connectionPool: .init(idleTimeout: TimeAmount(idleTimeout)),
+            decompression: .disabled)
+        configuration.httpVersion = .http1Only
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (s, atto) = duration.components
+        self = .nanoseconds(s * 1_000_000_000 + atto / 1_000_000_000)
+    }
+}
+
+/// An empty JSON object, for operations without input or output members.
+public struct AWSEmpty: Codable, Sendable, Hashable {
+    public init() {}
+}
+
+/// A client for one AWS JSON 1.0 / 1.1 protocol service (DynamoDB, Cognito User Pools...).
+///
+/// Each call: JSON-encodes the input, signs (SigV4) `POST {endpoint}/` with `X-Amz-Target`
+/// and `Content-Type: application/x-amz-json-1.x`, sends it over the shared `HTTPClient`,
+/// and decodes the output or the AWS error. Retries follow `RetryPolicy` and never run past
+/// the caller's `deadline`; each attempt is bounded by `attemptTimeout` (5 s by default).
+public final class AWSJSONClient: Sendable {
+    public let service: AWSServiceDescriptor
+    public let region: String
+    public let endpoint: AWSEndpoint
+    public let retryPolicy: RetryPolicy
+    public let attemptTimeout: Duration
+    let httpClient: HTTPClient
+    let signer: SigV4Signer
+    let logger: Logger
+    let maxResponseBytes = 16 * 1024 * 1024
+    let clock = ContinuousClock()
+
+    public init(
+        service: AWSServiceDescriptor,
+        credentials: AWSCredentials,
+        region: String,
+        endpoint: AWSEndpoint,
+        httpClient: HTTPClient,
+        retryPolicy: RetryPolicy = .default,
+        attemptTimeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "aws")
+    ) {
+        self.service = service
+        self.region = region
+        self.endpoint = endpoint
+        self.httpClient = httpClient
+        self.retryPolicy = retryPolicy
+        self.attemptTimeout = attemptTimeout
+        self.logger = logger
+        self.signer = SigV4Signer(credentials: credentials, region: region, service: service.signingName)
+    }
+
+    var credentials: AWSCredentials { signer.credentials }
+
+    /// Calls `operation` with `input` and decodes `Output`.
+    ///
+    /// - Parameters:
+    ///   - idempotent: whether a replay after a 5xx / timeout / reset is safe (see `RetryPolicy`).
+    ///   - deadline: no attempt or backoff runs past it (e.g. Lambda's remaining time minus a margin).
+    public func call<Input: Encodable & Sendable, Output: Decodable & Sendable>(
+        _ operation: String,
+        input: Input,
+        output: Output.Type = Output.self,
+        idempotent: Bool,
+        deadline: ContinuousClock.Instant? = nil
+    ) async throws(AWSClientError) -> Output {
+        let body: [UInt8]
+        do {
+            body = Array(try JSONEncoder().encode(input))
+        } catch {
+            throw .serialization("cannot encode \(operation) input: \(error)")
+        }
+        let responseBody = try await callRaw(operation, body: body, idempotent: idempotent, deadline: deadline)
+        if Output.self == AWSEmpty.self { return AWSEmpty() as! Output }
+        do {
+            return try JSONDecoder().decode(Output.self, from: Data(responseBody.isEmpty ? Array("{}".utf8) : responseBody))
+        } catch {
+            throw .serialization("cannot decode \(operation) output: \(error)")
+        }
+    }
+
+    /// Sends an already-encoded JSON body and returns the raw response body of a 2xx answer.
+    public func callRaw(
+        _ operation: String,
+        body: [UInt8],
+        idempotent: Bool,
+        deadline: ContinuousClock.Instant? = nil
+    ) async throws(AWSClientError) -> [UInt8] {
+        var rng = SystemRandomNumberGenerator()
+        var attempt = 0
+        var logger = self.logger
+        logger[metadataKey: "aws.operation"] = "\(service.targetPrefix).\(operation)"
+        while true {
+            attempt += 1
+            if Task.isCancelled { throw .cancelled }
+            let now = clock.now
+            var attemptDeadline = now.advanced(by: attemptTimeout)
+            if let deadline {
+                if now >= deadline { throw .deadlineExceeded(lastError: nil) }
+                attemptDeadline = min(attemptDeadline, deadline)
+            }
+            let error: AWSClientError
+            do {
+                return try await attemptOnce(operation, body: body, attemptDeadline: attemptDeadline, logger: logger)
+            } catch let e {
+                error = e
+            }
+            if case .cancelled = error { throw error }
+            if let delay = retryPolicy.nextDelay(after: error, attempt: attempt, idempotent: idempotent, now: clock.now, deadline: deadline, using: &rng) {
+                logger.debug("retrying AWS call", metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)"])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    throw .cancelled
+                }
+                continue
+            }
+            // Surface a timeout caused by the caller's deadline as deadlineExceeded.
+            if let deadline, clock.now >= deadline, case .transport(let t) = error, t.kind == .timeout {
+                throw .deadlineExceeded(lastError: t.description)
+            }
+            throw error
+        }
+    }
+
+    private func attemptOnce(
+        _ operation: String, body: [UInt8], attemptDeadline: ContinuousClock.Instant, logger: Logger
+    ) async throws(AWSClientError) -> [UInt8] {
+        let target = "\(service.targetPrefix).\(operation)"
+        let signature = signer.sign(
+            method: "POST", host: endpoint.hostHeader, path: endpoint.basePath.isEmpty ? "/" : endpoint.basePath + "/",
+            headers: [("Content-Type", service.contentType), ("X-Amz-Target", target)],
+            body: body, date: Date())
+        var request = HTTPClientRequest(url: endpoint.url + "/")
+        request.method = .POST
+        request.headers.reserveCapacity(8)
+        request.headers.add(name: "Host", value: endpoint.hostHeader)
+        request.headers.add(name: "Content-Type", value: service.contentType)
+        request.headers.add(name: "X-Amz-Target", value: target)
+        for h in signature.headersToAdd { request.headers.add(name: h.name, value: h.value) }
+        request.headers.add(name: "Content-Length", value: String(body.count))
+        request.body = .bytes(ByteBuffer(bytes: body))
+
+        let remaining = clock.now.duration(to: attemptDeadline)
+        let nioDeadline = NIODeadline.now() + TimeAmount(max(remaining, .milliseconds(1)))
+        let status: Int
+        let headers: HTTPHeaders
+        let responseBytes: [UInt8]
+        do {
+            let response = try await httpClient.execute(request, deadline: nioDeadline, logger: logger)
+            status = Int(response.status.code)
+            headers = response.headers
+            var buffer = try await response.body.collect(upTo: maxResponseBytes)
+            responseBytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            throw .transport(AWSJSONClient.classify(error, redact: credentials))
+        }
+        if (200..<300).contains(status) { return responseBytes }
+        var awsError = AWSError.parse(
+            statusCode: status, body: responseBytes,
+            errorTypeHeader: headers.first(name: "x-amzn-ErrorType"),
+            requestId: headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id"))
+        awsError.message = credentials.redact(awsError.message)
+        throw .service(awsError)
+    }
+
+    static func classify(_ error: any Error, redact credentials: AWSCredentials) -> AWSTransportError {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
+                return AWSTransportError(kind: .connect, detail: "\(e)")
+            case .readTimeout, .writeTimeout, .deadlineExceeded:
+                return AWSTransportError(kind: .timeout, detail: "\(e)")
+            case .remoteConnectionClosed, .requestStreamCancelled:
+                return AWSTransportError(kind: .connection, detail: "\(e)")
+            case .cancelled:
+                return AWSTransportError(kind: .other, detail: "cancelled")
+            default:
+                return AWSTransportError(kind: .other, detail: credentials.redact("\(e)"))
+            }
+        }
+        if error is NIOConnectionError {
+            return AWSTransportError(kind: .connect, detail: "connection failed: \(error)")
+        }
+        if let io = error as? IOError {
+            // ECONNREFUSED/ENETUNREACH/EHOSTUNREACH happen before anything is sent.
+            let connectErrnos: Set<Int32> = [111, 101, 113, 99]
+            return AWSTransportError(kind: connectErrnos.contains(io.errnoCode) ? .connect : .connection, detail: "\(io)")
+        }
+        if error is ChannelError {
+            return AWSTransportError(kind: .connection, detail: "\(error)")
+        }
+        return AWSTransportError(kind: .other, detail: credentials.redact(String(describing: error)))
+    }
+}

@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import Logging
+
+/// Typed Cognito User Pools client (AWS JSON 1.1, target prefix `AWSCognitoIdentityProviderService`).
+///
+/// All requests are SigV4-signed (AWS ignores the signature on the public, token-based
+/// operations such as SignUp/InitiateAuth, and requires it on Admin* operations).
+/// Errors are `AWSClientError.service(AWSError)` with codes such as `UsernameExistsException`,
+/// `NotAuthorizedException`, `UserNotConfirmedException`, `CodeMismatchException`,
+/// `ExpiredCodeException`, `InvalidPasswordException`, `UserNotFoundException`,
+/// `LimitExceededException`, `TooManyRequestsException`.
+public struct CognitoIdentityProviderClient: Sendable {
+    public typealias Models = CognitoIdentityProvider
+    public let client: AWSJSONClient
+
+    public init(client: AWSJSONClient) {
+        precondition(client.service == .cognitoIdentityProvider, "CognitoIdentityProviderClient needs a cognito-idp AWSJSONClient")
+        self.client = client
+    }
+
+    /// Endpoint from `endpoint` or, when nil, `AWSEndpoint.resolve` over `environment`
+    /// (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AWS_ENDPOINT_URL, default).
+    public init(
+        credentials: AWSCredentials, region: String, httpClient: HTTPClient,
+        endpoint: AWSEndpoint? = nil, environment: [String: String] = [:],
+        retryPolicy: RetryPolicy = .default, attemptTimeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "aws.cognito-idp")
+    ) throws(AWSEndpoint.ResolutionError) {
+        let resolved: AWSEndpoint
+        if let endpoint { resolved = endpoint } else { resolved = try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: region, environment: environment) }
+        self.client = AWSJSONClient(
+            service: .cognitoIdentityProvider, credentials: credentials, region: region, endpoint: resolved,
+            httpClient: httpClient, retryPolicy: retryPolicy, attemptTimeout: attemptTimeout, logger: logger)
+    }
+
+    public typealias Deadline = ContinuousClock.Instant
+
+    // MARK: Public (client-side) operations
+
+    /// Not retried on 5xx/timeouts (a replay of a successful sign-up fails with UsernameExistsException).
+    public func signUp(_ input: Models.SignUpInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.SignUpOutput {
+        try await client.call("SignUp", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func confirmSignUp(_ input: Models.ConfirmSignUpInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("ConfirmSignUp", input: input, idempotent: false, deadline: deadline)
+    }
+
+    /// USER_PASSWORD_AUTH / REFRESH_TOKEN_AUTH. Retried on 5xx (a replay only issues other tokens).
+    public func initiateAuth(_ input: Models.InitiateAuthInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AuthOutput {
+        try await client.call("InitiateAuth", input: input, idempotent: true, deadline: deadline)
+    }
+
+    /// Not retried on 5xx (the session and TOTP code are single use).
+    public func respondToAuthChallenge(_ input: Models.RespondToAuthChallengeInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AuthOutput {
+        try await client.call("RespondToAuthChallenge", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func associateSoftwareToken(_ input: Models.AssociateSoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AssociateSoftwareTokenOutput {
+        try await client.call("AssociateSoftwareToken", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func verifySoftwareToken(_ input: Models.VerifySoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.VerifySoftwareTokenOutput {
+        try await client.call("VerifySoftwareToken", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func setUserMFAPreference(_ input: Models.SetUserMFAPreferenceInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("SetUserMFAPreference", input: input, idempotent: true, deadline: deadline)
+    }
+
+    public func forgotPassword(_ input: Models.ForgotPasswordInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.ForgotPasswordOutput {
+        try await client.call("ForgotPassword", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func confirmForgotPassword(_ input: Models.ConfirmForgotPasswordInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("ConfirmForgotPassword", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func revokeToken(_ input: Models.RevokeTokenInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("RevokeToken", input: input, idempotent: true, deadline: deadline)
+    }
+
+    public func globalSignOut(accessToken: String, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("GlobalSignOut", input: Models.AccessTokenInput(accessToken: accessToken), idempotent: true, deadline: deadline)
+    }
+
+    // MARK: Admin operations (need IAM permissions)
+
+    public func adminGetUser(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AdminGetUserOutput {
+        try await client.call("AdminGetUser", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline)
+    }
+
+    public func adminDeleteUser(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("AdminDeleteUser", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline)
+    }
+
+    public func adminConfirmSignUp(userPoolId: String, username: String, clientMetadata: [String: String]? = nil, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("AdminConfirmSignUp", input: Models.PoolUserInput(userPoolId: userPoolId, username: username, clientMetadata: clientMetadata), idempotent: false, deadline: deadline)
+    }
+
+    public func adminUserGlobalSignOut(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("AdminUserGlobalSignOut", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline)
+    }
+
+    public func adminSetUserMFAPreference(_ input: Models.AdminSetUserMFAPreferenceInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("AdminSetUserMFAPreference", input: input, idempotent: true, deadline: deadline)
+    }
+
+    public func adminUpdateUserAttributes(_ input: Models.AdminUpdateUserAttributesInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("AdminUpdateUserAttributes", input: input, idempotent: true, deadline: deadline)
+    }
+
+    public func adminInitiateAuth(_ input: Models.AdminInitiateAuthInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AuthOutput {
+        try await client.call("AdminInitiateAuth", input: input, idempotent: true, deadline: deadline)
+    }
+
+    // MARK: Pool management (tests and tooling; the deployed stack owns the real pool)
+
+    public func createUserPool(_ input: Models.CreateUserPoolInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.CreateUserPoolOutput {
+        try await client.call("CreateUserPool", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func createUserPoolClient(_ input: Models.CreateUserPoolClientInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.CreateUserPoolClientOutput {
+        try await client.call("CreateUserPoolClient", input: input, idempotent: false, deadline: deadline)
+    }
+
+    public func deleteUserPool(userPoolId: String, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("DeleteUserPool", input: Models.UserPoolIdInput(userPoolId: userPoolId), idempotent: true, deadline: deadline)
+    }
+}

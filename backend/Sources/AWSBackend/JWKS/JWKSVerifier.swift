@@ -1,0 +1,347 @@
+import AsyncHTTPClient
+import Crypto
+import FoundationEssentials
+import Logging
+import NIOCore
+import _CryptoExtras
+
+/// Why a token was rejected. Never contains the token itself.
+public enum JWTVerificationError: Error, Sendable, Hashable {
+    /// Not three base64url parts, bad JSON, missing required claims...
+    case malformed(String)
+    /// `alg` is not RS256 (`none`, `HS256`, ... are always rejected).
+    case unsupportedAlgorithm(String)
+    /// No key with this `kid` in the JWKS, even after a (rate-limited) refetch.
+    case unknownKey(String)
+    case invalidSignature
+    case expired
+    /// `nbf` / `iat` in the future beyond the leeway.
+    case notYetValid
+    case wrongIssuer(String)
+    case wrongTokenUse(String)
+    /// `client_id` (access token) / `aud` (id token) is not one of the accepted app clients.
+    case wrongClient(String)
+    /// The JWKS could not be fetched or parsed.
+    case jwksUnavailable(String)
+}
+
+/// Cognito token kinds (`token_use` claim).
+public enum CognitoTokenUse: String, Sendable, Hashable {
+    case access
+    case id
+}
+
+/// Verified claims of a Cognito access or id token.
+public struct CognitoClaims: Sendable, Hashable {
+    /// The user's immutable id (`sub`).
+    public var subject: String
+    /// `username` (access token) or `cognito:username` (id token).
+    public var username: String?
+    public var email: String?
+    public var emailVerified: Bool?
+    public var tokenUse: CognitoTokenUse
+    /// `client_id` (access) or `aud` (id).
+    public var clientId: String
+    public var issuer: String
+    public var expiresAt: Date
+    public var issuedAt: Date?
+    public var authTime: Date?
+    public var groups: [String]
+    public var scope: String?
+    public var jwtId: String?
+    public var originJwtId: String?
+}
+
+/// Verifies Cognito-issued RS256 JWTs against the user pool's JWKS.
+///
+/// - The JWKS is fetched lazily on first use and cached; a token with an unknown `kid`
+///   triggers a refetch at most once per `minimumRefetchInterval` (key rotation without a
+///   fetch storm from forged `kid`s).
+/// - Checks: `alg == RS256` (before anything else), signature, `iss`, `token_use`,
+///   `client_id` (access) / `aud` (id) against `clientIds`, `exp` / `nbf` with `leeway`.
+public final class JWKSVerifier: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// Expected `iss`, e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC`.
+        public var issuer: String
+        /// Where the JWKS is served (`{issuer}/.well-known/jwks.json` on AWS).
+        public var jwksURL: String
+        /// Accepted app client ids.
+        public var clientIds: Set<String>
+        public var leeway: Duration
+        public var minimumRefetchInterval: Duration
+
+        public init(issuer: String, jwksURL: String? = nil, clientIds: Set<String>, leeway: Duration = .seconds(30), minimumRefetchInterval: Duration = .seconds(60)) {
+            self.issuer = issuer
+            self.jwksURL = jwksURL ?? issuer + "/.well-known/jwks.json"
+            self.clientIds = clientIds
+            self.leeway = leeway
+            self.minimumRefetchInterval = minimumRefetchInterval
+        }
+
+        /// Cognito user pool configuration. The issuer is always the AWS form
+        /// `https://cognito-idp.{region}.amazonaws.com/{userPoolId}` (moto also issues that);
+        /// with an emulator `endpoint` the JWKS is fetched from `{endpoint}/{userPoolId}/.well-known/jwks.json`.
+        public static func cognito(region: String, userPoolId: String, clientIds: Set<String>, endpoint: AWSEndpoint? = nil) -> Configuration {
+            let issuer = "https://cognito-idp.\(region).amazonaws.com/\(userPoolId)"
+            let jwks = endpoint.map { "\($0.url)/\(userPoolId)/.well-known/jwks.json" }
+            return Configuration(issuer: issuer, jwksURL: jwks, clientIds: clientIds)
+        }
+    }
+
+    /// Returns the JWKS document bytes for a URL.
+    public typealias Fetcher = @Sendable (_ url: String) async throws -> [UInt8]
+
+    public let configuration: Configuration
+    private let store: KeyStore
+
+    public init(configuration: Configuration, fetcher: @escaping Fetcher) {
+        self.configuration = configuration
+        self.store = KeyStore(url: configuration.jwksURL, minimumRefetchInterval: configuration.minimumRefetchInterval, fetcher: fetcher)
+    }
+
+    /// Fetches the JWKS with the shared `HTTPClient` (5 s timeout, 1 MiB max).
+    public convenience init(configuration: Configuration, httpClient: HTTPClient) {
+        self.init(configuration: configuration, fetcher: { url in
+            let request = HTTPClientRequest(url: url)
+            let response = try await httpClient.execute(request, timeout: .seconds(5))
+            guard response.status == .ok else {
+                throw JWTVerificationError.jwksUnavailable("HTTP \(response.status.code)")
+            }
+            var body = try await response.body.collect(upTo: 1 << 20)
+            return body.readBytes(length: body.readableBytes) ?? []
+        })
+    }
+
+    /// Verifies `token` and returns its claims.
+    public func verify(_ token: String, expecting tokenUse: CognitoTokenUse, now: Date = Date()) async throws(JWTVerificationError) -> CognitoClaims {
+        let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw .malformed("expected three dot-separated parts") }
+        guard let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
+              let signature = Base64URL.decode(parts[2])
+        else { throw .malformed("invalid base64url") }
+        let header: JWTHeader
+        do { header = try JSONDecoder().decode(JWTHeader.self, from: Data(headerBytes)) } catch { throw .malformed("invalid header") }
+        guard header.alg == "RS256" else { throw .unsupportedAlgorithm(header.alg) }
+        guard let kid = header.kid, !kid.isEmpty else { throw .malformed("missing kid") }
+        guard !signature.isEmpty else { throw .invalidSignature }
+
+        let key = try await store.key(for: kid)
+        let signingInput = Array(token.utf8[parts[0].startIndex..<parts[1].endIndex])
+        let valid: Bool
+        do {
+            valid = key.key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: signingInput), padding: .insecurePKCS1v1_5)
+        }
+        guard valid else { throw .invalidSignature }
+
+        let claims: JWTClaims
+        do { claims = try JSONDecoder().decode(JWTClaims.self, from: Data(payloadBytes)) } catch { throw .malformed("invalid claims") }
+        guard claims.iss == configuration.issuer else { throw .wrongIssuer(claims.iss ?? "") }
+        guard claims.token_use == tokenUse.rawValue else { throw .wrongTokenUse(claims.token_use ?? "") }
+        let client: String?
+        switch tokenUse {
+        case .access: client = claims.client_id
+        case .id: client = claims.aud?.first { configuration.clientIds.contains($0) } ?? claims.aud?.first
+        }
+        guard let client, configuration.clientIds.contains(client) else { throw .wrongClient(client ?? "") }
+        guard let exp = claims.exp else { throw .malformed("missing exp") }
+        let leeway = Double(configuration.leeway.components.seconds)
+        let nowSeconds = now.timeIntervalSince1970
+        guard nowSeconds <= exp + leeway else { throw .expired }
+        if let nbf = claims.nbf, nowSeconds + leeway < nbf { throw .notYetValid }
+        if let iat = claims.iat, nowSeconds + leeway < iat { throw .notYetValid }
+        guard let sub = claims.sub, !sub.isEmpty else { throw .malformed("missing sub") }
+
+        return CognitoClaims(
+            subject: sub,
+            username: claims.username ?? claims.cognitoUsername,
+            email: claims.email,
+            emailVerified: claims.email_verified,
+            tokenUse: tokenUse,
+            clientId: client,
+            issuer: configuration.issuer,
+            expiresAt: Date(timeIntervalSince1970: exp),
+            issuedAt: claims.iat.map { Date(timeIntervalSince1970: $0) },
+            authTime: claims.auth_time.map { Date(timeIntervalSince1970: $0) },
+            groups: claims.cognitoGroups ?? [],
+            scope: claims.scope,
+            jwtId: claims.jti,
+            originJwtId: claims.origin_jti)
+    }
+
+    /// Drops the cached keys (next verification refetches).
+    public func resetCache() async { await store.reset() }
+}
+
+// MARK: - Internals
+
+struct JWTHeader: Decodable {
+    var alg: String
+    var kid: String?
+    var typ: String?
+}
+
+struct JWTClaims: Decodable {
+    var iss: String?
+    var sub: String?
+    var token_use: String?
+    var client_id: String?
+    var aud: [String]?
+    var exp: Double?
+    var nbf: Double?
+    var iat: Double?
+    var auth_time: Double?
+    var username: String?
+    var cognitoUsername: String?
+    var email: String?
+    var email_verified: Bool?
+    var cognitoGroups: [String]?
+    var scope: String?
+    var jti: String?
+    var origin_jti: String?
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, token_use, client_id, aud, exp, nbf, iat, auth_time, username, email, email_verified, scope, jti, origin_jti
+        case cognitoUsername = "cognito:username"
+        case cognitoGroups = "cognito:groups"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        iss = try c.decodeIfPresent(String.self, forKey: .iss)
+        sub = try c.decodeIfPresent(String.self, forKey: .sub)
+        token_use = try c.decodeIfPresent(String.self, forKey: .token_use)
+        client_id = try c.decodeIfPresent(String.self, forKey: .client_id)
+        if let one = try? c.decodeIfPresent(String.self, forKey: .aud) {
+            aud = [one]
+        } else {
+            aud = try c.decodeIfPresent([String].self, forKey: .aud)
+        }
+        exp = try c.decodeIfPresent(Double.self, forKey: .exp)
+        nbf = try c.decodeIfPresent(Double.self, forKey: .nbf)
+        iat = try c.decodeIfPresent(Double.self, forKey: .iat)
+        auth_time = try c.decodeIfPresent(Double.self, forKey: .auth_time)
+        username = try c.decodeIfPresent(String.self, forKey: .username)
+        cognitoUsername = try c.decodeIfPresent(String.self, forKey: .cognitoUsername)
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        if let b = try? c.decodeIfPresent(Bool.self, forKey: .email_verified) {
+            email_verified = b
+        } else if let s = try? c.decodeIfPresent(String.self, forKey: .email_verified) {
+            email_verified = s == "true"
+        }
+        cognitoGroups = try? c.decodeIfPresent([String].self, forKey: .cognitoGroups)
+        scope = try c.decodeIfPresent(String.self, forKey: .scope)
+        jti = try c.decodeIfPresent(String.self, forKey: .jti)
+        origin_jti = try c.decodeIfPresent(String.self, forKey: .origin_jti)
+    }
+}
+
+struct JWKSDocument: Decodable {
+    struct Key: Decodable {
+        var kty: String
+        var kid: String?
+        var alg: String?
+        var use: String?
+        var n: String?
+        var e: String?
+    }
+    var keys: [Key]
+}
+
+/// An RSA public key; immutable after creation and only used for verification, which
+/// BoringSSL allows from several threads at once.
+final class RSAVerificationKey: @unchecked Sendable {
+    let key: _RSA.Signing.PublicKey
+    init(_ key: _RSA.Signing.PublicKey) { self.key = key }
+}
+
+actor KeyStore {
+    let url: String
+    let minimumRefetchInterval: Duration
+    let fetcher: JWKSVerifier.Fetcher
+    private var keys: [String: RSAVerificationKey] = [:]
+    private var lastFetch: ContinuousClock.Instant?
+    private var inFlight: Task<[String: RSAVerificationKey], any Error>?
+
+    init(url: String, minimumRefetchInterval: Duration, fetcher: @escaping JWKSVerifier.Fetcher) {
+        self.url = url
+        self.minimumRefetchInterval = minimumRefetchInterval
+        self.fetcher = fetcher
+    }
+
+    func reset() {
+        keys = [:]
+        lastFetch = nil
+    }
+
+    func key(for kid: String) async throws(JWTVerificationError) -> RSAVerificationKey {
+        if let k = keys[kid] { return k }
+        if let lastFetch, ContinuousClock.now < lastFetch.advanced(by: minimumRefetchInterval) {
+            throw .unknownKey(kid)
+        }
+        try await refresh()
+        if let k = keys[kid] { return k }
+        throw .unknownKey(kid)
+    }
+
+    private func refresh() async throws(JWTVerificationError) {
+        let task: Task<[String: RSAVerificationKey], any Error>
+        if let inFlight {
+            task = inFlight
+        } else {
+            let url = self.url, fetcher = self.fetcher
+            task = Task { try KeyStore.parse(try await fetcher(url)) }
+            inFlight = task
+        }
+        do {
+            let fetched = try await task.value
+            if inFlight == task { inFlight = nil }
+            keys = fetched
+            lastFetch = .now
+        } catch {
+            if inFlight == task { inFlight = nil }
+            lastFetch = .now  // rate-limit retries against a failing endpoint as well
+            if let e = error as? JWTVerificationError { throw e }
+            throw .jwksUnavailable(String(describing: error))
+        }
+    }
+
+    static func parse(_ bytes: [UInt8]) throws -> [String: RSAVerificationKey] {
+        let doc: JWKSDocument
+        do { doc = try JSONDecoder().decode(JWKSDocument.self, from: Data(bytes)) } catch {
+            throw JWTVerificationError.jwksUnavailable("invalid JWKS document")
+        }
+        var out: [String: RSAVerificationKey] = [:]
+        for k in doc.keys where k.kty == "RSA" && (k.use == nil || k.use == "sig") && (k.alg == nil || k.alg == "RS256") {
+            guard let kid = k.kid, let n = k.n.flatMap({ Base64URL.decode($0.utf8) }), let e = k.e.flatMap({ Base64URL.decode($0.utf8) }),
+                  let key = try? _RSA.Signing.PublicKey(n: n, e: e)
+            else { continue }
+            out[kid] = RSAVerificationKey(key)
+        }
+        return out
+    }
+}
+
+enum Base64URL {
+    static func decode<C: Collection<UInt8>>(_ input: C) -> [UInt8]? {
+        var s = [UInt8]()
+        s.reserveCapacity(input.count + 3)
+        for b in input {
+            switch b {
+            case UInt8(ascii: "-"): s.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): s.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "="): continue
+            default: s.append(b)
+            }
+        }
+        while s.count % 4 != 0 { s.append(UInt8(ascii: "=")) }
+        guard let d = Data(base64Encoded: Data(s)) else { return nil }
+        return Array(d)
+    }
+
+    static func encode<D: Sequence<UInt8>>(_ bytes: D) -> String {
+        var s = Data(bytes).base64EncodedString()
+        s = s.replacing("+", with: "-").replacing("/", with: "_")
+        while s.hasSuffix("=") { s.removeLast() }
+        return s
+    }
+}
