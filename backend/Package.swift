@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "LifestyleBackend",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "api-handler", targets: ["api-handler"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+    ],
+    targets: [
+        // Pure, dependency-free QR encoder used for the MFA set-up image.
+        .target(name: "QRCode", swiftSettings: strict),
+        // The app core: route table, handlers, validation, domain, ports. No transport, no AWS.
+        .target(
+            name: "LifestyleCore",
+            dependencies: [
+                "QRCode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Embedded adapters: SQLite user store, local identity provider, outbox mailer.
+        .target(
+            name: "EmbeddedBackend",
+            dependencies: [
+                "LifestyleCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Local HTTP transport: Hummingbird 2 feeding the core route table.
+        .target(
+            name: "HTTPTransport",
+            dependencies: [
+                "LifestyleCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "api-handler",
+            dependencies: [
+                "LifestyleCore",
+                "EmbeddedBackend",
+                "HTTPTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: strict),
+        .testTarget(
+            name: "LifestyleCoreTests",
+            dependencies: ["LifestyleCore", "EmbeddedBackend"],
+            swiftSettings: strict
+        ),
+    ]
+)

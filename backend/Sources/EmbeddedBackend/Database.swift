@@ -1,0 +1,169 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import SQLiteNIO
+import Synchronization
+
+/// One SQLite file holding users, credentials, MFA, one-time tokens and refresh tokens.
+///
+/// SQLite runs on NIO's blocking thread pool. All statements go through one async lock so a
+/// multi-statement transaction never interleaves with another caller's statements on the shared
+/// connection.
+public final class EmbeddedDatabase: Sendable {
+    let connection: SQLiteConnection
+    let lock = AsyncLock()
+
+    public static func open(path: String) async throws -> EmbeddedDatabase {
+        var silent = Logger(label: "sqlite")
+        silent.logLevel = .critical
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: silent)
+        let db = EmbeddedDatabase(connection: connection)
+        try await db.migrate()
+        return db
+    }
+
+    init(connection: SQLiteConnection) { self.connection = connection }
+
+    public func close() async throws { try await connection.close() }
+
+    func migrate() async throws {
+        let statements = [
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA foreign_keys=ON",
+            """
+            CREATE TABLE IF NOT EXISTS identities (
+              subject TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+              confirmed INTEGER NOT NULL DEFAULT 0, given_name TEXT NOT NULL, family_name TEXT NOT NULL,
+              mfa_enabled INTEGER NOT NULL DEFAULT 0, totp_secret TEXT, pending_totp_secret TEXT,
+              last_totp_step INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS one_time_tokens (
+              hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
+              kind TEXT NOT NULL, expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS refresh_tokens (
+              hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
+              expires_at REAL NOT NULL, auth_time INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS mfa_sessions (
+              hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
+              expires_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS users (
+              user_id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+              email_verified INTEGER NOT NULL DEFAULT 0, mfa_enabled INTEGER NOT NULL DEFAULT 0,
+              phone_number TEXT, date_of_birth TEXT, timezone TEXT, preferences TEXT NOT NULL,
+              created_at REAL NOT NULL, updated_at REAL NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS backup_codes (
+              user_id TEXT NOT NULL, hash TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user_id, hash))
+            """,
+        ]
+        for s in statements { _ = try await query(s) }
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        await lock.lock()
+        defer { lock.unlockSoon() }
+        return try await raw(sql, binds)
+    }
+
+    /// Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+        await lock.lock()
+        defer { lock.unlockSoon() }
+        _ = try await raw("BEGIN IMMEDIATE", [])
+        do {
+            let result = try await body(Transaction(db: self))
+            _ = try await raw("COMMIT", [])
+            return result
+        } catch {
+            _ = try? await raw("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    struct Transaction: Sendable {
+        let db: EmbeddedDatabase
+        @discardableResult
+        func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+            try await db.raw(sql, binds)
+        }
+    }
+
+    fileprivate func raw(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow] {
+        let rows = RowCollector()
+        try await connection.query(sql, binds) { rows.append($0) }
+        return rows.take()
+    }
+
+    /// Number of rows the last statement changed.
+    func changes(_ tx: Transaction? = nil) async throws -> Int {
+        let rows = try await raw("SELECT changes() AS n", [])
+        return rows.first?.column("n")?.integer.map { Int($0) } ?? 0
+    }
+}
+
+/// Collects rows delivered on the thread pool.
+final class RowCollector: Sendable {
+    private let rows = Synchronization.Mutex<[SQLiteRow]>([])
+    func append(_ r: SQLiteRow) { rows.withLock { $0.append(r) } }
+    func take() -> [SQLiteRow] { rows.withLock { $0 } }
+}
+
+/// A FIFO async lock.
+final class AsyncLock: Sendable {
+    private struct State {
+        var locked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Synchronization.Mutex<State>(State())
+
+    func lock() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { s in
+                if !s.locked {
+                    s.locked = true
+                    return true
+                }
+                s.waiters.append(c)
+                return false
+            }
+            if acquired { c.resume() }
+        }
+    }
+
+    /// Releases the lock, handing it straight to the next waiter if there is one.
+    func unlockSoon() {
+        let next: CheckedContinuation<Void, Never>? = state.withLock { s in
+            if s.waiters.isEmpty {
+                s.locked = false
+                return nil
+            }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+extension SQLiteRow {
+    func string(_ c: String) -> String? { column(c)?.string }
+    func int(_ c: String) -> Int { column(c)?.integer.map { Int($0) } ?? 0 }
+    func bool(_ c: String) -> Bool { int(c) != 0 }
+    func double(_ c: String) -> Double { column(c)?.double ?? 0 }
+}
+
+extension SQLiteData {
+    static func optional(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
+}

@@ -1,0 +1,129 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import Logging
+
+/// The whole API as one function from `Request` to `Response`: request id, logging, limits,
+/// CORS, routing, authentication, handler, error rendering. Transports only translate.
+public struct LifestyleApp: Sendable {
+    public let services: Services
+    public let router: Router
+    let logger: Logger
+    let chain: Responder
+
+    public init(services: Services, logger: Logger, routes: [Route] = Routes.all, middleware extra: [any Middleware] = []) {
+        self.services = services
+        self.logger = logger
+        let router = Router(basePath: services.config.basePath, routes: routes)
+        self.router = router
+        let middleware: [any Middleware] = [CORSMiddleware(allowed: services.config.corsOrigin, router: router)] + extra
+        var responder: Responder = { request, context in
+            try await Self.dispatch(request, context: context, router: router)
+        }
+        for m in middleware.reversed() {
+            let next = responder
+            responder = { request, context in try await m.handle(request, context: context, next: next) }
+        }
+        self.chain = responder
+    }
+
+    /// Answers one request. Never throws: every failure becomes a contract error body.
+    public func respond(
+        to request: Request, deadline: ContinuousClock.Instant? = nil, metadata: Logger.Metadata = [:]
+    ) async -> Response {
+        let start = ContinuousClock.now
+        let requestID = RequestID.accept(request.headers["x-request-id"]) ?? RequestID.generate()
+        var log = logger
+        log[metadataKey: "request_id"] = .string(requestID)
+        for (k, v) in metadata { log[metadataKey: k] = v }
+        let context = RequestContext(requestID: requestID, logger: log, services: services, deadline: deadline)
+
+        var response: Response
+        do {
+            if request.body.count > services.config.maxBodyBytes {
+                throw APIError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body exceeds 1 MiB")
+            }
+            response = try await chain(request, context)
+        } catch let error as APIError {
+            response = Self.render(error, requestID: requestID, now: services.clock.now())
+        } catch {
+            log.error("unhandled error", metadata: ["error_type": .string(String(describing: type(of: error)))])
+            response = Self.render(.internalError, requestID: requestID, now: services.clock.now())
+        }
+        response.headers["x-request-id"] = requestID
+        if log.logLevel <= .info {
+            let elapsed = ContinuousClock.now - start
+            let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+            log.info(
+                "request",
+                metadata: [
+                    "method": .string(request.method), "path": .string(Self.loggablePath(request.path)),
+                    "status": .stringConvertible(response.status), "duration_us": .stringConvertible(micros),
+                ])
+        }
+        return response
+    }
+
+    /// Renders an error in the contract's ErrorResponse / ValidationErrorResponse shape.
+    public static func render(_ error: APIError, requestID: String, now: Date) -> Response {
+        let body = ErrorBody(
+            error: error.code, message: error.message, details: error.details,
+            validation_errors: error.code == "VALIDATION_ERROR" ? error.validationErrors : nil,
+            request_id: requestID, timestamp: Timestamp.iso8601(now))
+        var response = Response(status: error.status, body: JSON.encode(body))
+        response.headers["content-type"] = "application/json"
+        for (k, v) in error.headers { response.headers.add(k, v) }
+        return response
+    }
+
+    static func dispatch(_ request: Request, context: RequestContext, router: Router) async throws -> Response {
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            throw APIError.notFound("No route for \(Self.loggablePath(request.path))")
+        case .methodNotAllowed(let allowed):
+            throw APIError(
+                status: 405, code: "METHOD_NOT_ALLOWED",
+                message: "Method \(request.method) is not allowed on this route",
+                headers: [("allow", allowed.joined(separator: ", "))])
+        case .found(let route, let parameters):
+            var context = context
+            context.parameters = parameters
+            if case .bearer = route.access {
+                context.principal = try await AuthMiddleware.authenticate(request, context: context)
+                context.logger[metadataKey: "user_id"] = .string(context.principal!.subject)
+            }
+            var response = try await route.handler(request, context)
+            if request.method == "HEAD" { response.body = [] }
+            return response
+        }
+    }
+
+    /// Paths are logged only when they are plain route-like strings, never arbitrary client input.
+    static func loggablePath(_ path: String) -> String {
+        guard path.utf8.count <= 128,
+            path.utf8.allSatisfy({ RequestID.safe($0) || $0 == UInt8(ascii: "/") })
+        else { return "<unprintable>" }
+        return path
+    }
+}
+
+public enum RequestID {
+    /// Accepts a client-supplied id of at most 128 characters of `[A-Za-z0-9._-]`.
+    public static func accept(_ raw: String?) -> String? {
+        guard let raw, !raw.isEmpty, raw.utf8.count <= 128, raw.utf8.allSatisfy(safe) else { return nil }
+        return raw
+    }
+
+    static func safe(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+            || c == 0x2D
+    }
+
+    /// A random UUID-formatted id.
+    public static func generate() -> String {
+        var g = SystemRandomNumberGenerator()
+        return Random.uuid(using: &g)
+    }
+}

@@ -1,0 +1,69 @@
+/// An answer from the contract's error vocabulary. Everything a handler throws ends up as one of
+/// these (unknown errors become a 500 INTERNAL_ERROR without details), rendered as the contract's
+/// `ErrorResponse` or, for validation failures, `ValidationErrorResponse`.
+public struct APIError: Error, Sendable {
+    public var status: Int
+    public var code: String
+    public var message: String
+    public var validationErrors: [FieldIssue]
+    public var headers: [(String, String)]
+    public var details: [String: String]?
+
+    public init(
+        status: Int, code: String, message: String, validationErrors: [FieldIssue] = [],
+        headers: [(String, String)] = [], details: [String: String]? = nil
+    ) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.validationErrors = validationErrors
+        self.headers = headers
+        self.details = details
+    }
+
+    public static func validation(_ issues: [FieldIssue], message: String = "Validation failed") -> APIError {
+        APIError(status: 400, code: "VALIDATION_ERROR", message: message, validationErrors: issues)
+    }
+    public static func badRequest(_ code: String, _ message: String) -> APIError {
+        APIError(status: 400, code: code, message: message)
+    }
+    public static func unauthorized(_ message: String = "Authentication required") -> APIError {
+        APIError(status: 401, code: "UNAUTHORIZED", message: message, headers: [("www-authenticate", "Bearer")])
+    }
+    public static let invalidCredentials = APIError(status: 401, code: "INVALID_CREDENTIALS", message: "Invalid email or password")
+    public static let userNotConfirmed = APIError(
+        status: 403, code: "USER_NOT_CONFIRMED", message: "Email address has not been verified")
+    public static func notFound(_ message: String = "Resource not found") -> APIError {
+        APIError(status: 404, code: "NOT_FOUND", message: message)
+    }
+    public static func conflict(_ code: String, _ message: String) -> APIError {
+        APIError(status: 409, code: code, message: message)
+    }
+    public static func tooManyRequests(retryAfter seconds: Int, _ message: String = "Too many requests, try again later") -> APIError {
+        APIError(
+            status: 429, code: "TOO_MANY_REQUESTS", message: message,
+            headers: [("retry-after", String(max(1, seconds)))])
+    }
+    public static let serviceUnavailable = APIError(
+        status: 503, code: "SERVICE_UNAVAILABLE", message: "A backing service is unavailable, try again later")
+    public static let internalError = APIError(status: 500, code: "INTERNAL_ERROR", message: "An unexpected error occurred")
+}
+
+public struct FieldIssue: Sendable, Codable, Equatable {
+    public var field: String
+    public var message: String
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// Wire form of the contract's ErrorResponse / ValidationErrorResponse.
+struct ErrorBody: Encodable {
+    var error: String
+    var message: String
+    var details: [String: String]?
+    var validation_errors: [FieldIssue]?
+    var request_id: String
+    var timestamp: String
+}

@@ -1,0 +1,100 @@
+import QRCode
+
+/// TOTP two-factor authentication: setup, verify-setup, login verification, disable.
+enum MFA {
+    static let issuer = "AI Lifestyle"
+
+    struct SetupDTO: Encodable {
+        var secret: String
+        var qrCode: String
+        var otpauthUri: String
+        var backupCodes: [String]
+    }
+
+    struct StatusDTO: Encodable {
+        var mfaEnabled: Bool
+        var message: String
+        var backupCodesRemaining: Int
+    }
+
+    @Sendable static func setup(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let s = context.services
+        let profile = try await Profiles.ensure(subject: principal.subject, context)
+        if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
+        let secret = try await identityCall { try await s.identity.associateSoftwareToken(principal: principal) }
+        let codes = BackupCodes.generate()
+        let hashes = codes.map { BackupCodes.hash($0, userId: principal.subject) }
+        try await storeCall { try await s.users.replaceBackupCodes(userId: principal.subject, hashes: hashes) }
+        let uri = TOTP.provisioningURI(secretBase32: secret, account: profile.email, issuer: issuer)
+        let qr: String
+        do {
+            qr = try QRCode.pngDataURL(uri, scale: 5)
+        } catch {
+            throw APIError.internalError
+        }
+        AppMetrics.event("mfa_setup_started")
+        return .json(SetupDTO(secret: secret, qrCode: qr, otpauthUri: uri, backupCodes: codes))
+    }
+
+    @Sendable static func verifySetup(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var f = try Body.object(request)
+        let code = Rules.code(&f, "code", f.string("code"), lengths: 6...6)
+        try f.check()
+        let s = context.services
+        var profile = try await Profiles.ensure(subject: principal.subject, context)
+        if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
+        try await identityCall { try await s.identity.verifySoftwareToken(principal: principal, code: code!) }
+        profile.mfaEnabled = true
+        profile.updatedAt = s.clock.now()
+        try await storeCall { [profile] in try await s.users.updateUser(profile) }
+        let remaining = try await storeCall { try await s.users.unusedBackupCodeCount(userId: principal.subject) }
+        context.logger.info("mfa enabled", metadata: ["user_id": .string(principal.subject)])
+        AppMetrics.event("mfa_enrolled")
+        return .json(StatusDTO(mfaEnabled: true, message: "Two-factor authentication enabled", backupCodesRemaining: remaining))
+    }
+
+    @Sendable static func verifyLogin(_ request: Request, _ context: RequestContext) async throws -> Response {
+        var f = try Body.object(request)
+        let session = Rules.token(&f, "sessionToken", f.string("sessionToken"))
+        let code = Rules.code(&f, "code", f.string("code"), lengths: 6...8)
+        if let c = code, c.count == 7 { f.fail("code", "must be a 6-digit TOTP code or an 8-digit backup code") }
+        try f.check()
+        let users = context.services.users
+        let submitted = code!
+        let (tokens, subject) = try await identityCall {
+            try await context.services.identity.respondToMFAChallenge(session: session!, code: submitted) { subject in
+                try await users.consumeBackupCode(userId: subject, hash: BackupCodes.hash(submitted, userId: subject))
+            }
+        }
+        if submitted.count == 8 {
+            context.logger.info("backup code used", metadata: ["user_id": .string(subject)])
+            AppMetrics.event("mfa_backup_code_used")
+        }
+        return try await Session.loggedIn(tokens, subject: subject, context)
+    }
+
+    @Sendable static func disable(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var f = try Body.object(request)
+        let password = f.string("password")
+        try f.check()
+        let s = context.services
+        var profile = try await Profiles.ensure(subject: principal.subject, context)
+        do {
+            try await s.identity.disableMFA(principal: principal, password: password!)
+        } catch IdentityError.notAuthorized {
+            throw APIError.badRequest("INVALID_PASSWORD", "Invalid password")
+        } catch let error as IdentityError {
+            throw error.apiError
+        }
+        profile.mfaEnabled = false
+        profile.updatedAt = s.clock.now()
+        try await storeCall { [profile] in try await s.users.updateUser(profile) }
+        try await storeCall { try await s.users.replaceBackupCodes(userId: principal.subject, hashes: []) }
+        context.logger.info("mfa disabled", metadata: ["user_id": .string(principal.subject)])
+        AppMetrics.event("mfa_disabled")
+        return .json(StatusDTO(mfaEnabled: false, message: "Two-factor authentication disabled", backupCodesRemaining: 0))
+    }
+}

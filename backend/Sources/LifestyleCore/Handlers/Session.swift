@@ -1,0 +1,122 @@
+/// POST /auth/login and POST /auth/refresh.
+enum Session {
+    static let failedLoginLimit = 5
+    static let window: Duration = .seconds(15 * 60)
+
+    struct LoginDTO: Encodable {
+        var accessToken: String?
+        var idToken: String?
+        var refreshToken: String?
+        var expiresIn: Int?
+        var tokenType = "Bearer"
+        var user: UserProfileDTO?
+        var mfaRequired: Bool
+        var sessionToken: String?
+    }
+
+    struct RefreshDTO: Encodable {
+        var accessToken: String
+        var idToken: String
+        var tokenType = "Bearer"
+        var expiresIn: Int
+    }
+
+    @Sendable static func login(_ request: Request, _ context: RequestContext) async throws -> Response {
+        var f = try Body.object(request)
+        let email = Rules.email(&f, "email", f.string("email"))
+        let password = f.string("password")
+        try f.check()
+        let s = context.services
+        let key = limitKey("login", email!)
+        if let wait = await s.rateLimiter.retryAfter(key: key, limit: failedLoginLimit, window: window) {
+            AppMetrics.failure("login_throttled")
+            throw APIError.tooManyRequests(retryAfter: wait, "Too many failed login attempts, try again later")
+        }
+        let outcome: AuthOutcome
+        do {
+            outcome = try await s.identity.initiateAuth(email: email!, password: password!)
+        } catch IdentityError.notAuthorized, IdentityError.userNotFound {
+            await s.rateLimiter.record(key: key, window: window)
+            AppMetrics.failure("login_invalid_credentials")
+            throw APIError.invalidCredentials
+        } catch let error as IdentityError {
+            if case .userNotConfirmed = error { AppMetrics.failure("login_unconfirmed") }
+            throw error.apiError
+        }
+        await s.rateLimiter.reset(key: key)
+        switch outcome {
+        case .mfaRequired(let session):
+            AppMetrics.event("login_mfa_challenge")
+            return .json(LoginDTO(mfaRequired: true, sessionToken: session))
+        case .authenticated(let tokens, let subject):
+            return try await loggedIn(tokens, subject: subject, context)
+        }
+    }
+
+    static func loggedIn(_ tokens: AuthTokens, subject: String, _ context: RequestContext) async throws -> Response {
+        let profile = try await Profiles.ensure(subject: subject, context)
+        context.logger.info("user logged in", metadata: ["user_id": .string(subject)])
+        AppMetrics.event("login")
+        return .json(
+            LoginDTO(
+                accessToken: tokens.accessToken, idToken: tokens.idToken, refreshToken: tokens.refreshToken,
+                expiresIn: tokens.expiresIn, user: UserProfileDTO(profile), mfaRequired: false))
+    }
+
+    @Sendable static func refresh(_ request: Request, _ context: RequestContext) async throws -> Response {
+        var f = try Body.object(request)
+        let token = Rules.token(&f, "refreshToken", f.string("refreshToken"))
+        try f.check()
+        do {
+            let tokens = try await context.services.identity.refresh(refreshToken: token!)
+            AppMetrics.event("token_refresh")
+            return .json(RefreshDTO(accessToken: tokens.accessToken, idToken: tokens.idToken, expiresIn: tokens.expiresIn))
+        } catch let error as IdentityError {
+            switch error {
+            case .notAuthorized, .invalidToken, .invalidAccessToken, .userNotFound, .expiredCode:
+                throw APIError(status: 401, code: "INVALID_REFRESH_TOKEN", message: "Invalid or expired refresh token")
+            default: throw error.apiError
+            }
+        }
+    }
+}
+
+/// POST /auth/password/reset-request and /auth/password/reset-confirm.
+enum PasswordReset {
+    static let requestLimit = 5
+    static let genericMessage = "If an account exists for this email, a password reset link has been sent."
+
+    @Sendable static func request(_ request: Request, _ context: RequestContext) async throws -> Response {
+        var f = try Body.object(request)
+        let email = Rules.email(&f, "email", f.string("email"))
+        try f.check()
+        let s = context.services
+        let key = limitKey("reset", email!)
+        if let wait = await s.rateLimiter.retryAfter(key: key, limit: requestLimit, window: Session.window) {
+            throw APIError.tooManyRequests(retryAfter: wait, "Too many password reset requests, try again later")
+        }
+        await s.rateLimiter.record(key: key, window: Session.window)
+        do {
+            try await s.identity.forgotPassword(email: email!)
+        } catch let error as IdentityError {
+            switch error {
+            case .unavailable: throw APIError.serviceUnavailable
+            case .tooManyRequests(let wait): throw APIError.tooManyRequests(retryAfter: wait)
+            default: break  // Same answer whether or not the account exists.
+            }
+        }
+        AppMetrics.event("password_reset_requested")
+        return .json(MessageDTO(message: genericMessage))
+    }
+
+    @Sendable static func confirm(_ request: Request, _ context: RequestContext) async throws -> Response {
+        var f = try Body.object(request)
+        let token = Rules.token(&f, "token", f.string("token"))
+        let password = Rules.password(&f, "password", f.string("password"))
+        try f.check()
+        try await identityCall { try await context.services.identity.confirmForgotPassword(token: token!, newPassword: password!) }
+        context.logger.info("password reset completed")
+        AppMetrics.event("password_reset")
+        return .json(MessageDTO(message: "Password has been reset. You can now log in with your new password."))
+    }
+}

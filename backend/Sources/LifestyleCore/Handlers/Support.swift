@@ -1,0 +1,63 @@
+extension Response {
+    /// A JSON response from an Encodable DTO.
+    public static func json<T: Encodable>(_ value: T) -> Response { json(200, value) }
+
+    public static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {
+        var r = Response(status: status, body: JSON.encode(value))
+        r.headers["content-type"] = "application/json"
+        return r
+    }
+}
+
+struct MessageDTO: Encodable {
+    var message: String
+}
+
+extension IdentityError {
+    /// The contract answer for an identity outcome (shared by the embedded and Cognito providers).
+    var apiError: APIError {
+        switch self {
+        case .usernameExists: .conflict("EMAIL_EXISTS", "An account with this email already exists")
+        case .notAuthorized: .invalidCredentials
+        case .userNotConfirmed: .userNotConfirmed
+        case .userNotFound: .notFound("User not found")
+        case .codeMismatch: .badRequest("INVALID_CODE", "Invalid verification code")
+        case .expiredCode: .badRequest("EXPIRED_CODE", "Verification code has expired")
+        case .invalidToken: .badRequest("INVALID_TOKEN", "Invalid or expired token")
+        case .invalidPassword(let why): .validation([FieldIssue(field: "password", message: why)])
+        case .invalidSession: APIError(status: 401, code: "INVALID_SESSION", message: "Invalid or expired MFA session")
+        case .mfaAlreadyEnabled: .conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already enabled")
+        case .mfaNotEnabled: .badRequest("MFA_NOT_ENABLED", "Two-factor authentication is not enabled")
+        case .tooManyRequests(let s): .tooManyRequests(retryAfter: s)
+        case .invalidAccessToken: .unauthorized("Invalid or expired access token")
+        case .unavailable: .serviceUnavailable
+        }
+    }
+}
+
+/// Runs an identity call and turns its typed failures into contract answers.
+func identityCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as IdentityError {
+        throw error.apiError
+    }
+}
+
+func storeCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as UserStoreError {
+        switch error {
+        case .emailTaken: throw APIError.conflict("EMAIL_EXISTS", "An account with this email already exists")
+        case .alreadyExists: throw APIError.conflict("USER_EXISTS", "User already exists")
+        case .notFound: throw APIError.notFound("User not found")
+        case .unavailable: throw APIError.serviceUnavailable
+        }
+    }
+}
+
+/// Rate-limit keys never carry the raw email.
+func limitKey(_ kind: String, _ normalizedEmail: String) -> String {
+    kind + ":" + BackupCodes.hash(normalizedEmail, userId: kind)
+}

@@ -1,0 +1,105 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// Identity, shaped like Amazon Cognito's user pool API so the embedded provider and the Cognito
+/// adapter behave the same. Every method throws `IdentityError` for the outcomes a client sees.
+public protocol IdentityProvider: Sendable {
+    /// Creates an unconfirmed account and sends the verification email. Returns the subject.
+    func signUp(email: String, password: String, givenName: String, familyName: String) async throws -> String
+    /// Confirms the account named by the emailed verification token. Returns the subject.
+    func confirmSignUp(token: String) async throws -> String
+    func initiateAuth(email: String, password: String) async throws -> AuthOutcome
+    /// Completes an MFA login with a 6-digit TOTP, or an 8-digit backup code that `consumeBackupCode`
+    /// (called with the subject) accepts and spends.
+    func respondToMFAChallenge(
+        session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
+    ) async throws -> (tokens: AuthTokens, subject: String)
+    func refresh(refreshToken: String) async throws -> AuthTokens
+    /// Sends a reset email when the account exists; silent otherwise.
+    func forgotPassword(email: String) async throws
+    /// Sets a new password from an emailed reset token and revokes the user's refresh tokens.
+    func confirmForgotPassword(token: String, newPassword: String) async throws
+    /// Starts TOTP enrolment; returns the base32 secret. Throws `.mfaAlreadyEnabled`.
+    func associateSoftwareToken(principal: Principal) async throws -> String
+    /// Verifies the first TOTP code and switches MFA on.
+    func verifySoftwareToken(principal: Principal, code: String) async throws
+    /// Checks the password and switches MFA off.
+    func disableMFA(principal: Principal, password: String) async throws
+    /// Looks an account up by email or subject (for repairs after a partial failure).
+    func adminGetUser(username: String) async throws -> IdentityUser?
+    /// Removes an account (compensation when the profile could not be written).
+    func adminDeleteUser(subject: String) async throws
+    /// Verifies a bearer access token (signature, issuer, token use, client, expiry).
+    func verifyAccessToken(_ token: String) async throws -> Principal
+}
+
+public struct AuthTokens: Sendable, Equatable {
+    public var accessToken: String
+    public var idToken: String
+    public var refreshToken: String?
+    public var expiresIn: Int
+    public init(accessToken: String, idToken: String, refreshToken: String?, expiresIn: Int) {
+        self.accessToken = accessToken
+        self.idToken = idToken
+        self.refreshToken = refreshToken
+        self.expiresIn = expiresIn
+    }
+}
+
+public enum AuthOutcome: Sendable {
+    case authenticated(AuthTokens, subject: String)
+    case mfaRequired(session: String)
+}
+
+public struct IdentityUser: Sendable, Equatable {
+    public var createdAt: Date
+    public var subject: String
+    public var email: String
+    public var confirmed: Bool
+    public var mfaEnabled: Bool
+    public var givenName: String
+    public var familyName: String
+    public init(
+        subject: String, email: String, confirmed: Bool, mfaEnabled: Bool, givenName: String, familyName: String,
+        createdAt: Date
+    ) {
+        self.createdAt = createdAt
+        self.subject = subject
+        self.email = email
+        self.confirmed = confirmed
+        self.mfaEnabled = mfaEnabled
+        self.givenName = givenName
+        self.familyName = familyName
+    }
+}
+
+/// The authenticated caller of a protected route.
+public struct Principal: Sendable, Equatable {
+    public var subject: String
+    public var accessToken: String
+    public init(subject: String, accessToken: String) {
+        self.subject = subject
+        self.accessToken = accessToken
+    }
+}
+
+public enum IdentityError: Error, Sendable, Equatable {
+    case usernameExists
+    case notAuthorized
+    case userNotConfirmed
+    case userNotFound
+    case codeMismatch
+    case expiredCode
+    /// An emailed verification or reset token that is unknown, used or expired.
+    case invalidToken
+    case invalidPassword(String)
+    case invalidSession
+    case mfaAlreadyEnabled
+    case mfaNotEnabled
+    case tooManyRequests(retryAfter: Int)
+    case invalidAccessToken(String)
+    case unavailable(String)
+}

@@ -1,0 +1,24 @@
+/// Profile storage. Embedded: SQLite. AWS: the DynamoDB table `users-{env}`.
+public protocol UserStore: Sendable {
+    /// Creates the record; throws `UserStoreError.emailTaken` when another user holds the email,
+    /// `.alreadyExists` when the id is taken.
+    func createUser(_ user: UserRecord) async throws
+    func user(id: String) async throws -> UserRecord?
+    func user(email normalizedEmail: String) async throws -> UserRecord?
+    /// Replaces the stored record (same id and email).
+    func updateUser(_ user: UserRecord) async throws
+    func deleteUser(id: String) async throws
+
+    /// Replaces the user's MFA backup codes with these hashes (all unused).
+    func replaceBackupCodes(userId: String, hashes: [String]) async throws
+    /// Marks the code with this hash used; false when there is no such unused code.
+    func consumeBackupCode(userId: String, hash: String) async throws -> Bool
+    func unusedBackupCodeCount(userId: String) async throws -> Int
+}
+
+public enum UserStoreError: Error, Sendable, Equatable {
+    case emailTaken
+    case alreadyExists
+    case notFound
+    case unavailable(String)
+}

@@ -1,0 +1,58 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import Logging
+
+/// Everything the app needs from the outside world, wired once by `api-handler`'s main.
+public struct Services: Sendable {
+    public var users: any UserStore
+    public var identity: any IdentityProvider
+    public var rateLimiter: any RateLimiter
+    public var clock: any WallClock
+    public var config: AppConfig
+    public var version: String
+
+    public init(
+        users: any UserStore, identity: any IdentityProvider, rateLimiter: any RateLimiter = InMemoryRateLimiter(),
+        clock: any WallClock = SystemClock(), config: AppConfig, version: String = AppVersion.current
+    ) {
+        self.users = users
+        self.identity = identity
+        self.rateLimiter = rateLimiter
+        self.clock = clock
+        self.config = config
+        self.version = version
+    }
+}
+
+public enum AppVersion {
+    public static let current = "1.0.0"
+}
+
+/// Per-request state handed through middleware to the handler.
+public struct RequestContext: Sendable {
+    public var requestID: String
+    public var logger: Logger
+    public var services: Services
+    /// Set by the auth middleware on protected routes.
+    public var principal: Principal?
+    /// Path parameters (none of today's routes have any, but the router supports `{name}`).
+    public var parameters: [String: String] = [:]
+    /// When the transport must have answered (the Lambda invocation deadline), if any.
+    public var deadline: ContinuousClock.Instant?
+
+    public init(requestID: String, logger: Logger, services: Services, deadline: ContinuousClock.Instant? = nil) {
+        self.requestID = requestID
+        self.logger = logger
+        self.services = services
+        self.deadline = deadline
+    }
+
+    /// The authenticated caller; only nil on public routes.
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized() }
+        return principal
+    }
+}

@@ -1,0 +1,67 @@
+/// Transport-neutral HTTP request and response. Both transports (the local Hummingbird server and
+/// the Lambda runtime) translate into these, so the route table, middleware and handlers never see
+/// a server or an event type.
+public struct Request: Sendable {
+    public var method: String
+    /// Path without query string, e.g. `/v1/auth/login`.
+    public var path: String
+    /// Raw query string without the leading `?`.
+    public var query: String
+    public var headers: Headers
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: String = "", headers: Headers = Headers(), body: [UInt8] = []) {
+        self.method = method.uppercased()
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct Response: Sendable {
+    public var status: Int
+    public var headers: Headers
+    public var body: [UInt8]
+
+    public init(status: Int, headers: Headers = Headers(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Case-insensitive, order-preserving header list. Names are stored lower-cased.
+public struct Headers: Sendable, Sequence {
+    public private(set) var fields: [(name: String, value: String)] = []
+
+    public init() {}
+    public init(_ pairs: [(String, String)]) {
+        for (n, v) in pairs { add(n, v) }
+    }
+
+    public subscript(name: String) -> String? {
+        get {
+            let n = name.lowercased()
+            return fields.first(where: { $0.name == n })?.value
+        }
+        set {
+            let n = name.lowercased()
+            fields.removeAll(where: { $0.name == n })
+            if let newValue { fields.append((n, newValue)) }
+        }
+    }
+
+    public func values(_ name: String) -> [String] {
+        let n = name.lowercased()
+        return fields.filter { $0.name == n }.map(\.value)
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append((name.lowercased(), value))
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+}

@@ -1,0 +1,13 @@
+import Metrics
+
+/// Business events and request measurements through swift-metrics. Without a bootstrapped
+/// metrics backend these are no-ops; the Lambda transport installs a CloudWatch EMF backend.
+public enum AppMetrics {
+    public static func event(_ name: String) {
+        Counter(label: "business_events", dimensions: [("event", name)]).increment()
+    }
+
+    public static func failure(_ kind: String) {
+        Counter(label: "failures", dimensions: [("kind", kind)]).increment()
+    }
+}

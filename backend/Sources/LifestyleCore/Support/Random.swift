@@ -1,0 +1,135 @@
+/// Random identifiers and secrets from the system CSPRNG.
+public enum Random {
+    public static func bytes(_ count: Int) -> [UInt8] {
+        var g = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &g) }
+    }
+
+    /// A version 4 UUID in lower-case canonical form.
+    public static func uuid<G: RandomNumberGenerator>(using g: inout G) -> String {
+        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+        b[6] = (b[6] & 0x0F) | 0x40
+        b[8] = (b[8] & 0x3F) | 0x80
+        let hex = Hex.encode(b)
+        let c = Array(hex)
+        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-"
+            + String(c[20..<32])
+    }
+
+    public static func uuid() -> String {
+        var g = SystemRandomNumberGenerator()
+        return uuid(using: &g)
+    }
+
+    /// A string of `count` random decimal digits.
+    public static func digits(_ count: Int) -> String {
+        var g = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &g))) })
+    }
+}
+
+public enum Hex {
+    static let table = Array("0123456789abcdef".utf8)
+    public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(table[Int(b >> 4)])
+            out.append(table[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Base64url without padding (JWT segments, opaque tokens).
+public enum Base64URL {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let b = Array(bytes)
+        var out: [UInt8] = []
+        out.reserveCapacity((b.count + 2) / 3 * 4)
+        var i = 0
+        while i + 2 < b.count {
+            let n = (UInt32(b[i]) << 16) | (UInt32(b[i + 1]) << 8) | UInt32(b[i + 2])
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = b.count - i
+        if rest == 1 {
+            let n = UInt32(b[i]) << 16
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
+        } else if rest == 2 {
+            let n = (UInt32(b[i]) << 16) | (UInt32(b[i + 1]) << 8)
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)]]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes base64url (padding optional; standard `+/` also accepted). Nil on any bad character.
+    public static func decode(_ s: some StringProtocol) -> [UInt8]? {
+        var vals: [UInt8] = []
+        vals.reserveCapacity(s.utf8.count)
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): vals.append(c - 65)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): vals.append(c - 71)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): vals.append(c + 4)
+            case UInt8(ascii: "-"), UInt8(ascii: "+"): vals.append(62)
+            case UInt8(ascii: "_"), UInt8(ascii: "/"): vals.append(63)
+            case UInt8(ascii: "="): continue
+            default: return nil
+            }
+        }
+        if vals.count % 4 == 1 { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(vals.count * 3 / 4)
+        var i = 0
+        while i < vals.count {
+            let chunk = vals[i..<min(i + 4, vals.count)]
+            var n: UInt32 = 0
+            for (j, v) in chunk.enumerated() { n |= UInt32(v) << (18 - 6 * UInt32(j)) }
+            out.append(UInt8(n >> 16 & 0xFF))
+            if chunk.count > 2 { out.append(UInt8(n >> 8 & 0xFF)) }
+            if chunk.count > 3 { out.append(UInt8(n & 0xFF)) }
+            i += 4
+        }
+        return out
+    }
+}
+
+/// RFC 4648 base32 (TOTP secrets), upper-case, no padding.
+public enum Base32 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for b in bytes {
+            buffer = (buffer << 8) | UInt32(b)
+            bits += 8
+            while bits >= 5 {
+                out.append(alphabet[Int((buffer >> UInt32(bits - 5)) & 31)])
+                bits -= 5
+            }
+        }
+        if bits > 0 { out.append(alphabet[Int((buffer << UInt32(5 - bits)) & 31)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func decode(_ s: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for c in s.uppercased().utf8 where c != UInt8(ascii: "=") && c != UInt8(ascii: " ") {
+            guard let v = alphabet.firstIndex(of: c) else { return nil }
+            buffer = (buffer << 5) | UInt32(v)
+            bits += 5
+            if bits >= 8 {
+                out.append(UInt8((buffer >> UInt32(bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,102 @@
+import Crypto
+
+/// RFC 6238 time-based one-time passwords (HMAC-SHA-1 by default, as authenticator apps use).
+public struct TOTP: Sendable {
+    public enum Algorithm: Sendable { case sha1, sha256, sha512 }
+    public var secret: [UInt8]
+    public var digits: Int = 6
+    public var period: Int64 = 30
+    public var algorithm: Algorithm = .sha1
+
+    public init(secret: [UInt8], digits: Int = 6, period: Int64 = 30, algorithm: Algorithm = .sha1) {
+        self.secret = secret
+        self.digits = digits
+        self.period = period
+        self.algorithm = algorithm
+    }
+
+    /// The code for a Unix time.
+    public func code(at unixTime: Int64) -> String {
+        hotp(counter: UInt64(unixTime / period))
+    }
+
+    /// Accepts the code for now and one step either side (clock skew). Returns the matched time step
+    /// so a caller can refuse replays of the same step.
+    public func validate(_ code: String, at unixTime: Int64, window: Int64 = 1) -> Int64? {
+        guard code.count == digits, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { return nil }
+        let step = unixTime / period
+        for offset in -window...window {
+            let candidate = hotp(counter: UInt64(max(0, step + offset)))
+            if constantTimeEquals(candidate, code) { return step + offset }
+        }
+        return nil
+    }
+
+    public func hotp(counter: UInt64) -> String {
+        var c = counter.bigEndian
+        let message = withUnsafeBytes(of: &c) { Array($0) }
+        let key = SymmetricKey(data: secret)
+        let mac: [UInt8]
+        switch algorithm {
+        case .sha1: mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key))
+        case .sha256: mac = Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+        case .sha512: mac = Array(HMAC<SHA512>.authenticationCode(for: message, using: key))
+        }
+        let offset = Int(mac[mac.count - 1] & 0x0F)
+        let binary =
+            (UInt32(mac[offset] & 0x7F) << 24) | (UInt32(mac[offset + 1]) << 16) | (UInt32(mac[offset + 2]) << 8)
+            | UInt32(mac[offset + 3])
+        var modulus: UInt32 = 1
+        for _ in 0..<digits { modulus *= 10 }
+        let s = String(binary % modulus)
+        return String(repeating: "0", count: digits - s.count) + s
+    }
+
+    /// The `otpauth://` URI authenticator apps read from the QR code.
+    public static func provisioningURI(secretBase32: String, account: String, issuer: String) -> String {
+        let label = percentEncode(issuer) + ":" + percentEncode(account)
+        return "otpauth://totp/\(label)?secret=\(secretBase32)&issuer=\(percentEncode(issuer))&algorithm=SHA1&digits=6&period=30"
+    }
+
+    static func percentEncode(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            let c = Character(UnicodeScalar(b))
+            if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || "-._~".contains(c) {
+                out.append(c)
+            } else {
+                out += "%" + String(b, radix: 16, uppercase: true).leftPad(2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
+
+/// Compares two strings without an early exit on the first differing byte.
+public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var diff: UInt8 = 0
+    for i in 0..<x.count { diff |= x[i] ^ y[i] }
+    return diff == 0
+}
+
+/// MFA backup codes: 8 random 8-digit codes, stored only as salted SHA-256 hashes.
+public enum BackupCodes {
+    public static let count = 8
+
+    public static func generate() -> [String] {
+        var codes = Set<String>()
+        while codes.count < count { codes.insert(Random.digits(8)) }
+        return Array(codes)
+    }
+
+    /// The hash is bound to the user, so equal codes of two users never share a hash.
+    public static func hash(_ code: String, userId: String) -> String {
+        Hex.encode(SHA256.hash(data: Array("lifestyle-backup-code:\(userId):\(code)".utf8)))
+    }
+}
