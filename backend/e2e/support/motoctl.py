@@ -314,9 +314,35 @@ def _patch_moto_signature_check() -> None:
     base._create_aws_request = _create_aws_request
 
 
+def _patch_moto_cognito_update() -> None:
+    """Keep a user pool's create-only settings across UpdateUserPool.
+
+    moto (5.x) rebuilds the pool config from defaults plus the update request,
+    dropping UsernameAttributes / UsernameConfiguration / AliasAttributes /
+    schema (never changed by UpdateUserPool in AWS) and tags not in the request.
+    Terraform then sees drift and
+    plans a pool replacement after every trigger change.
+    """
+    from moto.cognitoidp import models
+
+    create_only = ("UsernameAttributes", "UsernameConfiguration", "AliasAttributes",
+                   "SchemaAttributes", "Schema", "UserPoolTags")
+    original = models.CognitoIdpUserPool.update_extended_config
+
+    def update_extended_config(self, extended_config):  # type: ignore[no-untyped-def]
+        current = getattr(self, "extended_config", None) or {}
+        kept = {k: current[k] for k in create_only if k in current}
+        original(self, extended_config)
+        for key, value in kept.items():
+            self.extended_config.setdefault(key, value)
+
+    models.CognitoIdpUserPool.update_extended_config = update_extended_config
+
+
 def _serve(port: int) -> int:
     """Run moto's server on 127.0.0.1:port (internal; used by start())."""
     _patch_moto_signature_check()
+    _patch_moto_cognito_update()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", str(port)])

@@ -1,0 +1,67 @@
+locals {
+  # Every per-environment difference lives in this one map.
+  settings = {
+    dev = {
+      log_level                = "DEBUG"
+      cors_origin              = "*"
+      lambda_memory_mb         = 512
+      lambda_timeout_s         = 15
+      log_retention_days       = 7
+      api_throttle_rate        = 20
+      api_throttle_burst       = 40
+      table_deletion_protected = false
+      pool_deletion_protected  = false
+      alarm_error_rate_pct     = 10
+      alarm_p99_duration_ms    = 5000
+      alarm_5xx_count          = 10
+    }
+    prod = {
+      log_level                = "INFO"
+      cors_origin              = "https://ailifestyle.app"
+      lambda_memory_mb         = 1024
+      lambda_timeout_s         = 15
+      log_retention_days       = 30
+      api_throttle_rate        = 200
+      api_throttle_burst       = 400
+      table_deletion_protected = true
+      pool_deletion_protected  = true
+      alarm_error_rate_pct     = 2
+      alarm_p99_duration_ms    = 3000
+      alarm_5xx_count          = 5
+    }
+  }
+
+  env = local.settings[var.environment]
+
+  # Resource names (exact, one place).
+  function_name  = "api-handler-${var.environment}"
+  ecr_repo_name  = "lifestyle-app-${var.environment}"
+  user_pool_name = "ai-lifestyle-users-${var.environment}"
+  table_name     = "users-${var.environment}"
+  log_group_name = "/aws/lambda/${local.function_name}"
+
+  # Known before the function exists, which breaks the Cognito <-> Lambda cycle
+  # (the function needs the pool id; the pool's custom_message trigger needs the
+  # function ARN).
+  function_arn = "arn:aws:lambda:${var.aws_region}:${var.aws_account_id}:function:${local.function_name}"
+
+  # API Gateway routes -> the single function. protected = JWT authorizer in
+  # front (defence in depth; the app checks the token itself too).
+  routes = {
+    "GET /v1/health"                       = false
+    "POST /v1/auth/register"               = false
+    "POST /v1/auth/email/verify"           = false
+    "POST /v1/auth/login"                  = false
+    "POST /v1/auth/refresh"                = false
+    "POST /v1/auth/password/reset-request" = false
+    "POST /v1/auth/password/reset-confirm" = false
+    "POST /v1/auth/mfa/setup"              = true
+    "POST /v1/auth/mfa/verify-setup"       = true
+    "POST /v1/auth/mfa/verify"             = false
+    "POST /v1/auth/mfa/disable"            = true
+    "GET /v1/users/profile"                = true
+    "PUT /v1/users/profile"                = true
+    # CORS preflight for every path; the app answers it (CORS_ORIGIN).
+    "OPTIONS /v1/{proxy+}" = false
+  }
+}

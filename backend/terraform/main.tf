@@ -1,0 +1,84 @@
+# Phase 1 (deploy_lambda = false): ECR, Cognito, DynamoDB, log group, IAM role.
+# Phase 3 (deploy_lambda = true):  + Lambda function, HTTP API, alarms.
+
+module "ecr" {
+  source          = "./modules/ecr"
+  repository_name = local.ecr_repo_name
+  function_arn    = local.function_arn
+}
+
+module "dynamodb" {
+  source              = "./modules/dynamodb"
+  table_name          = local.table_name
+  deletion_protection = local.env.table_deletion_protected
+}
+
+module "cognito" {
+  source              = "./modules/cognito"
+  user_pool_name      = local.user_pool_name
+  deletion_protection = local.env.pool_deletion_protected
+  # Trigger only once the function exists (phase 3).
+  custom_message_lambda_arn = var.deploy_lambda ? local.function_arn : null
+}
+
+module "iam" {
+  source        = "./modules/iam"
+  role_name     = "${local.function_name}-exec"
+  account_id    = var.aws_account_id
+  table_arn     = module.dynamodb.table_arn
+  user_pool_arn = module.cognito.user_pool_arn
+  log_group_arn = module.lambda.log_group_arn
+}
+
+module "lambda" {
+  source             = "./modules/lambda"
+  create_function    = var.deploy_lambda
+  function_name      = local.function_name
+  log_group_name     = local.log_group_name
+  log_retention_days = local.env.log_retention_days
+  role_arn           = module.iam.role_arn
+  repository_name    = module.ecr.repository_name
+  repository_url     = module.ecr.repository_url
+  image_tag          = var.image_tag
+  architecture       = var.lambda_architecture
+  memory_mb          = local.env.lambda_memory_mb
+  timeout_s          = local.env.lambda_timeout_s
+  user_pool_arn      = module.cognito.user_pool_arn
+
+  environment_variables = {
+    ENVIRONMENT         = var.environment
+    LOG_LEVEL           = local.env.log_level
+    CORS_ORIGIN         = local.env.cors_origin
+    USERS_TABLE         = module.dynamodb.table_name
+    USER_POOL_ID        = module.cognito.user_pool_id
+    USER_POOL_CLIENT_ID = module.cognito.client_id
+  }
+}
+
+module "api_gateway" {
+  source = "./modules/api_gateway"
+  count  = var.deploy_lambda ? 1 : 0
+
+  api_name             = "lifestyle-api-${var.environment}"
+  function_name        = module.lambda.function_name
+  function_arn         = module.lambda.function_arn
+  routes               = local.routes
+  jwt_issuer           = module.cognito.issuer_url
+  jwt_audience         = [module.cognito.client_id]
+  throttle_rate_limit  = local.env.api_throttle_rate
+  throttle_burst_limit = local.env.api_throttle_burst
+  log_retention_days   = local.env.log_retention_days
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+  count  = var.deploy_lambda ? 1 : 0
+
+  name_prefix          = local.function_name
+  function_name        = module.lambda.function_name
+  api_id               = module.api_gateway[0].api_id
+  api_stage            = module.api_gateway[0].stage_name
+  error_rate_threshold = local.env.alarm_error_rate_pct
+  p99_duration_ms      = local.env.alarm_p99_duration_ms
+  api_5xx_threshold    = local.env.alarm_5xx_count
+}

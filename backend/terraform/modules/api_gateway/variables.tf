@@ -1,0 +1,36 @@
+variable "api_name" {
+  type = string
+}
+
+variable "function_name" {
+  type = string
+}
+
+variable "function_arn" {
+  type = string
+}
+
+variable "routes" {
+  description = "Route key (\"METHOD /path\") => true when the JWT authorizer protects it."
+  type        = map(bool)
+}
+
+variable "jwt_issuer" {
+  type = string
+}
+
+variable "jwt_audience" {
+  type = list(string)
+}
+
+variable "throttle_rate_limit" {
+  type = number
+}
+
+variable "throttle_burst_limit" {
+  type = number
+}
+
+variable "log_retention_days" {
+  type = number
+}

@@ -1,0 +1,68 @@
+resource "aws_cognito_user_pool" "this" {
+  name                     = var.user_pool_name
+  username_attributes      = ["email"]
+  auto_verified_attributes = ["email"]
+  deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
+
+  username_configuration {
+    case_sensitive = false
+  }
+
+  # Mirrors the app's validation: >= 8 chars with upper, lower, digit and symbol
+  # (the app additionally caps passwords at 128 characters).
+  password_policy {
+    minimum_length                   = 8
+    require_uppercase                = true
+    require_lowercase                = true
+    require_numbers                  = true
+    require_symbols                  = true
+    temporary_password_validity_days = 7
+  }
+
+  # Optional TOTP (software token) MFA, managed by the app's /v1/auth/mfa/* endpoints.
+  mfa_configuration = "OPTIONAL"
+
+  software_token_mfa_configuration {
+    enabled = true
+  }
+
+  account_recovery_setting {
+    recovery_mechanism {
+      name     = "verified_email"
+      priority = 1
+    }
+  }
+
+  verification_message_template {
+    default_email_option = "CONFIRM_WITH_CODE"
+  }
+
+  # The api-handler function renders verification / reset e-mails (CustomMessage
+  # trigger). Set only once the function exists (phase 3).
+  dynamic "lambda_config" {
+    for_each = var.custom_message_lambda_arn == null ? [] : [var.custom_message_lambda_arn]
+    content {
+      custom_message = lambda_config.value
+    }
+  }
+}
+
+resource "aws_cognito_user_pool_client" "app" {
+  name         = "${var.user_pool_name}-app"
+  user_pool_id = aws_cognito_user_pool.this.id
+
+  generate_secret     = false
+  explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+  access_token_validity  = 60
+  id_token_validity      = 60
+  refresh_token_validity = 30
+  token_validity_units {
+    access_token  = "minutes"
+    id_token      = "minutes"
+    refresh_token = "days"
+  }
+
+  prevent_user_existence_errors = "ENABLED"
+  enable_token_revocation       = true
+}

@@ -1,0 +1,13 @@
+variable "user_pool_name" {
+  type = string
+}
+
+variable "deletion_protection" {
+  type = bool
+}
+
+variable "custom_message_lambda_arn" {
+  description = "Function for the CustomMessage trigger; null = no trigger (phase 1)."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,7 @@
+variable "table_name" {
+  type = string
+}
+
+variable "deletion_protection" {
+  type = bool
+}

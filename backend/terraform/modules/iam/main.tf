@@ -1,0 +1,75 @@
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "exec" {
+  name               = var.role_name
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+# Least privilege: named actions on named resources. No Scan, no PartiQL.
+data "aws_iam_policy_document" "exec" {
+  statement {
+    sid = "UsersTable"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:Query",
+      "dynamodb:ConditionCheckItem",
+    ]
+    resources = [var.table_arn, "${var.table_arn}/index/*"]
+  }
+
+  # TransactWriteItems is authorised per item action (PutItem, ...) on the table;
+  # the action itself is listed for tools that check it explicitly.
+  statement {
+    sid       = "UsersTableTransactions"
+    actions   = ["dynamodb:TransactWriteItems"]
+    resources = [var.table_arn]
+  }
+
+  statement {
+    sid = "UserPoolAdmin"
+    actions = [
+      "cognito-idp:AdminDeleteUser",
+      "cognito-idp:AdminGetUser",
+      "cognito-idp:AdminConfirmSignUp",
+      "cognito-idp:AdminUserGlobalSignOut",
+      "cognito-idp:AdminSetUserMFAPreference",
+      "cognito-idp:AdminUpdateUserAttributes",
+    ]
+    resources = [var.user_pool_arn]
+  }
+
+  statement {
+    sid       = "FunctionLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${var.log_group_arn}:*"]
+  }
+
+  # X-Ray has no resource-level permissions; "*" is the only valid resource.
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "exec" {
+  name   = "${var.role_name}-policy"
+  role   = aws_iam_role.exec.id
+  policy = data.aws_iam_policy_document.exec.json
+}

@@ -1,0 +1,12 @@
+output "alarm_topic_arn" {
+  value = aws_sns_topic.alarms.arn
+}
+
+output "alarm_names" {
+  value = [
+    aws_cloudwatch_metric_alarm.lambda_error_rate.alarm_name,
+    aws_cloudwatch_metric_alarm.lambda_throttles.alarm_name,
+    aws_cloudwatch_metric_alarm.lambda_p99_duration.alarm_name,
+    aws_cloudwatch_metric_alarm.api_5xx.alarm_name,
+  ]
+}

@@ -1,0 +1,41 @@
+output "environment" {
+  value = var.environment
+}
+
+output "ecr_repository_url" {
+  value = module.ecr.repository_url
+}
+
+output "users_table_name" {
+  value = module.dynamodb.table_name
+}
+
+output "user_pool_id" {
+  value = module.cognito.user_pool_id
+}
+
+output "user_pool_client_id" {
+  value = module.cognito.client_id
+}
+
+output "lambda_role_arn" {
+  value = module.iam.role_arn
+}
+
+output "log_group_name" {
+  value = module.lambda.log_group_name
+}
+
+output "function_name" {
+  value = module.lambda.function_name
+}
+
+output "image_uri" {
+  description = "Image the function runs (empty before phase 3)."
+  value       = module.lambda.image_uri
+}
+
+output "api_endpoint" {
+  description = "Base URL of the HTTP API (empty before phase 3); routes live under /v1."
+  value       = var.deploy_lambda ? module.api_gateway[0].api_endpoint : ""
+}

@@ -1,0 +1,58 @@
+variable "environment" {
+  description = "Deployment environment; selects the settings in locals.tf."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "environment must be \"dev\" or \"prod\"."
+  }
+}
+
+variable "aws_account_id" {
+  description = "AWS account the environment lives in (the provider refuses any other)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id must be 12 digits."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region for every resource of the environment."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "deploy_lambda" {
+  description = "Phase switch: false = base infrastructure only; true = also the function, API and alarms."
+  type        = bool
+  default     = false
+}
+
+variable "image_tag" {
+  description = "ECR image tag the function runs (api-handler-<env>-<git sha>); required when deploy_lambda is true."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.image_tag == "" || can(regex("^api-handler-(dev|prod)-[0-9A-Za-z._-]{1,100}$", var.image_tag))
+    error_message = "image_tag must look like api-handler-<env>-<git sha> (mutable tags such as latest are not allowed)."
+  }
+
+  validation {
+    condition     = !var.deploy_lambda || var.image_tag != ""
+    error_message = "image_tag is required when deploy_lambda is true."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "CPU architecture of the container image: arm64 (default) or x86_64."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
