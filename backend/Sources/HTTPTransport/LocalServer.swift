@@ -1,0 +1,65 @@
+import HTTPTypes
+import Hummingbird
+import LifestyleCore
+import Logging
+import NIOCore
+
+/// The local HTTP server: Hummingbird 2 in front of the same `LifestyleApp` the Lambda runtime
+/// uses. It only translates requests and responses; routing, CORS, auth and errors are the core's.
+public enum LocalServer {
+    public static func run(
+        app: LifestyleApp, host: String, port: Int, logger: Logger,
+        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        let application = Application(
+            responder: CoreResponder(app: app),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
+            logger: serverLogger)
+        try await application.runService()
+    }
+}
+
+struct CoreResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let app: LifestyleApp
+
+    func respond(to request: Hummingbird.Request, context: Context) async throws -> Hummingbird.Response {
+        var request = request
+        let limit = app.services.config.maxBodyBytes
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            return Self.convert(await app.respond(to: Self.tooLarge(request)))
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: limit)
+        } catch {
+            return Self.convert(await app.respond(to: Self.tooLarge(request)))
+        }
+        var headers = LifestyleCore.Headers()
+        for field in request.headers { headers.add(field.name.canonicalName, field.value) }
+        let core = LifestyleCore.Request(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers,
+            body: Array(buffer: body))
+        return Self.convert(await app.respond(to: core))
+    }
+
+    /// A stand-in request whose body is over the limit, so the core answers 413 in its usual shape.
+    static func tooLarge(_ request: Hummingbird.Request) -> LifestyleCore.Request {
+        var headers = LifestyleCore.Headers()
+        for field in request.headers { headers.add(field.name.canonicalName, field.value) }
+        return LifestyleCore.Request(
+            method: request.method.rawValue, path: request.uri.path, headers: headers, body: [UInt8](repeating: 0, count: (1 << 20) + 1))
+    }
+
+    static func convert(_ r: LifestyleCore.Response) -> Hummingbird.Response {
+        var fields = HTTPFields()
+        for (name, value) in r.headers {
+            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
+        }
+        return Hummingbird.Response(
+            status: HTTPResponse.Status(code: r.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.body)))
+    }
+}
