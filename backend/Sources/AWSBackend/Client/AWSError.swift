@@ -70,12 +70,30 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
             code = statusCode >= 500 ? "InternalServerError" : "UnknownError(HTTP \(statusCode))"
         }
         var message = decoded?.message ?? decoded?.Message ?? decoded?.errorMessage ?? ""
+        if decoded == nil, let xml = parseXMLError(body) {
+            // Query-protocol style XML error (moto answers auth failures this way).
+            return AWSError(code: sanitizeCode(xml.code), message: xml.message, statusCode: statusCode, requestId: requestId)
+        }
         if decoded == nil && !body.isEmpty {
             // Not JSON (e.g. a proxy's HTML page): keep a short, printable excerpt.
             message = String(decoding: body.prefix(200), as: UTF8.self)
         }
         return AWSError(code: code, message: message, statusCode: statusCode, requestId: requestId, cancellationReasons: decoded?.CancellationReasons)
     }
+}
+
+/// Extracts `<Code>` and `<Message>` from an XML `ErrorResponse` body.
+func parseXMLError(_ body: [UInt8]) -> (code: String, message: String)? {
+    guard body.count < 64 * 1024 else { return nil }
+    let text = String(decoding: body, as: UTF8.self)
+    func element(_ name: String) -> String? {
+        guard let open = text.range(of: "<\(name)>"),
+              let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+        else { return nil }
+        return String(text[open.upperBound..<close.lowerBound])
+    }
+    guard let code = element("Code"), !code.isEmpty else { return nil }
+    return (code, element("Message") ?? "")
 }
 
 /// A transport level failure: no (complete) HTTP response was received.

@@ -187,8 +187,35 @@ public final class AWSJSONClient: Sendable {
             statusCode: status, body: responseBytes,
             errorTypeHeader: headers.first(name: "x-amzn-ErrorType"),
             requestId: headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id"))
-        awsError.message = credentials.redact(awsError.message)
+        awsError.message = AWSJSONClient.scrubTokens(credentials.redact(awsError.message))
         throw .service(awsError)
+    }
+
+    /// Replaces JWT-looking words (`eyJ...x.y`) with `<redacted-jwt>`: some services (and
+    /// moto) echo the rejected access token in NotAuthorizedException messages.
+    static func scrubTokens(_ message: String) -> String {
+        guard message.contains("eyJ") else { return message }
+        var out = ""
+        out.reserveCapacity(message.utf8.count)
+        var word = ""
+        func flush() {
+            if word.hasPrefix("eyJ") && word.utf8.filter({ $0 == UInt8(ascii: ".") }).count >= 2 {
+                out += "<redacted-jwt>"
+            } else {
+                out += word
+            }
+            word = ""
+        }
+        for ch in message {
+            if ch == " " || ch == "\"" || ch == "'" || ch == "," || ch == ":" || ch == "(" || ch == ")" || ch == "\n" {
+                flush()
+                out.append(ch)
+            } else {
+                word.append(ch)
+            }
+        }
+        flush()
+        return out
     }
 
     static func classify(_ error: any Error, redact credentials: AWSCredentials) -> AWSTransportError {

@@ -337,9 +337,11 @@ public enum CognitoIdentityProvider {
         public var clientName: String
         public var generateSecret: Bool?
         public var explicitAuthFlows: [String]?
-        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", clientName = "ClientName", generateSecret = "GenerateSecret", explicitAuthFlows = "ExplicitAuthFlows" }
-        public init(userPoolId: String, clientName: String, generateSecret: Bool? = false, explicitAuthFlows: [String]? = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]) {
-            self.userPoolId = userPoolId; self.clientName = clientName; self.generateSecret = generateSecret; self.explicitAuthFlows = explicitAuthFlows
+        /// Attributes the client may read; moto only copies these into id tokens.
+        public var readAttributes: [String]?
+        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", clientName = "ClientName", generateSecret = "GenerateSecret", explicitAuthFlows = "ExplicitAuthFlows", readAttributes = "ReadAttributes" }
+        public init(userPoolId: String, clientName: String, generateSecret: Bool? = false, explicitAuthFlows: [String]? = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"], readAttributes: [String]? = nil) {
+            self.userPoolId = userPoolId; self.clientName = clientName; self.generateSecret = generateSecret; self.explicitAuthFlows = explicitAuthFlows; self.readAttributes = readAttributes
         }
     }
 
