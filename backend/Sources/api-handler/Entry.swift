@@ -52,7 +52,7 @@ struct APIHandler: AsyncParsableCommand {
             Environment: ENVIRONMENT (local|dev|prod, default local), LOG_LEVEL, CORS_ORIGIN.
             With AWS_LAMBDA_RUNTIME_API set, the process runs as a Lambda runtime instead.
             """,
-        subcommands: [Serve.self])
+        subcommands: [Serve.self, ListRoutes.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -103,5 +103,18 @@ struct Serve: AsyncParsableCommand {
 enum Wiring {
     static func awsServices(config: AppConfig, env: [String: String], logger: Logger) -> Services {
         Entry.fail("ENVIRONMENT=\(config.environment.rawValue) needs the AWS adapters, which this build does not include yet")
+    }
+}
+
+struct ListRoutes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routes", abstract: "Print the route table (method, path, access), one route a line.")
+
+    func run() {
+        let base = AppConfig(environment: .local).basePath
+        for route in Routes.all {
+            let access = if case .bearer = route.access { "bearer" } else { "open" }
+            print("\(route.method) \(base)\(route.path) \(access)")
+        }
     }
 }

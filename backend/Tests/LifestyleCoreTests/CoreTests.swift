@@ -1,0 +1,148 @@
+import XCTest
+
+@testable import LifestyleCore
+
+final class EncodingTests: XCTestCase {
+    func testBase64URLMatchesRFC4648() {
+        XCTAssertEqual(Base64URL.encode(Array("foobar".utf8)), "Zm9vYmFy")
+        XCTAssertEqual(Base64URL.encode(Array("fo".utf8)), "Zm8")
+        XCTAssertEqual(Base64URL.encode([0xFB, 0xFF]), "-_8")
+        XCTAssertEqual(Base64URL.decode("-_8"), [0xFB, 0xFF])
+        XCTAssertEqual(Base64URL.decode("Zm9vYg=="), Array("foob".utf8))
+        XCTAssertNil(Base64URL.decode("Zm9v!"))
+    }
+
+    func testTimestampsAreRFC3339UTC() {
+        XCTAssertEqual(Timestamp.iso8601(Date(timeIntervalSince1970: 0)), "1970-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp.iso8601(Date(timeIntervalSince1970: 1_709_251_199.5)), "2024-02-29T23:59:59.500Z")
+        XCTAssertEqual(Timestamp.iso8601(Date(timeIntervalSince1970: 951_782_400)), "2000-02-29T00:00:00.000Z")
+    }
+
+    func testCalendarDates() {
+        XCTAssertNotNil(Timestamp.parseDate("2024-02-29"))
+        XCTAssertNil(Timestamp.parseDate("2023-02-29"))
+        XCTAssertNil(Timestamp.parseDate("2023-13-01"))
+        XCTAssertNil(Timestamp.parseDate("23-01-01"))
+    }
+}
+
+final class RouterTests: XCTestCase {
+    let noop: Handler = { _, _ in Response(status: 200) }
+
+    func testExactPatternedNotFoundAndMethodNotAllowed() {
+        let router = Router(
+            basePath: "/v1",
+            routes: [Route("GET", "/health", .open, noop), Route("POST", "/health", .open, noop), Route("GET", "/items/{id}", .open, noop)])
+        guard case .found = router.match(method: "GET", path: "/v1/health") else { return XCTFail("exact") }
+        guard case .found = router.match(method: "GET", path: "/v1/health/") else { return XCTFail("trailing slash") }
+        guard case .found(_, let params) = router.match(method: "GET", path: "/v1/items/42") else { return XCTFail("pattern") }
+        XCTAssertEqual(params["id"], "42")
+        guard case .methodNotAllowed(let allowed) = router.match(method: "DELETE", path: "/v1/health") else { return XCTFail("405") }
+        XCTAssertEqual(allowed, ["GET", "POST"])
+        guard case .notFound = router.match(method: "GET", path: "/v1/nope") else { return XCTFail("404") }
+        guard case .notFound = router.match(method: "GET", path: "/health") else { return XCTFail("needs base path") }
+    }
+
+    func testEveryContractRouteIsInTheTable() {
+        let table = Set(Routes.all.map { "\($0.method) \($0.path)" })
+        let contract = [
+            "GET /health", "POST /auth/register", "POST /auth/email/verify", "POST /auth/login", "POST /auth/refresh",
+            "POST /auth/password/reset-request", "POST /auth/password/reset-confirm", "POST /auth/mfa/setup",
+            "POST /auth/mfa/verify-setup", "POST /auth/mfa/verify", "POST /auth/mfa/disable", "GET /users/profile",
+            "PUT /users/profile",
+        ]
+        XCTAssertEqual(table, Set(contract))
+    }
+}
+
+final class ValidationTests: XCTestCase {
+    func fields(_ json: String) throws -> Fields {
+        try Body.object(Request(method: "POST", path: "/", headers: Headers([("content-type", "application/json")]), body: Array(json.utf8)))
+    }
+
+    func testPasswordPolicy() throws {
+        var f = try fields("{}")
+        XCTAssertEqual(Rules.password(&f, "p", "SecureP@ss123"), "SecureP@ss123")
+        XCTAssertNil(Rules.password(&f, "p", "short1!"))
+        XCTAssertNil(Rules.password(&f, "p", "alllowercase1!"))
+        XCTAssertNil(Rules.password(&f, "p", "NoDigits!!"))
+        XCTAssertNil(Rules.password(&f, "p", "NoSymbols123"))
+        XCTAssertNil(Rules.password(&f, "p", String(repeating: "Aa1!", count: 33)))
+        XCTAssertEqual(f.issues.count, 5)
+    }
+
+    func testEmailsAreNormalizedAndChecked() throws {
+        var f = try fields("{}")
+        XCTAssertEqual(Rules.email(&f, "email", " Jane.Doe@Example.COM "), "jane.doe@example.com")
+        for bad in ["plain", "a@b", "a@@b.com", "a b@c.com", "@c.com", "a@c..com", "a@-c.com"] {
+            XCTAssertNil(Rules.email(&f, "email", bad), bad)
+        }
+    }
+
+    func testEveryFailingFieldIsListedWithTypeErrors() throws {
+        var f = try fields(#"{"email": 12, "firstName": null, "lastName": "D0e"}"#)
+        _ = f.string("email")
+        _ = f.string("password")
+        _ = f.string("firstName")
+        _ = Rules.name(&f, "lastName", f.string("lastName"))
+        XCTAssertEqual(f.issues.map(\.field), ["email", "password", "firstName", "lastName"])
+        XCTAssertTrue(f.issues[0].message.contains("string"))
+        XCTAssertThrowsError(try f.check()) { error in
+            XCTAssertEqual((error as? APIError)?.status, 400)
+            XCTAssertEqual((error as? APIError)?.validationErrors.count, 4)
+        }
+    }
+
+    func testBodyContentTypeAndSyntax() {
+        func status(_ type: String?, _ body: String) -> Int? {
+            var headers = Headers()
+            if let type { headers.add("Content-Type", type) }
+            do {
+                _ = try Body.object(Request(method: "POST", path: "/", headers: headers, body: Array(body.utf8)))
+                return nil
+            } catch {
+                return (error as? APIError)?.status
+            }
+        }
+        XCTAssertNil(status("application/json; charset=utf-8", "{}"))
+        XCTAssertNil(status("application/vnd.api+json", "{}"))
+        XCTAssertEqual(status("text/plain", "{}"), 415)
+        XCTAssertEqual(status("application/json", ""), 400)
+        XCTAssertEqual(status("application/json", "{nope"), 400)
+        XCTAssertEqual(status("application/json", "[1]"), 400)
+    }
+}
+
+final class ConfigTests: XCTestCase {
+    func testPerEnvironmentDefaults() throws {
+        let local = try AppConfig.fromEnvironment([:])
+        XCTAssertEqual(local.environment, .local)
+        XCTAssertEqual(local.logLevel, .debug)
+        XCTAssertEqual(local.corsOrigin, "*")
+        let prod = try AppConfig.fromEnvironment(["ENVIRONMENT": "prod"])
+        XCTAssertEqual(prod.logLevel, .info)
+        XCTAssertEqual(prod.corsOrigin, "https://ailifestyle.app")
+        let dev = try AppConfig.fromEnvironment(["ENVIRONMENT": "dev", "LOG_LEVEL": "WARN"])
+        XCTAssertEqual(dev.logLevel, .warning)
+        XCTAssertEqual(dev.corsOrigin, "*")
+    }
+
+    func testInvalidSettingsAreNamed() {
+        for (env, name) in [
+            (["ENVIRONMENT": "staging"], "ENVIRONMENT"), (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
+            (["CORS_ORIGIN": "ailifestyle.app"], "CORS_ORIGIN"),
+        ] {
+            XCTAssertThrowsError(try AppConfig.fromEnvironment(env)) { error in
+                XCTAssertTrue("\(error)".hasPrefix(name), "\(error)")
+            }
+        }
+    }
+
+    func testRequestIDsAreAcceptedOnlyWhenSane() {
+        XCTAssertEqual(RequestID.accept("abc-123_X.y"), "abc-123_X.y")
+        XCTAssertNil(RequestID.accept(String(repeating: "a", count: 129)))
+        XCTAssertNil(RequestID.accept("has space"))
+        XCTAssertNil(RequestID.accept("inject\n{}"))
+        XCTAssertEqual(RequestID.generate().count, 36)
+    }
+}
