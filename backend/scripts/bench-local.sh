@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Throughput and latency of the local server: GET /v1/health and POST /v1/auth/login with wrk
+# (64 connections, 2 threads), against a release build on embedded defaults. Prints numbers;
+# asserts nothing.
+# Usage: backend/scripts/bench-local.sh [seconds per run, default 10]
+set -euo pipefail
+backend="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+duration="${1:-10}"
+command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+cd "$backend"
+swift build -c release --product api-handler >/dev/null
+bin="$(swift build -c release --show-bin-path)/api-handler"
+work="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+# LOG_LEVEL=notice: one access-log line per request is measured separately below.
+LOG_LEVEL="${BENCH_LOG_LEVEL:-notice}" "$bin" serve --port "$port" --data-dir "$work/data" >"$work/server.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
+
+base="http://127.0.0.1:$port/v1"
+curl -sf -XPOST "$base/auth/register" -H 'content-type: application/json' \
+  -d '{"email":"bench@example.com","password":"SecureP@ss123","firstName":"Bench","lastName":"User"}' >/dev/null
+token="$(tail -1 "$work/data/outbox.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+curl -sf -XPOST "$base/auth/email/verify" -H 'content-type: application/json' -d "{\"token\":\"$token\"}" >/dev/null
+
+cat >"$work/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"bench@example.com","password":"SecureP@ss123"}'
+LUA
+
+summary() {
+  awk -v name="$1" '
+    /Requests\/sec/ {rps=$2}
+    /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+    /Non-2xx/ {non2xx=$NF}
+    END {printf "%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n", name, rps, p50, p99, (non2xx==""?0:non2xx)}'
+}
+echo "server: $bin (log level ${BENCH_LOG_LEVEL:-notice}), wrk -t2 -c64 -d${duration}s, $(nproc) cores"
+wrk -t2 -c64 -d"${duration}s" --latency "$base/health" | summary "GET /v1/health"
+wrk -t2 -c64 -d"${duration}s" --latency -s "$work/login.lua" "$base/auth/login" | summary "POST /v1/auth/login (scrypt N=2^15,r=8,p=1)"
