@@ -1,0 +1,326 @@
+"""Backend drivers for the black-box API suite.
+
+A *driver* owns one running API server and everything the tests need to know
+about it that is not visible over HTTP:
+
+* ``base_url``             -- e.g. ``http://127.0.0.1:53127/v1``
+* ``start()`` / ``stop()``  -- start (wait for ``GET /v1/health``) / kill by pid
+* ``restart()``            -- stop and start again with the same state (data dir)
+* ``mail_token(email, kind)`` -- the latest token mailed to ``email`` for
+  ``kind`` (``"verify-email"`` or ``"reset-password"``), or ``None``
+* ``output_text()``        -- everything the server wrote (stdout + stderr)
+* ``signing_key_pem()``    -- the PEM of the token signing key, or ``None`` when
+  the backend does not expose it (tests that forge tokens then skip)
+* ``spawn(extra_env)``     -- a NEW, independent driver of the same kind with
+  extra environment (used for CORS_ORIGIN tests, restart tests, ...)
+* ``binary`` / ``run_cli(args, env)`` -- run the api-handler executable directly
+
+Which driver is used is chosen by ``LIFESTYLE_E2E_MODE``:
+
+* ``embedded`` (default, implemented): ``api-handler serve`` with
+  ``ENVIRONMENT=local``; SQLite + local identity provider in a temp data dir,
+  mails read from ``DATA_DIR/outbox.jsonl``.
+* ``aws`` (extension point): same binary with ``ENVIRONMENT=dev`` against the
+  moto emulator; subclass :class:`ServerProcessDriver`, override
+  :meth:`server_env` (AWS_* variables from ``support/motoctl.py``),
+  :meth:`mail_token` (read codes from the emulator) and
+  :meth:`signing_key_pem` (``None`` or the emulator's key).
+* ``lambda`` (extension point): ``api-handler serve --lambda``; subclass
+  :class:`EmbeddedDriver` and override :meth:`serve_args`.
+
+Register new drivers in :data:`DRIVERS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable, Mapping, Optional
+
+REPO_BACKEND = Path(__file__).resolve().parents[2]  # .../backend
+
+DEFAULT_BINARIES = (
+    REPO_BACKEND / ".build" / "release" / "api-handler",
+    REPO_BACKEND / ".build" / "debug" / "api-handler",
+)
+
+START_TIMEOUT_S = float(os.environ.get("LIFESTYLE_E2E_START_TIMEOUT", "60"))
+
+
+class DriverError(RuntimeError):
+    pass
+
+
+def find_binary() -> Path:
+    explicit = os.environ.get("API_HANDLER_BIN")
+    if explicit:
+        p = Path(explicit)
+        if not p.exists():
+            raise DriverError(f"API_HANDLER_BIN={explicit} does not exist")
+        return p
+    for p in DEFAULT_BINARIES:
+        if p.exists():
+            return p
+    raise DriverError(
+        "no api-handler binary: set API_HANDLER_BIN or build backend (swift build)"
+    )
+
+
+def free_port() -> int:
+    """A port the OS considers free right now (bind to port 0, read, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BackendDriver:
+    """Interface every backend/transport driver implements."""
+
+    mode: str = "abstract"
+    base_url: str
+
+    # lifecycle -------------------------------------------------------------
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def cleanup(self) -> None:
+        """Stop and remove any temporary state."""
+        self.stop()
+
+    # out-of-band knowledge -------------------------------------------------
+    def mail_token(self, email: str, kind: str) -> Optional[str]:
+        raise NotImplementedError
+
+    def output_text(self) -> str:
+        raise NotImplementedError
+
+    def signing_key_pem(self) -> Optional[bytes]:
+        return None
+
+    def spawn(self, extra_env: Optional[Mapping[str, str]] = None) -> "BackendDriver":
+        raise NotImplementedError
+
+    # the executable ----------------------------------------------------------
+    @property
+    def binary(self) -> Path:
+        return find_binary()
+
+    def run_cli(
+        self, args: list[str], env: Optional[Mapping[str, str]] = None, timeout: float = 30
+    ) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run(
+            [str(self.binary), *args],
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+class ServerProcessDriver(BackendDriver):
+    """A driver that runs ``api-handler`` as a child process on a free port.
+
+    Subclasses customise :meth:`server_env` and :meth:`serve_args`.
+    """
+
+    mode = "process"
+
+    def __init__(self, extra_env: Optional[Mapping[str, str]] = None, data_dir: Optional[Path] = None):
+        self.extra_env = dict(extra_env or {})
+        self._own_dir = data_dir is None
+        self.work_dir = Path(tempfile.mkdtemp(prefix=f"lifestyle-e2e-{self.mode}-"))
+        self.data_dir = data_dir or (self.work_dir / "data")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.work_dir / "server-output.log"
+        self.proc: Optional[subprocess.Popen] = None
+        self.port: Optional[int] = None
+        self.base_url = ""
+        self._starts = 0
+
+    # customisation points --------------------------------------------------
+    def server_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for k in ("ENVIRONMENT", "LOG_LEVEL", "CORS_ORIGIN"):
+            env.pop(k, None)
+        env.update(self.extra_env)
+        return env
+
+    def serve_args(self, port: int) -> list[str]:
+        return ["serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(self.data_dir)]
+
+    def health_url(self) -> str:
+        return f"{self.base_url}/health"
+
+    # lifecycle -------------------------------------------------------------
+    def start(self) -> None:
+        if self.proc is not None:
+            return
+        last_err: Exception | None = None
+        for _attempt in range(3):  # the port may be taken between probe and bind
+            port = free_port()
+            self.port = port
+            self.base_url = f"http://127.0.0.1:{port}/v1"
+            self._starts += 1
+            log = open(self.log_path, "ab")
+            log.write(f"\n# --- start #{self._starts} on port {port}\n".encode())
+            log.flush()
+            self.proc = subprocess.Popen(
+                [str(self.binary), *self.serve_args(port)],
+                env=self.server_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            log.close()
+            try:
+                self._wait_healthy()
+                return
+            except DriverError as e:
+                last_err = e
+                self.stop()
+        raise DriverError(f"server did not become healthy: {last_err}\n{self.output_text()[-4000:]}")
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc is None or self.proc.poll() is not None:
+                raise DriverError(f"server exited early with {self.proc.returncode if self.proc else '?'}")
+            try:
+                with urllib.request.urlopen(self.health_url(), timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.1)
+        raise DriverError("timed out waiting for GET /v1/health")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                os.kill(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+
+    def cleanup(self) -> None:
+        self.stop()
+        if os.environ.get("LIFESTYLE_E2E_KEEP") != "1":
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    # out-of-band -----------------------------------------------------------
+    def output_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def spawn(self, extra_env: Optional[Mapping[str, str]] = None) -> "ServerProcessDriver":
+        return type(self)(extra_env={**self.extra_env, **(extra_env or {})})
+
+
+class EmbeddedDriver(ServerProcessDriver):
+    """``ENVIRONMENT=local``: SQLite store, local identity provider, file outbox."""
+
+    mode = "embedded"
+
+    def server_env(self) -> dict[str, str]:
+        env = super().server_env()
+        env.setdefault("ENVIRONMENT", "local")
+        env.setdefault("LOG_LEVEL", "trace")  # most verbose level: strongest secret-leak check
+        return env
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.data_dir / "outbox.jsonl"
+
+    def outbox(self) -> list[dict]:
+        try:
+            lines = self.outbox_path.read_text().splitlines()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in lines:
+            line = line.strip()
+            if line:
+                out.append(json.loads(line))
+        return out
+
+    def mail_token(self, email: str, kind: str) -> Optional[str]:
+        want = email.lower()
+        token = None
+        for m in self.outbox():
+            if str(m.get("to", "")).lower() == want and m.get("kind") == kind:
+                token = m.get("token")
+        return token
+
+    def mail_count(self, email: str, kind: str) -> int:
+        want = email.lower()
+        return sum(1 for m in self.outbox() if str(m.get("to", "")).lower() == want and m.get("kind") == kind)
+
+    def signing_key_pem(self) -> Optional[bytes]:
+        p = self.data_dir / "signing-key.pem"
+        return p.read_bytes() if p.exists() else None
+
+
+# Extension points: the lead fills these in.
+class AwsDriver(ServerProcessDriver):  # pragma: no cover - not implemented yet
+    mode = "aws"
+
+    def __init__(self, *a, **kw):
+        raise DriverError(
+            "LIFESTYLE_E2E_MODE=aws is not implemented yet: subclass ServerProcessDriver with "
+            "ENVIRONMENT=dev + motoctl env, mail_token() from the emulator"
+        )
+
+
+class LambdaDriver(EmbeddedDriver):  # pragma: no cover - not implemented yet
+    mode = "lambda"
+
+    def __init__(self, *a, **kw):
+        raise DriverError(
+            "LIFESTYLE_E2E_MODE=lambda is not implemented yet: override serve_args() to add --lambda"
+        )
+
+
+DRIVERS: dict[str, Callable[..., BackendDriver]] = {
+    "embedded": EmbeddedDriver,
+    "aws": AwsDriver,
+    "lambda": LambdaDriver,
+}
+
+
+def mode_from_env() -> str:
+    return os.environ.get("LIFESTYLE_E2E_MODE", "embedded").strip() or "embedded"
+
+
+def make_driver(mode: Optional[str] = None, extra_env: Optional[Mapping[str, str]] = None) -> BackendDriver:
+    mode = mode or mode_from_env()
+    try:
+        factory = DRIVERS[mode]
+    except KeyError:
+        raise DriverError(f"unknown LIFESTYLE_E2E_MODE={mode!r}; known: {sorted(DRIVERS)}") from None
+    return factory(extra_env=extra_env)
