@@ -48,6 +48,7 @@ run() { local name="$1"; shift; log "$name"; if ! "$@"; then echo "FAILED: $name
 
 # --- the AWS emulator for the Swift integration tests ----------------------------------------
 moto_dir=""
+# shellcheck disable=SC2329  # invoked by the EXIT trap below
 cleanup() { if [ -n "$moto_dir" ]; then "$venv/bin/python" "$backend/e2e/support/motoctl.py" stop --state-dir "$moto_dir" >/dev/null 2>&1 || true; rm -rf "$moto_dir"; fi; }
 trap cleanup EXIT
 

