@@ -297,13 +297,15 @@ class AwsDriver(ServerProcessDriver):  # pragma: no cover - not implemented yet
         )
 
 
-class LambdaDriver(EmbeddedDriver):  # pragma: no cover - not implemented yet
+class LambdaDriver(EmbeddedDriver):
+    """``api-handler serve --lambda``: the same embedded backend, but every request goes through
+    an API Gateway v2 front (payload 2.0 events) and a Runtime API emulator to the real Lambda
+    runtime loop, which runs as a child process of the server (``AWS_LAMBDA_RUNTIME_API`` set)."""
+
     mode = "lambda"
 
-    def __init__(self, *a, **kw):
-        raise DriverError(
-            "LIFESTYLE_E2E_MODE=lambda is not implemented yet: override serve_args() to add --lambda"
-        )
+    def serve_args(self, port: int) -> list[str]:
+        return [*super().serve_args(port), "--lambda"]
 
 
 DRIVERS: dict[str, Callable[..., BackendDriver]] = {

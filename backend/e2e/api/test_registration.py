@@ -22,8 +22,8 @@ from api_support import (
 
 def _body(email=None, password=None, first="Jane", last="Doe"):
     return {
-        "email": email or new_email("reg"),
-        "password": password or new_password(),
+        "email": new_email("reg") if email is None else email,
+        "password": new_password() if password is None else password,
         "firstName": first,
         "lastName": last,
     }
