@@ -138,6 +138,7 @@ INVALID = [
     ("dateOfBirth", TOMORROW),
     ("timezone", "Mars/Olympus_Mons"),
     ("timezone", "not a zone"),
+    ("timezone", "Europe/Berlinx"),
 ]
 
 
