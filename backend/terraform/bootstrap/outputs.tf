@@ -1,0 +1,8 @@
+output "state_bucket" {
+  value = aws_s3_bucket.state.bucket
+}
+
+output "deploy_role_arns" {
+  description = "Set as the GitHub environment variable AWS_DEPLOY_ROLE_ARN of each environment."
+  value       = { for env, role in aws_iam_role.deploy : env => role.arn }
+}
