@@ -84,12 +84,38 @@ def test_terraform_fmt():
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="terraform CLI not installed")
-def test_terraform_validate(tmp_path):
+@pytest.mark.parametrize("root", [TF_DIR, TF_DIR / "bootstrap"], ids=["root", "bootstrap"])
+def test_terraform_validate(tmp_path, root):
     env = _tf_env(tmp_path)
-    init = run([TERRAFORM, f"-chdir={TF_DIR}", "init", "-backend=false", "-input=false"], env=env)
+    init = run([TERRAFORM, f"-chdir={root}", "init", "-backend=false", "-input=false", "-no-color"], env=env)
     assert init.returncode == 0, init.stdout + init.stderr
-    out = run([TERRAFORM, f"-chdir={TF_DIR}", "validate", "-no-color"], env=env)
+    out = run([TERRAFORM, f"-chdir={root}", "validate", "-no-color"], env=env)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def _terraform_routes() -> dict[str, bool]:
+    import re
+
+    text = (TF_DIR / "locals.tf").read_text()
+    return {m.group(1): m.group(2) == "true"
+            for m in re.finditer(r'"((?:GET|POST|PUT|PATCH|DELETE|OPTIONS) /[^"]*)"\s*=\s*(true|false)', text)}
+
+
+def test_api_gateway_routes_match_the_app_route_table():
+    """Every route of backend/Sources/LifestyleCore/Routes.swift is in the Terraform
+    route list, with the JWT authorizer exactly on the bearer-protected ones."""
+    import re
+
+    routes_swift = REPO / "backend" / "Sources" / "LifestyleCore" / "Routes.swift"
+    if not routes_swift.exists():
+        pytest.skip("Routes.swift not present")
+    app = {f"{m.group(1)} /v1{m.group(2)}": m.group(3) != "open"
+           for m in re.finditer(r'Route\(\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*\.(\w+)', routes_swift.read_text())}
+    assert app, "no routes parsed from Routes.swift"
+    tf = _terraform_routes()
+    assert "OPTIONS /v1/{proxy+}" in tf and tf["OPTIONS /v1/{proxy+}"] is False
+    tf_without_preflight = {k: v for k, v in tf.items() if not k.startswith("OPTIONS ")}
+    assert tf_without_preflight == app
 
 
 def test_checkov_has_no_failed_checks(tmp_path):
