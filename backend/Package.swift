@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
     ],
     targets: [
         // Pure, dependency-free QR encoder used for the MFA set-up image.
@@ -47,6 +48,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // AWS adapters: SigV4, the AWS JSON protocol client, DynamoDB, Cognito, JWKS, and the
+        // Cognito/DynamoDB implementations of the core's ports.
+        .target(
+            name: "AWSBackend",
+            dependencies: [
+                "LifestyleCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Local HTTP transport: Hummingbird 2 feeding the core route table.
         .target(
             name: "HTTPTransport",
@@ -58,12 +75,40 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Lambda transport: Runtime API client and loop over POSIX sockets, API Gateway event
+        // translation, Cognito trigger hook, CloudWatch EMF metrics. No NIO, no Foundation.
+        .target(
+            name: "LambdaTransport",
+            dependencies: [
+                "LifestyleCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // Local Lambda emulation: Runtime API emulator and an API Gateway v2 front (Hummingbird).
+        .target(
+            name: "LambdaEmulator",
+            dependencies: [
+                "LambdaTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Cold start / warm overhead / RSS benchmark of the release api-handler (scripts/bench-lambda.sh).
+        .executableTarget(name: "lambda-bench", dependencies: ["LambdaEmulator"], swiftSettings: strict),
         .executableTarget(
             name: "api-handler",
             dependencies: [
                 "LifestyleCore",
                 "EmbeddedBackend",
+                "AWSBackend",
                 "HTTPTransport",
+                "LambdaTransport",
+                "LambdaEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,6 +118,14 @@ let package = Package(
         .testTarget(
             name: "LifestyleCoreTests",
             dependencies: ["LifestyleCore", "EmbeddedBackend"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LambdaTransportTests",
+            dependencies: [
+                "LambdaTransport", "LambdaEmulator", "LifestyleCore", "EmbeddedBackend",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import AWSBackend
 import EmbeddedBackend
 import HTTPTransport
 import LifestyleCore
@@ -22,11 +23,28 @@ enum ProcessEnvironment {
 
 enum Entry {
     static func main(environment: [String: String]) async {
+        let started = ContinuousClock.now
+        if let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty {
+            await LambdaEntry.run(endpoint: api, environment: environment, started: started)
+        }
         await APIHandler.main()
+    }
+
+    /// The adapters for `config.environment`: embedded SQLite + local identity provider in
+    /// `dataDir` for `local`, the AWS adapters otherwise. Shared by `serve` and the Lambda runtime.
+    static func makeServices(config: AppConfig, env: [String: String], dataDir: String, logger: Logger) async throws -> Services {
+        switch config.environment {
+        case .local:
+            let backend = try await EmbeddedBackend.open(dataDirectory: dataDir)
+            return Services(users: backend.users, identity: backend.identity, config: config)
+        case .dev, .prod:
+            return Wiring.awsServices(config: config, env: env, logger: logger)
+        }
     }
 
     /// Prints one clear line and exits non-zero: invalid configuration stops start-up.
     static func fail(_ message: String) -> Never {
+        LambdaEntry.reportInitFailure(message)
         let line = "api-handler: \(message)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
         exit(78)  // EX_CONFIG
@@ -52,7 +70,7 @@ struct APIHandler: AsyncParsableCommand {
             Environment: ENVIRONMENT (local|dev|prod, default local), LOG_LEVEL, CORS_ORIGIN.
             With AWS_LAMBDA_RUNTIME_API set, the process runs as a Lambda runtime instead.
             """,
-        subcommands: [Serve.self, ListRoutes.self])
+        subcommands: [Serve.self, ListRoutes.self, CognitoTrigger.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -62,6 +80,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Interface to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 4000
     @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database, signing key and outbox.") var dataDir = ".local"
+    @Flag(help: "Emulate Lambda locally: an API Gateway v2 front and a Runtime API emulator, with the function in a child process.")
+    var lambda = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -73,18 +93,15 @@ struct Serve: AsyncParsableCommand {
         let config = Entry.configure(env)
         var logger = Logger(label: "api-handler")
         logger.logLevel = config.logLevel
+        if lambda {
+            try await LambdaEntry.emulate(host: host, port: port, dataDir: dataDir, config: config, logger: logger)
+            return
+        }
         let services: Services
-        switch config.environment {
-        case .local:
-            let backend: EmbeddedBackend
-            do {
-                backend = try await EmbeddedBackend.open(dataDirectory: dataDir)
-            } catch {
-                Entry.fail("\(error)")
-            }
-            services = Services(users: backend.users, identity: backend.identity, config: config)
-        case .dev, .prod:
-            services = Wiring.awsServices(config: config, env: env, logger: logger)
+        do {
+            services = try await Entry.makeServices(config: config, env: env, dataDir: dataDir, logger: logger)
+        } catch {
+            Entry.fail("\(error)")
         }
         let app = LifestyleApp(services: services, logger: logger)
         let host = host
@@ -101,8 +118,25 @@ struct Serve: AsyncParsableCommand {
 }
 
 enum Wiring {
+    /// Where the emailed links of the AWS environments point (the web app's routes).
+    static func appBaseURL(_ config: AppConfig, _ env: [String: String]) -> String {
+        if let url = env["APP_BASE_URL"], !url.isEmpty { return url }
+        return config.environment == .prod ? "https://ailifestyle.app" : "https://dev.ailifestyle.app"
+    }
+
+    /// The Cognito and DynamoDB adapters; a missing or invalid setting stops start-up with one line.
+    static func makeAWS(config: AppConfig, env: [String: String], logger: Logger) -> AWSBackend {
+        do {
+            let settings = try AWSSettings.fromEnvironment(env)
+            return try AWSBackend.make(settings: settings, appBaseURL: appBaseURL(config, env), logger: logger)
+        } catch {
+            Entry.fail("invalid configuration: \(error)")
+        }
+    }
+
     static func awsServices(config: AppConfig, env: [String: String], logger: Logger) -> Services {
-        Entry.fail("ENVIRONMENT=\(config.environment.rawValue) needs the AWS adapters, which this build does not include yet")
+        let aws = makeAWS(config: config, env: env, logger: logger)
+        return Services(users: aws.users, identity: aws.identity, config: config)
     }
 }
 
@@ -116,5 +150,20 @@ struct ListRoutes: ParsableCommand {
             let access = if case .bearer = route.access { "bearer" } else { "open" }
             print("\(route.method) \(base)\(route.path) \(access)")
         }
+    }
+}
+
+struct CognitoTrigger: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cognito-trigger",
+        abstract: "Run the Cognito custom-message trigger on an event read from standard input and print the answer.")
+
+    func run() throws {
+        var input: [UInt8] = []
+        while let line = readLine(strippingNewline: false) { input += Array(line.utf8) }
+        let env = ProcessEnvironment.current
+        let config = (try? AppConfig.fromEnvironment(env)) ?? AppConfig(environment: .local)
+        let answer = try CustomMessageTrigger(appBaseURL: Wiring.appBaseURL(config, env)).handle(input)
+        print(String(decoding: answer, as: UTF8.self))
     }
 }

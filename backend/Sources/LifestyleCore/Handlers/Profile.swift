@@ -114,14 +114,8 @@ enum Profile {
         return c.count == 5 && lower(c[0]) && lower(c[1]) && c[2] == 0x2D && upper(c[3]) && upper(c[4])
     }
 
-    /// IANA-style zone names: `UTC`, `Area/Location`, `Area/Sub/Location`.
+    /// A name from the IANA time zone database, e.g. `America/New_York` or `UTC`.
     static func isTimezone(_ s: String) -> Bool {
-        if s == "UTC" || s == "GMT" { return true }
-        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-        guard s.utf8.count <= 64, (2...3).contains(parts.count) else { return false }
-        return parts.allSatisfy { part in
-            !part.isEmpty && part.first!.isUppercase
-                && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "+") }
-        }
+        TimeZones.names.contains(s)
     }
 }

@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+import LifestyleCore
+import Logging
+
+/// Settings of the AWS mode, read from the Lambda environment (or a shell pointed at an emulator).
+public struct AWSSettings: Sendable {
+    public var region: String
+    public var credentials: AWSCredentials
+    public var usersTable: String
+    public var userPoolId: String
+    public var userPoolClientId: String
+    public var environment: [String: String]
+
+    /// Throws one `ConfigError` naming every missing setting.
+    public static func fromEnvironment(_ env: [String: String]) throws(ConfigError) -> AWSSettings {
+        func value(_ k: String) -> String? { env[k].flatMap { $0.isEmpty ? nil : $0 } }
+        let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION")
+        var missing: [String] = []
+        if region == nil { missing.append("AWS_REGION") }
+        for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "USERS_TABLE", "USER_POOL_ID", "USER_POOL_CLIENT_ID"] where value(k) == nil {
+            missing.append(k)
+        }
+        guard missing.isEmpty, let region, let credentials = AWSCredentials.fromEnvironment(env) else {
+            throw ConfigError("missing settings for ENVIRONMENT=\(env["ENVIRONMENT"] ?? "?"): " + missing.joined(separator: ", "))
+        }
+        for (k, v) in env where k.hasPrefix("AWS_ENDPOINT_URL") && AWSEndpoint(url: v) == nil {
+            throw ConfigError("\(k) must be an http(s) URL (got '\(v)')")
+        }
+        return AWSSettings(
+            region: region, credentials: credentials, usersTable: value("USERS_TABLE")!, userPoolId: value("USER_POOL_ID")!,
+            userPoolClientId: value("USER_POOL_CLIENT_ID")!, environment: env)
+    }
+}
+
+/// The AWS adapters of the ports, built once per process around one shared HTTP client.
+public struct AWSBackend: Sendable {
+    public let users: DynamoDBUserStore
+    public let identity: CognitoIdentityAdapter
+    public let customMessage: CustomMessageTrigger
+    public let httpClient: HTTPClient
+
+    public static func make(settings s: AWSSettings, appBaseURL: String, logger: Logger) throws(ConfigError) -> AWSBackend {
+        let http = AWSHTTPClientFactory.makeHTTPClient()
+        let dynamo: DynamoDBClient
+        let cognito: CognitoIdentityProviderClient
+        do {
+            dynamo = try DynamoDBClient(credentials: s.credentials, region: s.region, httpClient: http, environment: s.environment, logger: logger)
+            cognito = try CognitoIdentityProviderClient(
+                credentials: s.credentials, region: s.region, httpClient: http, environment: s.environment, logger: logger)
+        } catch {
+            throw ConfigError("cannot resolve AWS endpoints: \(error)")
+        }
+        let emulated = s.environment["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] != nil || s.environment["AWS_ENDPOINT_URL"] != nil
+        let verifier = JWKSVerifier(
+            configuration: .cognito(
+                region: s.region, userPoolId: s.userPoolId, clientIds: [s.userPoolClientId], endpoint: emulated ? cognito.client.endpoint : nil),
+            httpClient: http)
+        let users = DynamoDBUserStore(client: dynamo, table: s.usersTable)
+        let identity = CognitoIdentityAdapter(
+            cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable), userPoolId: s.userPoolId,
+            clientId: s.userPoolClientId)
+        return AWSBackend(users: users, identity: identity, customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http)
+    }
+}

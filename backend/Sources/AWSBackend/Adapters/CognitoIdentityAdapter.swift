@@ -1,0 +1,280 @@
+import FoundationEssentials
+import LifestyleCore
+
+/// `IdentityProvider` on an Amazon Cognito user pool (email as username, app client without a
+/// secret). Design notes (docs/aws-design.md):
+/// - Emailed tokens are `<base64url(username)>.<code>`: the custom-message trigger writes the link
+///   with Cognito's `{####}` placeholder in place of the code, so the token carries exactly what
+///   ConfirmSignUp / ConfirmForgotPassword need.
+/// - The MFA `sessionToken` is `base64url({"s": <Cognito session>, "u": <username>})`, because
+///   RespondToAuthChallenge needs the username next to the session.
+/// - Backup codes: Cognito has none. The TOTP secret Cognito hands out at enrolment is kept in
+///   DynamoDB (`MFASecretStore`); an accepted backup code answers Cognito's SOFTWARE_TOKEN_MFA
+///   challenge with the current code derived from that secret.
+public struct CognitoIdentityAdapter: IdentityProvider {
+    let cognito: CognitoIdentityProviderClient
+    let verifier: JWKSVerifier
+    let secrets: MFASecretStore
+    let userPoolId: String
+    let clientId: String
+    let clock: any WallClock
+
+    public init(
+        cognito: CognitoIdentityProviderClient, verifier: JWKSVerifier, secrets: MFASecretStore, userPoolId: String, clientId: String,
+        clock: any WallClock = SystemClock()
+    ) {
+        self.cognito = cognito
+        self.verifier = verifier
+        self.secrets = secrets
+        self.userPoolId = userPoolId
+        self.clientId = clientId
+        self.clock = clock
+    }
+
+    // MARK: sign-up
+
+    public func signUp(email: String, password: String, givenName: String, familyName: String) async throws -> String {
+        let out = try await call {
+            try await cognito.signUp(
+                .init(
+                    clientId: clientId, username: email, password: password,
+                    userAttributes: [
+                        .init(name: "email", value: email), .init(name: "given_name", value: givenName),
+                        .init(name: "family_name", value: familyName),
+                    ]))
+        }
+        return out.userSub
+    }
+
+    public func confirmSignUp(token: String) async throws -> String {
+        guard let (username, code) = EmailToken.decode(token) else { throw IdentityError.invalidToken }
+        guard let user = try await adminGetUser(username: username) else { throw IdentityError.invalidToken }
+        // A used link must not confirm twice (Cognito answers NotAuthorized for confirmed users).
+        if user.confirmed { throw IdentityError.invalidToken }
+        do {
+            try await call { try await cognito.confirmSignUp(.init(clientId: clientId, username: username, confirmationCode: code)) }
+        } catch IdentityError.codeMismatch, IdentityError.expiredCode, IdentityError.notAuthorized, IdentityError.userNotFound {
+            throw IdentityError.invalidToken
+        }
+        return user.subject
+    }
+
+    // MARK: authentication
+
+    public func initiateAuth(email: String, password: String) async throws -> AuthOutcome {
+        let out = try await call {
+            try await cognito.initiateAuth(.userPassword(clientId: clientId, username: email, password: password))
+        }
+        if let result = out.authenticationResult {
+            let tokens = try tokens(result)
+            return .authenticated(tokens, subject: try await subject(of: tokens.accessToken))
+        }
+        guard out.challengeName == "SOFTWARE_TOKEN_MFA", let session = out.session else {
+            throw IdentityError.unavailable("unsupported challenge \(out.challengeName ?? "none")")
+        }
+        let username = out.challengeParameters?["USER_ID_FOR_SRP"] ?? email
+        return .mfaRequired(session: MFASession(s: session, u: username).encoded)
+    }
+
+    public func respondToMFAChallenge(
+        session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
+    ) async throws -> (tokens: AuthTokens, subject: String) {
+        guard let mfa = MFASession.decode(session) else { throw IdentityError.invalidSession }
+        var totp = code
+        if code.count == 8 {
+            guard let user = try await adminGetUser(username: mfa.u) else { throw IdentityError.invalidSession }
+            guard try await consumeBackupCode(user.subject) else { throw IdentityError.codeMismatch }
+            guard let secret = try await secrets.activeSecret(userId: user.subject), let key = Base32.decode(secret) else {
+                throw IdentityError.codeMismatch
+            }
+            totp = TOTP(secret: key).code(at: Int64(clock.now().timeIntervalSince1970))
+        }
+        let out: CognitoIdentityProvider.AuthOutput
+        do {
+            out = try await call {
+                try await cognito.respondToAuthChallenge(.softwareTokenMFA(clientId: clientId, session: mfa.s, username: mfa.u, code: totp))
+            }
+        } catch IdentityError.notAuthorized {
+            throw IdentityError.invalidSession
+        }
+        guard let result = out.authenticationResult else { throw IdentityError.invalidSession }
+        let tokens = try tokens(result)
+        return (tokens, try await subject(of: tokens.accessToken))
+    }
+
+    public func refresh(refreshToken: String) async throws -> AuthTokens {
+        let out = try await call { try await cognito.initiateAuth(.refreshToken(clientId: clientId, refreshToken: refreshToken)) }
+        guard let result = out.authenticationResult else { throw IdentityError.notAuthorized }
+        return try tokens(result)
+    }
+
+    // MARK: password reset
+
+    public func forgotPassword(email: String) async throws {
+        do {
+            _ = try await call { try await cognito.forgotPassword(.init(clientId: clientId, username: email)) }
+        } catch IdentityError.userNotFound, IdentityError.notAuthorized, IdentityError.invalidPassword {
+            // Same answer whether or not the account exists.
+        }
+    }
+
+    public func confirmForgotPassword(token: String, newPassword: String) async throws {
+        guard let (username, code) = EmailToken.decode(token) else { throw IdentityError.invalidToken }
+        do {
+            try await call {
+                try await cognito.confirmForgotPassword(
+                    .init(clientId: clientId, username: username, confirmationCode: code, password: newPassword))
+            }
+        } catch IdentityError.codeMismatch, IdentityError.expiredCode, IdentityError.userNotFound, IdentityError.notAuthorized {
+            throw IdentityError.invalidToken
+        }
+        // Revoke every refresh token of the user: a reset ends all sessions.
+        try await call { try await cognito.adminUserGlobalSignOut(userPoolId: userPoolId, username: username) }
+    }
+
+    // MARK: MFA
+
+    public func associateSoftwareToken(principal: Principal) async throws -> String {
+        if let user = try await adminGetUser(username: principal.subject), user.mfaEnabled { throw IdentityError.mfaAlreadyEnabled }
+        let out = try await call { try await cognito.associateSoftwareToken(.init(accessToken: principal.accessToken)) }
+        guard let secret = out.secretCode else { throw IdentityError.unavailable("no secret") }
+        try await secrets.storePending(userId: principal.subject, secret: secret)
+        return secret
+    }
+
+    public func verifySoftwareToken(principal: Principal, code: String) async throws {
+        let out = try await call {
+            try await cognito.verifySoftwareToken(.init(accessToken: principal.accessToken, userCode: code, friendlyDeviceName: "authenticator"))
+        }
+        guard out.status == nil || out.status == "SUCCESS" else { throw IdentityError.codeMismatch }
+        try await call {
+            try await cognito.setUserMFAPreference(
+                .init(accessToken: principal.accessToken, softwareTokenMfaSettings: .init(enabled: true, preferredMfa: true)))
+        }
+        try await secrets.activate(userId: principal.subject)
+    }
+
+    public func disableMFA(principal: Principal, password: String) async throws {
+        guard let user = try await adminGetUser(username: principal.subject) else { throw IdentityError.userNotFound }
+        // Cognito checks the password: tokens or an MFA challenge both mean it was right.
+        _ = try await call { try await cognito.initiateAuth(.userPassword(clientId: clientId, username: user.email, password: password)) }
+        guard user.mfaEnabled else { throw IdentityError.mfaNotEnabled }
+        try await call {
+            try await cognito.adminSetUserMFAPreference(
+                .init(userPoolId: userPoolId, username: principal.subject, softwareTokenMfaSettings: .init(enabled: false, preferredMfa: false)))
+        }
+        try await secrets.remove(userId: principal.subject)
+    }
+
+    // MARK: admin
+
+    public func adminGetUser(username: String) async throws -> IdentityUser? {
+        let out: CognitoIdentityProvider.AdminGetUserOutput
+        do {
+            out = try await call { try await cognito.adminGetUser(userPoolId: userPoolId, username: username) }
+        } catch IdentityError.userNotFound {
+            return nil
+        }
+        var attrs: [String: String] = [:]
+        for a in out.userAttributes { attrs[a.name] = a.value }
+        let mfa = (out.userMFASettingList ?? []).contains("SOFTWARE_TOKEN_MFA") || out.preferredMfaSetting == "SOFTWARE_TOKEN_MFA"
+        return IdentityUser(
+            subject: attrs["sub"] ?? out.username, email: attrs["email"] ?? "", confirmed: out.userStatus == "CONFIRMED"
+                || out.userStatus == "RESET_REQUIRED",
+            mfaEnabled: mfa, givenName: attrs["given_name"] ?? "", familyName: attrs["family_name"] ?? "",
+            createdAt: Date(timeIntervalSince1970: out.userCreateDate ?? 0))
+    }
+
+    public func adminDeleteUser(subject: String) async throws {
+        do {
+            try await call { try await cognito.adminDeleteUser(userPoolId: userPoolId, username: subject) }
+        } catch IdentityError.userNotFound {
+            // Already gone.
+        }
+        try? await secrets.remove(userId: subject)
+    }
+
+    public func verifyAccessToken(_ token: String) async throws -> Principal {
+        do {
+            let claims = try await verifier.verify(token, expecting: .access, now: clock.now())
+            return Principal(subject: claims.subject, accessToken: token)
+        } catch {
+            if case .jwksUnavailable(let why) = error { throw IdentityError.unavailable(why) }
+            throw IdentityError.invalidAccessToken("\(error)")
+        }
+    }
+
+    // MARK: helpers
+
+    func subject(of accessToken: String) async throws -> String {
+        try await verifyAccessToken(accessToken).subject
+    }
+
+    func tokens(_ r: CognitoIdentityProvider.AuthenticationResult) throws -> AuthTokens {
+        guard let access = r.accessToken, let id = r.idToken else { throw IdentityError.unavailable("incomplete authentication result") }
+        return AuthTokens(accessToken: access, idToken: id, refreshToken: r.refreshToken, expiresIn: r.expiresIn ?? 3600)
+    }
+
+    /// Runs a Cognito call and maps its errors onto `IdentityError` (docs/aws-design.md, error table).
+    func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as AWSClientError {
+            throw Self.map(error)
+        }
+    }
+
+    static func map(_ error: AWSClientError) -> IdentityError {
+        guard let service = error.serviceError else { return .unavailable("transport") }
+        switch service.code {
+        case "UsernameExistsException", "AliasExistsException": return .usernameExists
+        case "NotAuthorizedException": return .notAuthorized
+        case "UserNotConfirmedException": return .userNotConfirmed
+        case "UserNotFoundException": return .userNotFound
+        case "CodeMismatchException", "EnableSoftwareTokenMFAException": return .codeMismatch
+        case "ExpiredCodeException": return .expiredCode
+        case "InvalidPasswordException": return .invalidPassword(service.message.isEmpty ? "does not meet the password policy" : service.message)
+        case "TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException", "CodeDeliveryFailureException":
+            return .tooManyRequests(retryAfter: 60)
+        case "PasswordResetRequiredException": return .notAuthorized
+        case "InvalidParameterException": return .invalidPassword(service.message)
+        default: return .unavailable(service.code)
+        }
+    }
+}
+
+/// `<base64url(username)>.<code>`: what an emailed verification or reset link carries.
+public enum EmailToken {
+    public static let codePlaceholder = "{####}"
+
+    /// The token as written into the email by the custom-message trigger: Cognito replaces the
+    /// placeholder with the code.
+    public static func template(username: String) -> String {
+        LifestyleCore.Base64URL.encode(Array(username.utf8)) + "." + codePlaceholder
+    }
+
+    public static func make(username: String, code: String) -> String {
+        LifestyleCore.Base64URL.encode(Array(username.utf8)) + "." + code
+    }
+
+    public static func decode(_ token: String) -> (username: String, code: String)? {
+        guard let dot = token.lastIndex(of: "."), token.utf8.count < 2048 else { return nil }
+        let code = String(token[token.index(after: dot)...])
+        guard let raw = LifestyleCore.Base64URL.decode(token[..<dot]), !raw.isEmpty, !code.isEmpty, code.count <= 64,
+            code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ":") })
+        else { return nil }
+        let username = String(decoding: raw, as: UTF8.self)
+        guard !username.contains(where: { $0.isNewline }) else { return nil }
+        return (username, code)
+    }
+}
+
+struct MFASession: Codable {
+    var s: String
+    var u: String
+    var encoded: String { LifestyleCore.Base64URL.encode(JSON.encode(self)) }
+    static func decode(_ token: String) -> MFASession? {
+        guard let raw = LifestyleCore.Base64URL.decode(token) else { return nil }
+        return try? JSON.decode(MFASession.self, from: raw)
+    }
+}

@@ -1,0 +1,36 @@
+import FoundationEssentials
+import LifestyleCore
+
+/// Cognito's custom-message trigger, served by the same function: turns Cognito's code emails
+/// into links whose single `token` carries username and code (`EmailToken`). Events other than
+/// sign-up, resend and forgot-password pass through unchanged.
+public struct CustomMessageTrigger: Sendable {
+    public let appBaseURL: String
+
+    public init(appBaseURL: String) { self.appBaseURL = appBaseURL }
+
+    /// Takes the raw trigger event and returns the event Cognito expects back.
+    public func handle(_ event: [UInt8]) throws -> [UInt8] {
+        guard case .object(var root) = try JSON.decode(JSONValue.self, from: event),
+            case .string(let source)? = root["triggerSource"], case .string(let username)? = root["userName"]
+        else { throw TriggerError.malformed }
+        let link: (path: String, subject: String, intro: String)
+        switch source {
+        case "CustomMessage_SignUp", "CustomMessage_ResendCode":
+            link = ("/verify-email", "Verify your AI Lifestyle account", "Welcome to AI Lifestyle! Confirm your email address:")
+        case "CustomMessage_ForgotPassword":
+            link = ("/reset-password", "Reset your AI Lifestyle password", "Use this link to choose a new password:")
+        default:
+            return event
+        }
+        let url = appBaseURL + link.path + "?token=" + EmailToken.template(username: username)
+        var response: [String: JSONValue] = [:]
+        if case .object(let existing)? = root["response"] { response = existing }
+        response["emailSubject"] = .string(link.subject)
+        response["emailMessage"] = .string("<p>\(link.intro)</p><p><a href=\"\(url)\">\(url)</a></p>")
+        root["response"] = .object(response)
+        return JSON.encode(JSONValue.object(root))
+    }
+
+    public enum TriggerError: Error { case malformed }
+}

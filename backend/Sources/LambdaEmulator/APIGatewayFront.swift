@@ -1,0 +1,180 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPTypes
+import Hummingbird
+import LambdaTransport
+public import Logging
+import NIOCore
+
+/// An API Gateway HTTP API (payload 2.0) stand-in: every HTTP request on loopback becomes a 2.0
+/// event queued on the Runtime API emulator; the function's answer becomes the HTTP response.
+/// Function errors answer 502 and timeouts 504, as API Gateway does.
+public enum APIGatewayFront {
+    public static func run(
+        runtime: RuntimeAPIServer, host: String, port: Int, timeoutMs: Int64 = 30_000, logger: Logger,
+        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        let application = Application(
+            responder: FrontResponder(runtime: runtime, timeoutMs: timeoutMs),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
+            logger: serverLogger)
+        try await application.runService()
+    }
+
+    /// The payload 2.0 event for one HTTP request.
+    public static func event(
+        method: String, path: String, query: String, headers: [(String, String)], body: [UInt8], sourceIP: String = "127.0.0.1"
+    ) -> [UInt8] {
+        var merged: [String: String] = [:]
+        var order: [String] = []
+        var cookies: [String] = []
+        for (rawName, value) in headers {
+            let name = rawName.lowercased()
+            if name == "cookie" {
+                cookies += value.split(separator: ";").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                continue
+            }
+            if let old = merged[name] { merged[name] = old + "," + value } else { merged[name] = value; order.append(name) }
+        }
+        let requestID = RequestIDs.next()
+        let epochMs = LambdaTransport.Clock.epochMs()
+        var s = "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":"
+        JSONText.appendQuoted(path, to: &s)
+        s += ",\"rawQueryString\":"
+        JSONText.appendQuoted(query, to: &s)
+        if !cookies.isEmpty {
+            s += ",\"cookies\":[" + cookies.map { c in var q = ""; JSONText.appendQuoted(c, to: &q); return q }.joined(separator: ",") + "]"
+        }
+        s += ",\"headers\":{"
+        for (i, name) in order.enumerated() {
+            if i > 0 { s += "," }
+            JSONText.appendQuoted(name, to: &s)
+            s += ":"
+            JSONText.appendQuoted(merged[name]!, to: &s)
+        }
+        s += "}"
+        if !query.isEmpty {
+            var params: [String: String] = [:]
+            var porder: [String] = []
+            for pair in query.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                let k = percentDecode(String(kv[0])), v = kv.count > 1 ? percentDecode(String(kv[1])) : ""
+                if let old = params[k] { params[k] = old + "," + v } else { params[k] = v; porder.append(k) }
+            }
+            s += ",\"queryStringParameters\":{"
+            for (i, k) in porder.enumerated() {
+                if i > 0 { s += "," }
+                JSONText.appendQuoted(k, to: &s)
+                s += ":"
+                JSONText.appendQuoted(params[k]!, to: &s)
+            }
+            s += "}"
+        }
+        s += ",\"requestContext\":{\"accountId\":\"123456789012\",\"apiId\":\"local\",\"domainName\":\"localhost\","
+        s += "\"domainPrefix\":\"localhost\",\"http\":{\"method\":"
+        JSONText.appendQuoted(method, to: &s)
+        s += ",\"path\":"
+        JSONText.appendQuoted(path, to: &s)
+        s += ",\"protocol\":\"HTTP/1.1\",\"sourceIp\":"
+        JSONText.appendQuoted(sourceIP, to: &s)
+        s += ",\"userAgent\":"
+        JSONText.appendQuoted(merged["user-agent"] ?? "", to: &s)
+        s += "},\"requestId\":\"\(requestID)\",\"routeKey\":\"$default\",\"stage\":\"$default\",\"timeEpoch\":\(epochMs)}"
+        if !body.isEmpty {
+            s += ",\"body\":"
+            if let text = String(validating: body, as: UTF8.self) {
+                JSONText.appendQuoted(text, to: &s)
+                s += ",\"isBase64Encoded\":false"
+            } else {
+                JSONText.appendQuoted(Data(body).base64EncodedString(), to: &s)
+                s += ",\"isBase64Encoded\":true"
+            }
+        } else {
+            s += ",\"isBase64Encoded\":false"
+        }
+        s += "}"
+        return Array(s.utf8)
+    }
+
+    /// The function's payload 2.0 answer.
+    public struct V2Response: Decodable, Sendable {
+        public var statusCode: Int
+        public var headers: [String: String]?
+        public var cookies: [String]?
+        public var body: String?
+        public var isBase64Encoded: Bool?
+
+        public var bodyBytes: [UInt8] {
+            guard let body else { return [] }
+            if isBase64Encoded == true { return Data(base64Encoded: body).map { Array($0) } ?? [] }
+            return Array(body.utf8)
+        }
+    }
+
+    static func percentDecode(_ s: String) -> String {
+        var out: [UInt8] = []
+        var bytes = Array(s.utf8)[...]
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "+") {
+                out.append(0x20)
+            } else if b == UInt8(ascii: "%"), bytes.count >= 2,
+                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+            {
+                out.append(v)
+                bytes = bytes.dropFirst(2)
+            } else {
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+enum RequestIDs {
+    static func next() -> String {
+        var g = SystemRandomNumberGenerator()
+        let a = g.next() as UInt64, b = g.next() as UInt64
+        return String(a, radix: 36) + String(b, radix: 36)
+    }
+}
+
+struct FrontResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let runtime: RuntimeAPIServer
+    let timeoutMs: Int64
+
+    func respond(to request: Hummingbird.Request, context: Context) async throws -> Hummingbird.Response {
+        var request = request
+        // API Gateway's own payload limit is 10 MB; the function enforces the contract's 1 MiB.
+        let body = try await request.collectBody(upTo: 10 << 20)
+        let headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+        let event = APIGatewayFront.event(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers,
+            body: Array(buffer: body))
+        let result = await runtime.invoke(event, timeoutMs: timeoutMs)
+        guard result.kind == .response, let answer = try? JSONDecoder().decode(APIGatewayFront.V2Response.self, from: Data(result.body))
+        else {
+            let status: HTTPResponse.Status = result.errorType == "Stopped" ? .serviceUnavailable : .badGateway
+            return Self.plain(status, "{\"message\":\"Internal Server Error\"}")
+        }
+        var fields = HTTPFields()
+        for (name, value) in (answer.headers ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
+        }
+        for cookie in answer.cookies ?? [] { fields.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Hummingbird.Response(
+            status: HTTPResponse.Status(code: answer.statusCode), headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String) -> Hummingbird.Response {
+        Hummingbird.Response(
+            status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

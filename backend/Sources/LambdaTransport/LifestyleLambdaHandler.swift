@@ -1,0 +1,78 @@
+public import LifestyleCore
+import Logging
+import Metrics
+
+/// The api-handler's Lambda entry point: API Gateway events (payload 1.0 and 2.0) go to the
+/// core app, Cognito triggers to `cognito`, anything else is reported as `UnsupportedEvent`.
+public struct LifestyleLambdaHandler: LambdaHandler {
+    public let app: LifestyleApp
+    public let cognito: any CognitoTriggerHandler
+
+    public init(app: LifestyleApp, cognito: any CognitoTriggerHandler = PassThroughCognitoTriggerHandler()) {
+        self.app = app
+        self.cognito = cognito
+    }
+
+    public func handle(_ bytes: [UInt8], context: InvocationContext) async throws -> [UInt8] {
+        let event = try APIGateway.decode(bytes)
+        switch event.kind {
+        case .httpV2:
+            return try await http(event, version: .v2, context: context)
+        case .httpV1:
+            return try await http(event, version: .v1, context: context)
+        case .cognitoTrigger:
+            context.logger.debug("cognito trigger", metadata: ["trigger_source": .string(event.triggerSource ?? "")])
+            return try await cognito.handle(bytes)
+        case .unsupported:
+            throw LambdaInvocationError(
+                type: "UnsupportedEvent",
+                message: "expected an API Gateway proxy event (payload 1.0 or 2.0) or a Cognito trigger")
+        }
+    }
+
+    func http(_ event: IncomingEvent, version: APIGateway.Version, context: InvocationContext) async throws -> [UInt8] {
+        let request = try APIGateway.request(from: event, version: version)
+        let start = ContinuousClock.now
+        let app = self.app
+        let metadata: Logger.Metadata = ["aws_request_id": .string(context.requestID)]
+        let answerBy = context.answerBy
+        var response: Response
+        if let answered = await raceDeadline(until: answerBy, { await app.respond(to: request, deadline: answerBy, metadata: metadata) }) {
+            response = answered
+        } else {
+            response = timeoutResponse(for: request)
+            var log = context.logger
+            if let id = response.headers["x-request-id"] { log[metadataKey: "request_id"] = .string(id) }
+            log.warning("answered 504: the app did not finish before the invocation deadline")
+        }
+        let elapsed = ContinuousClock.now - start
+        Timer(
+            label: "request_latency",
+            dimensions: [("route", routeLabel(request)), ("method", request.method), ("status_class", "\(response.status / 100)xx")]
+        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return APIGateway.encode(response, as: version)
+    }
+
+    /// The contract's 504 for an invocation about to time out; keeps the client's X-Request-ID.
+    func timeoutResponse(for request: Request) -> Response {
+        let requestID = RequestID.accept(request.headers["x-request-id"]) ?? RequestID.generate()
+        var response = LifestyleApp.render(
+            APIError(status: 504, code: "GATEWAY_TIMEOUT", message: "The request did not complete in time"),
+            requestID: requestID, now: app.services.clock.now())
+        response.headers["x-request-id"] = requestID
+        let allowed = app.services.config.corsOrigin
+        if let origin = request.headers["origin"], allowed == "*" || allowed == origin {
+            response.headers["access-control-allow-origin"] = allowed
+        }
+        return response
+    }
+
+    /// Route template (never the raw path, to keep metric cardinality bounded).
+    func routeLabel(_ request: Request) -> String {
+        switch app.router.match(method: request.method, path: request.path) {
+        case .found(let route, _): app.services.config.basePath + route.path
+        case .methodNotAllowed: "method_not_allowed"
+        case .notFound: "unmatched"
+        }
+    }
+}

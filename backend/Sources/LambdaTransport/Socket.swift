@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Thin, blocking POSIX TCP helpers shared by the Runtime API client (and the emulators).
+public enum TCP {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+        static func errno(_ what: String) -> Failure {
+            Failure("\(what): \(String(cString: strerror(Glibc.errno)))")
+        }
+    }
+
+    /// Splits `host:port` (the form of `AWS_LAMBDA_RUNTIME_API`).
+    public static func parseEndpoint(_ s: String) -> (host: String, port: UInt16)? {
+        guard let colon = s.lastIndex(of: ":"), let port = UInt16(s[s.index(after: colon)...]), port > 0 else { return nil }
+        let host = String(s[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    /// Opens a blocking TCP connection with Nagle off.
+    public static func connect(host: String, port: UInt16) throws(Failure) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &list)
+        guard rc == 0, let first = list else {
+            throw Failure("cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError: Int32 = 0
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let ai = cursor {
+            let fd = socket(ai.pointee.ai_family, ai.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), ai.pointee.ai_protocol)
+            if fd >= 0 {
+                if Glibc.connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 {
+                    var one: Int32 = 1
+                    _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                    return fd
+                }
+                lastError = Glibc.errno
+                close(fd)
+            } else {
+                lastError = Glibc.errno
+            }
+            cursor = ai.pointee.ai_next
+        }
+        throw Failure("cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
+    }
+
+    /// Writes all bytes; fails on any error (EPIPE is reported, never raised as a signal).
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
+        let failed: Int32 = bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n < 0 {
+                    if Glibc.errno == EINTR { continue }
+                    return Glibc.errno
+                }
+                offset += n
+            }
+            return 0
+        }
+        if failed != 0 { throw Failure("send: \(String(cString: strerror(failed)))") }
+    }
+}
+
+/// A buffered reader for one HTTP/1.1 connection.
+public struct ByteReader {
+    public let fd: Int32
+    var buffer: [UInt8] = []
+    var start = 0
+
+    public init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(16 * 1024)
+    }
+
+    /// Reads more bytes; returns false at end of stream.
+    mutating func fill() throws(TCP.Failure) -> Bool {
+        if start > 0 && start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        }
+        let chunk = 16 * 1024
+        let old = buffer.count
+        buffer.reserveCapacity(old + chunk)
+        var got = 0
+        var failed: Int32 = 0
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        buffer.withUnsafeMutableBytes { raw in
+            while true {
+                let n = recv(fd, raw.baseAddress! + old, chunk, 0)
+                if n < 0 && Glibc.errno == EINTR { continue }
+                if n < 0 { failed = Glibc.errno }
+                got = max(n, 0)
+                break
+            }
+        }
+        buffer.removeLast(chunk - got)
+        if failed != 0 { throw TCP.Failure("recv: \(String(cString: strerror(failed)))") }
+        return got > 0
+    }
+
+    var available: Int { buffer.count - start }
+
+    /// One line without its CRLF, or nil at end of stream.
+    mutating func line() throws(TCP.Failure) -> [UInt8]? {
+        while true {
+            if let i = buffer[start...].firstIndex(of: 0x0A) {
+                var end = i
+                if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+                let line = Array(buffer[start..<end])
+                start = i + 1
+                return line
+            }
+            if available > 64 * 1024 { throw TCP.Failure("header line too long") }
+            guard try fill() else { return nil }
+        }
+    }
+
+    mutating func bytes(_ count: Int) throws(TCP.Failure) -> [UInt8] {
+        while available < count {
+            guard try fill() else { throw TCP.Failure("connection closed mid-body") }
+        }
+        let out = Array(buffer[start..<(start + count)])
+        start += count
+        return out
+    }
+}
+
+/// A parsed HTTP/1.1 message head plus body.
+public struct HTTPMessage: Sendable {
+    /// Request: method and target; response: status code in `status`.
+    public var method = ""
+    public var target = ""
+    public var status = 0
+    public var headers: [(name: String, value: String)] = []
+    public var body: [UInt8] = []
+
+    public init() {}
+
+    public func header(_ name: String) -> String? {
+        let n = name.lowercased()
+        return headers.first(where: { $0.name == n })?.value
+    }
+
+    /// Reads one message. Returns nil on a clean end of stream before the first byte.
+    public static func read(from reader: inout ByteReader, isResponse: Bool) throws(TCP.Failure) -> HTTPMessage? {
+        guard let first = try reader.line() else { return nil }
+        var message = HTTPMessage()
+        let parts = first.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count >= 2 else { throw TCP.Failure("malformed HTTP start line") }
+        if isResponse {
+            guard let code = Int(String(decoding: parts[1], as: UTF8.self)) else { throw TCP.Failure("malformed status line") }
+            message.status = code
+        } else {
+            message.method = String(decoding: parts[0], as: UTF8.self)
+            message.target = String(decoding: parts[1], as: UTF8.self)
+        }
+        while true {
+            guard let line = try reader.line() else { throw TCP.Failure("connection closed in headers") }
+            if line.isEmpty { break }
+            guard let colon = line.firstIndex(of: 0x3A) else { continue }
+            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+            var value = line[(colon + 1)...]
+            while let f = value.first, f == 0x20 || f == 0x09 { value = value.dropFirst() }
+            while let l = value.last, l == 0x20 || l == 0x09 { value = value.dropLast() }
+            message.headers.append((name, String(decoding: value, as: UTF8.self)))
+        }
+        if let te = message.header("transfer-encoding"), te.lowercased().contains("chunked") {
+            var body: [UInt8] = []
+            while true {
+                guard let sizeLine = try reader.line() else { throw TCP.Failure("connection closed in chunk") }
+                let hex = String(decoding: sizeLine.prefix(while: { $0 != 0x3B }), as: UTF8.self)
+                guard let size = Int(hex.trimmingSpaces, radix: 16) else { throw TCP.Failure("bad chunk size") }
+                if size == 0 {
+                    while let trailer = try reader.line(), !trailer.isEmpty {}
+                    break
+                }
+                body += try reader.bytes(size)
+                _ = try reader.line()
+            }
+            message.body = body
+        } else if let cl = message.header("content-length") {
+            guard let n = Int(cl), n >= 0 else { throw TCP.Failure("bad content-length") }
+            message.body = try reader.bytes(n)
+        }
+        return message
+    }
+
+    /// Serialises a request (`method`/`target`) or, when `status` is set, a response.
+    public func serialized(host: String? = nil) -> [UInt8] {
+        var head: String
+        if status != 0 {
+            head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+        } else {
+            head = "\(method) \(target) HTTP/1.1\r\n"
+            if let host { head += "host: \(host)\r\n" }
+        }
+        for (n, v) in headers { head += "\(n): \(v)\r\n" }
+        head += "content-length: \(body.count)\r\n\r\n"
+        var out = Array(head.utf8)
+        out.reserveCapacity(out.count + body.count)
+        out += body
+        return out
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 202: "Accepted"
+        case 400: "Bad Request"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 413: "Payload Too Large"
+        case 500: "Internal Server Error"
+        default: "Status"
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}
