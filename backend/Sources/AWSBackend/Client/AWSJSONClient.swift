@@ -165,7 +165,6 @@ public final class AWSJSONClient: Sendable {
         request.headers.add(name: "Content-Type", value: service.contentType)
         request.headers.add(name: "X-Amz-Target", value: target)
         for h in signature.headersToAdd { request.headers.add(name: h.name, value: h.value) }
-        request.headers.add(name: "Content-Length", value: String(body.count))
         request.body = .bytes(ByteBuffer(bytes: body))
 
         let remaining = clock.now.duration(to: attemptDeadline)
