@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import LambdaEmulator
+import LambdaTransport
+import XCTest
+
+/// Tests against a built `api-handler` executable (skipped when none is built):
+/// `API_HANDLER_BIN` or `.build-lambda/{release,debug}/api-handler`, and for the linkage check
+/// `LAMBDA_RELEASE_BIN` or `.build-lambda/release/api-handler` (built with --static-swift-stdlib).
+final class BinaryTests: XCTestCase {
+    static let backend = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    func binary(release: Bool = false) throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        var candidates: [String] = []
+        if release {
+            if let p = env["LAMBDA_RELEASE_BIN"] { candidates.append(p) }
+            candidates.append(Self.backend + "/.build-lambda/release/api-handler")
+        } else {
+            if let p = env["API_HANDLER_BIN"] { candidates.append(p) }
+            candidates += [Self.backend + "/.build-lambda/debug/api-handler", Self.backend + "/.build-lambda/release/api-handler"]
+        }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no api-handler binary built (looked at \(candidates))")
+        }
+        return found
+    }
+
+    func run(_ path: String, env: [String: String], stdin: Bool = false, afterStart: ((Process) -> Void)? = nil) throws
+        -> (status: Int32, stderr: String)
+    {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        afterStart?(p)
+        p.waitUntilExit()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (p.terminationStatus, text)
+    }
+
+    func baseEnv(_ endpoint: String) -> [String: String] {
+        ["AWS_LAMBDA_RUNTIME_API": endpoint, "ENVIRONMENT": "local", "LIFESTYLE_DATA_DIR": makeTempDir(), "LOG_LEVEL": "warning"]
+    }
+
+    func testBinaryReportsInitErrorAndExitsNonZero() throws {
+        let bin = try binary()
+        let server = try RuntimeAPIServer()
+        defer { server.stop() }
+        var env = baseEnv(server.endpoint)
+        env["ENVIRONMENT"] = "staging"
+        let (status, stderr) = try run(bin, env: env)
+        XCTAssertNotEqual(status, 0)
+        let report = try XCTUnwrap(server.initError)
+        XCTAssertEqual(report.errorType, "Runtime.InvalidConfiguration")
+        XCTAssertTrue(report.text.contains("ENVIRONMENT must be one of local, dev, prod"), report.text)
+        XCTAssertTrue(stderr.contains("ENVIRONMENT must be one of"), stderr)
+    }
+
+    func testBinaryExitsWithOneLineWhenTheRuntimeAPIIsUnreachable() throws {
+        let bin = try binary()
+        let server = try RuntimeAPIServer()
+        let endpoint = server.endpoint
+        server.stop()
+        let (status, stderr) = try run(bin, env: baseEnv(endpoint))
+        XCTAssertNotEqual(status, 0)
+        let lines = stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, stderr)
+        XCTAssertTrue(stderr.contains("Lambda Runtime API at \(endpoint) unreachable"), stderr)
+    }
+
+    func testBinaryServesHealthAndStopsOnSIGTERM() throws {
+        let bin = try binary()
+        let server = try RuntimeAPIServer()
+        defer { server.stop() }
+        let event = #"{"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{},"requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}"#
+        let (status, _) = try run(bin, env: baseEnv(server.endpoint)) { process in
+            let r = server.invokeBlocking(Array(event.utf8), timeoutMs: 20_000)
+            XCTAssertEqual(r?.kind, .response)
+            XCTAssertTrue(r?.text.contains("\"statusCode\":200") == true, r?.text ?? "nil")
+            while server.nextCount < 2 { usleep(2_000) }
+            usleep(20_000)
+            kill(process.processIdentifier, SIGTERM)
+        }
+        XCTAssertEqual(status, 0)
+    }
+
+    /// provided.al2023 ships glibc, libgcc and libstdc++; nothing else may be linked dynamically.
+    func testReleaseBinaryLinksOnlyWhatTheLambdaBaseImageHas() throws {
+        let bin = try binary(release: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        p.arguments = [bin]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let allowed = ["linux-vdso.so", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "ld-linux-x86-64.so",
+            "ld-linux-aarch64.so", "libgcc_s.so", "libstdc++.so", "libutil.so"]
+        let libs = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        XCTAssertFalse(libs.isEmpty)
+        for lib in libs {
+            let name = lib.split(separator: " ").first.map(String.init) ?? lib
+            let base = name.split(separator: "/").last.map(String.init) ?? name
+            XCTAssertTrue(allowed.contains(where: { base.hasPrefix($0) }), "unexpected dynamic dependency: \(lib)")
+        }
+    }
+}

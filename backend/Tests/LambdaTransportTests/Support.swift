@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EmbeddedBackend
+import Foundation
+import LambdaEmulator
+import LambdaTransport
+import LifestyleCore
+import Logging
+import Metrics
+import XCTest
+
+/// One metrics backend for the whole test process (swift-metrics bootstraps once).
+let testMetrics: EMFMetricsFactory = {
+    let sink = LineSink.shared
+    let f = EMFMetricsFactory(namespace: "LifestyleBackend/test", sink: { sink.append($0) })
+    MetricsSystem.bootstrap(f)
+    return f
+}()
+
+final class LineSink: @unchecked Sendable {
+    static let shared = LineSink()
+    private let monitor = Monitor()
+    private var lines: [String] = []
+    func append(_ s: String) { monitor.locked { lines.append(s) } }
+    func take() -> [String] { monitor.locked { defer { lines = [] }; return lines } }
+}
+
+/// A handler from a closure.
+struct ClosureHandler: LambdaHandler {
+    let body: @Sendable ([UInt8], InvocationContext) async throws -> [UInt8]
+    func handle(_ event: [UInt8], context: InvocationContext) async throws -> [UInt8] { try await body(event, context) }
+}
+
+struct Boom: Error, CustomStringConvertible {
+    var description: String { "boom" }
+}
+
+func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+func makeTempDir() -> String {
+    var template = Array("/tmp/lambda-tests-XXXXXX".utf8CString)
+    let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    return String(cString: p!)
+}
+
+/// A real app on an embedded backend, plus test-only routes.
+func makeApp(extra: [Route] = []) async throws -> LifestyleApp {
+    _ = testMetrics
+    let backend = try await EmbeddedBackend.open(dataDirectory: makeTempDir())
+    OpenBackends.shared.keep(backend)
+    var config = AppConfig(environment: .local, logLevel: .warning)
+    config.corsOrigin = "*"
+    let services = Services(users: backend.users, identity: backend.identity, config: config)
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    return LifestyleApp(services: services, logger: logger, routes: Routes.all + extra)
+}
+
+/// Runs the loop for `limit` invocations against `server` in a background task.
+func startRuntime<H: LambdaHandler>(
+    _ server: RuntimeAPIServer, handler: H, limit: Int?, margin: Duration = .milliseconds(500)
+) throws -> Task<Void, any Error> {
+    let client = try RuntimeAPIClient(endpoint: server.endpoint)
+    let runtime = LambdaRuntime(client: client, handler: handler, logger: Logger(label: "runtime-test"), margin: margin)
+    return Task { try await runtime.run(limit: limit) }
+}
+
+func json(_ bytes: [UInt8]) throws -> [String: Any] {
+    try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+}
+
+/// SQLiteNIO asserts when a connection is deinitialised open: the test backends stay open (and
+/// referenced) for the life of the test process.
+final class OpenBackends: @unchecked Sendable {
+    static let shared = OpenBackends()
+    private let monitor = Monitor()
+    private var all: [EmbeddedBackend] = []
+    func keep(_ b: EmbeddedBackend) { monitor.locked { all.append(b) } }
+}
