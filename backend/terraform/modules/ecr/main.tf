@@ -43,13 +43,14 @@ resource "aws_ecr_lifecycle_policy" "this" {
   })
 }
 
-# Lets the Lambda service pull images for this environment's function only.
+# Lets the Lambda service pull images for this environment's function only. Same Sid as the
+# statement Lambda adds on its own, so Lambda finds it present and nothing drifts.
 resource "aws_ecr_repository_policy" "lambda_pull" {
   repository = aws_ecr_repository.this.name
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
-      Sid       = "LambdaImagePull"
+      Sid       = "LambdaECRImageRetrievalPolicy" # the Sid Lambda itself would add
       Effect    = "Allow"
       Principal = { Service = "lambda.amazonaws.com" }
       Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
