@@ -174,3 +174,46 @@ def test_dockerfile_contract():
     assert "/var/runtime/bootstrap" in text
     assert "\nUSER " in text and "USER root" not in text
     assert text.count("\nFROM ") >= 2 or text.startswith("FROM")
+
+
+def test_deploy_workflow_contract():
+    import yaml
+
+    wf = yaml.safe_load((REPO / ".github" / "workflows" / "deploy-backend-unified.yml").read_text())
+    triggers = wf.get("on", wf.get(True))
+    assert {"pull_request", "push", "workflow_dispatch"} <= set(triggers)
+    assert triggers["push"]["branches"] == ["main"]
+    assert wf["permissions"] == {}
+    assert "cancel-in-progress" in wf["concurrency"] and "prod" in wf["concurrency"]["group"]
+    jobs = wf["jobs"]
+    assert any("bash .ci/run" in step.get("run", "") for step in jobs["test"]["steps"])
+    deploy = jobs["deploy"]
+    assert deploy["needs"] == "test"
+    assert deploy["permissions"]["id-token"] == "write"
+    assert "'prod'" in deploy["environment"]["name"] and "'dev'" in deploy["environment"]["name"]
+    steps = deploy["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert all("@" in u for u in uses if u), "actions must be pinned"
+    creds = next(s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
+    assert "role-to-assume" in creds["with"]
+    runs = [s.get("run", "") for s in steps]
+    for phase in ("--phase 1", "--phase 2", "--phase 3"):
+        assert any("backend/scripts/deploy-phased.sh" in r and phase in r for r in runs), phase
+    assert any("GITHUB_STEP_SUMMARY" in r for r in runs)
+    comment = next(s for s in steps if s.get("uses", "").startswith("actions/github-script@"))
+    script = comment["with"]["script"]
+    assert "updateComment" in script and "createComment" in script and "<!--" in script
+    assert any("--rollback" in s.get("run", "") for s in jobs["rollback"]["steps"])
+
+
+def test_every_workflow_pins_actions_and_limits_permissions():
+    import yaml
+
+    for path in workflows():
+        wf = yaml.safe_load(path.read_text())
+        assert "permissions" in wf, f"{path.name}: no top-level permissions"
+        for name, job in wf["jobs"].items():
+            for step in job.get("steps", []):
+                if "uses" in step:
+                    ref = step["uses"].split("@", 1)
+                    assert len(ref) == 2 and ref[1] not in ("main", "master", "latest"), f"{path.name}/{name}: {step['uses']}"
