@@ -114,7 +114,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SigV4 cost and AWS call latency vs boto3 (scripts/bench-aws.sh).
+        .executableTarget(name: "aws-bench", dependencies: ["AWSBackend"], swiftSettings: strict),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: strict),
+        .testTarget(
+            name: "AWSBackendTests",
+            dependencies: [
+                "AWSBackend",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "LifestyleCoreTests",
             dependencies: ["LifestyleCore", "EmbeddedBackend"],

@@ -39,7 +39,11 @@ public struct AWSBackend: Sendable {
     public let customMessage: CustomMessageTrigger
     public let httpClient: HTTPClient
 
-    public static func make(settings s: AWSSettings, appBaseURL: String, logger: Logger) throws(ConfigError) -> AWSBackend {
+    public static func make(settings s: AWSSettings, appBaseURL: String, logger appLogger: Logger) throws(ConfigError) -> AWSBackend {
+        // The HTTP client logs request and response bodies at trace level; bodies carry passwords
+        // and tokens, so its logger never goes below info.
+        var logger = appLogger
+        logger.logLevel = max(appLogger.logLevel, .info)
         let http = AWSHTTPClientFactory.makeHTTPClient()
         let dynamo: DynamoDBClient
         let cognito: CognitoIdentityProviderClient

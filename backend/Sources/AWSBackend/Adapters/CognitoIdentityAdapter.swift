@@ -128,8 +128,10 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         } catch IdentityError.codeMismatch, IdentityError.expiredCode, IdentityError.userNotFound, IdentityError.notAuthorized {
             throw IdentityError.invalidToken
         }
-        // Revoke every refresh token of the user: a reset ends all sessions.
-        try await call { try await cognito.adminUserGlobalSignOut(userPoolId: userPoolId, username: username) }
+        // Revoke every refresh token of the user: a reset ends all sessions. The email alias names
+        // the user the way it logged in.
+        let signOutName = try await adminGetUser(username: username)?.email ?? username
+        try await call { try await cognito.adminUserGlobalSignOut(userPoolId: userPoolId, username: signOutName) }
     }
 
     // MARK: MFA
@@ -137,7 +139,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     public func associateSoftwareToken(principal: Principal) async throws -> String {
         if let user = try await adminGetUser(username: principal.subject), user.mfaEnabled { throw IdentityError.mfaAlreadyEnabled }
         let out = try await call { try await cognito.associateSoftwareToken(.init(accessToken: principal.accessToken)) }
-        guard let secret = out.secretCode else { throw IdentityError.unavailable("no secret") }
+        // Base32 is case-insensitive; authenticator apps and the contract expect upper case.
+        guard let secret = out.secretCode?.uppercased() else { throw IdentityError.unavailable("no secret") }
         try await secrets.storePending(userId: principal.subject, secret: secret)
         return secret
     }

@@ -88,8 +88,11 @@ public enum Rules {
         return !parts[0].hasPrefix(".") && !parts[0].hasSuffix(".") && !parts[0].contains("..")
     }
 
+    /// Cognito's password special characters.
+    static let symbols = Set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")
+
     /// Cognito's policy as configured for our pools: 8-128 characters with an upper-case letter, a
-    /// lower-case letter, a digit and a symbol.
+    /// lower-case letter, a digit and one of Cognito's symbols.
     public static func password(_ f: inout Fields, _ field: String, _ value: String?) -> String? {
         guard let value else { return nil }
         var problems: [String] = []
@@ -98,8 +101,8 @@ public enum Rules {
         if !value.contains(where: { $0.isASCII && $0.isUppercase }) { problems.append("an upper-case letter") }
         if !value.contains(where: { $0.isASCII && $0.isLowercase }) { problems.append("a lower-case letter") }
         if !value.contains(where: { $0.isASCII && $0.isNumber }) { problems.append("a digit") }
-        if !value.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber)) && !$0.isWhitespace }) {
-            problems.append("a symbol")
+        if !value.contains(where: { symbols.contains($0) }) {
+            problems.append("a symbol such as ! @ # $ % ^ & *")
         }
         guard problems.isEmpty else {
             f.fail(field, "must contain " + problems.joined(separator: ", "))
