@@ -70,11 +70,12 @@ pytest=("$venv/bin/pytest" -q -p no:cacheprovider)
 if want api-embedded; then
   run "API suite: embedded backend, local HTTP server" env LIFESTYLE_E2E_MODE=embedded "${pytest[@]}" "$backend/e2e/api"
 fi
-if want api-lambda && grep -q "lambda" "$backend/e2e/api/drivers.py" 2>/dev/null; then
+if want api-lambda; then
   run "API suite: through API Gateway v2 events and the Lambda runtime" env LIFESTYLE_E2E_MODE=lambda "${pytest[@]}" "$backend/e2e/api"
 fi
-if want api-aws && grep -q "aws" "$backend/e2e/api/drivers.py" 2>/dev/null; then
+if want api-aws; then
   run "API suite: Cognito and DynamoDB adapters against the AWS emulator" env LIFESTYLE_E2E_MODE=aws "${pytest[@]}" "$backend/e2e/api"
+  run "register under injected AWS faults, concurrency" "${pytest[@]}" "$backend/e2e/aws"
 fi
 if want infra; then
   run "infrastructure rehearsal and static checks" "${pytest[@]}" "$backend/e2e/infra" "$backend/e2e/static"

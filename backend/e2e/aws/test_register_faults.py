@@ -1,0 +1,151 @@
+"""Register is all-or-nothing across Cognito and DynamoDB, under injected AWS faults.
+
+The real api-handler (ENVIRONMENT=dev) talks to the moto emulator through FaultProxy. After every
+register under a fault, Cognito and DynamoDB agree (both have the user, or neither) and the client
+got a contract answer with an ErrorResponse body, never a bare 500.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "api"))
+
+import drivers  # noqa: E402
+from faultproxy import FaultProxy  # noqa: E402
+
+PASSWORD = "SecureP@ss123"
+
+
+@pytest.fixture(scope="module")
+def env():
+    driver = drivers.AwsDriver()
+    proxy = FaultProxy(driver.moto["endpoint"])
+    driver.extra_env["AWS_ENDPOINT_URL"] = proxy.url
+    driver.start()
+    try:
+        yield driver, proxy
+    finally:
+        proxy.clear()
+        driver.cleanup()
+        proxy.close()
+
+
+def register(driver, email):
+    return requests.post(
+        driver.base_url + "/auth/register",
+        json={"email": email, "password": PASSWORD, "firstName": "Fault", "lastName": "Test"},
+        timeout=60,
+    )
+
+
+def state(driver, email):
+    """(in Cognito, profile in DynamoDB, email guard in DynamoDB)"""
+    try:
+        driver.cognito.admin_get_user(UserPoolId=driver.pool_id, Username=email)
+        in_cognito = True
+    except driver.cognito.exceptions.UserNotFoundException:
+        in_cognito = False
+    ddb = driver._client("dynamodb")
+    guard = ddb.get_item(TableName="users-dev", Key={"pk": {"S": f"EMAIL#{email}"}, "sk": {"S": "EMAIL"}}).get("Item")
+    profile = None
+    if guard:
+        uid = guard["userId"]["S"]
+        profile = ddb.get_item(TableName="users-dev", Key={"pk": {"S": f"USER#{uid}"}, "sk": {"S": "PROFILE"}}).get("Item")
+    return in_cognito, profile is not None, guard is not None
+
+
+def fresh_email():
+    return f"fault-{uuid.uuid4().hex[:10]}@example.com"
+
+
+FAULTS = [
+    ("TransactWriteItems", "500"),
+    ("TransactWriteItems", "throttle"),
+    ("TransactWriteItems", "drop"),
+    ("SignUp", "500"),
+    ("SignUp", "drop"),
+    ("GetItem", "500"),
+]
+
+
+@pytest.mark.parametrize("operation,mode", FAULTS)
+def test_register_under_fault_leaves_no_orphans(env, operation, mode):
+    driver, proxy = env
+    email = fresh_email()
+    proxy.fail(operation, mode)
+    try:
+        r = register(driver, email)
+    finally:
+        proxy.clear()
+    assert r.status_code in (429, 503), r.text
+    body = r.json()
+    assert body["error"] in ("SERVICE_UNAVAILABLE", "TOO_MANY_REQUESTS") and body["request_id"] and body["message"]
+    assert state(driver, email) == (False, False, False), "a failed register must leave nothing behind"
+    # and the same email registers cleanly afterwards
+    assert register(driver, email).status_code == 201
+    assert state(driver, email) == (True, True, True)
+
+
+def test_cognito_throttling_answers_429_with_retry_after(env):
+    driver, proxy = env
+    email = fresh_email()
+    proxy.fail("SignUp", "throttle")
+    try:
+        r = register(driver, email)
+    finally:
+        proxy.clear()
+    assert r.status_code == 429, r.text
+    assert int(r.headers["Retry-After"]) > 0
+    assert state(driver, email) == (False, False, False)
+
+
+def test_transient_dynamodb_failure_is_retried(env):
+    driver, proxy = env
+    email = fresh_email()
+    proxy.fail("TransactWriteItems", "500", times=1)
+    try:
+        r = register(driver, email)
+    finally:
+        proxy.clear()
+    assert r.status_code == 201, r.text
+    assert state(driver, email) == (True, True, True)
+
+
+def test_failed_compensation_is_repaired_by_email_verification(env):
+    """DynamoDB fails and so does the compensating AdminDeleteUser: the identity is left behind.
+    Verifying the email later recreates the missing profile from Cognito's attributes."""
+    driver, proxy = env
+    email = fresh_email()
+    proxy.fail("TransactWriteItems", "500")
+    proxy.fail("AdminDeleteUser", "500")
+    try:
+        r = register(driver, email)
+    finally:
+        proxy.clear()
+    assert r.status_code == 503, r.text
+    assert state(driver, email)[0] is True  # the identity survived the failed compensation
+    token = driver.mail_token(email, "verify-email")
+    assert requests.post(driver.base_url + "/auth/email/verify", json={"token": token}, timeout=60).status_code == 200
+    assert state(driver, email) == (True, True, True)
+    login = requests.post(driver.base_url + "/auth/login", json={"email": email, "password": PASSWORD}, timeout=60)
+    assert login.status_code == 200, login.text
+    assert login.json()["user"]["firstName"] == "Fault"
+
+
+def test_fifty_concurrent_registrations_of_one_email_give_one_201(env):
+    driver, _ = env
+    email = fresh_email()
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda _: register(driver, email).status_code, range(50)))
+    assert statuses.count(201) == 1, statuses
+    assert set(statuses) <= {201, 409}, statuses
+    assert state(driver, email) == (True, True, True)
