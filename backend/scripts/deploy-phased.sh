@@ -8,6 +8,7 @@
 #            current image (deploy_lambda stays true) so a re-run never removes it.
 #   phase 2  docker build -f backend/Dockerfile.api-handler, ECR login, push
 #            api-handler-ENV-<git sha>. Skipped when that immutable tag exists.
+#            (prod: any change refuses a dirty git tree, checked before phase 1)
 #   phase 3  terraform apply with deploy_lambda=true image_tag=<that tag>:
 #            function, HTTP API, alarms.
 #
@@ -147,6 +148,11 @@ ACCOUNT_ID="${ACCOUNT_ID:-${CALLER_ACCOUNT}}"
 
 GIT_SHA="${GIT_SHA:-$(git -C "${REPO_ROOT}" rev-parse HEAD 2>/dev/null || true)}"
 [[ "${GIT_SHA}" =~ ^[0-9a-f]{7,40}$ ]] || die "cannot determine the git commit (set GIT_SHA or run inside the git repository)"
+# prod is deployed from committed code only: the Terraform configuration as well as the image.
+if [[ "${ENVIRONMENT}" == "prod" && "${MODE}" != "plan" ]] &&
+  [[ -n "$(git -C "${REPO_ROOT}" status --porcelain 2>/dev/null)" ]]; then
+  die "refusing to deploy prod from a dirty git tree (commit or stash first)"
+fi
 IMAGE_TAG="api-handler-${ENVIRONMENT}-${GIT_SHA}"
 ECR_REPO="lifestyle-app-${ENVIRONMENT}"
 FUNCTION_NAME="api-handler-${ENVIRONMENT}"
@@ -306,9 +312,6 @@ if run_phase 2; then
   if image_exists "${IMAGE_TAG}"; then
     log "image ${IMAGE_TAG} already in ECR (immutable tag): skipping build and push"
   else
-    if [[ "${ENVIRONMENT}" == "prod" ]] && [[ -n "$(git -C "${REPO_ROOT}" status --porcelain 2>/dev/null)" ]]; then
-      die "refusing to build a prod image from a dirty git tree (commit or stash first)"
-    fi
     IMAGE_URI="${REPO_URL}:${IMAGE_TAG}"
     log "building ${IMAGE_URI} (linux/${LAMBDA_ARCH})"
     build=("${DOCKER}" build)

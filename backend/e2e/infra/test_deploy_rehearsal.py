@@ -433,11 +433,13 @@ def _dev_snapshot(rh) -> dict:
 def test_prod_rehearsal_is_isolated_from_dev(rh):
     dev_before = _dev_snapshot(rh)
 
-    # A dirty tree must not produce a prod image (phase 1 may run, phase 2 refuses).
+    # Prod is deployed from committed code only: refused before anything changes.
     (rh.repo / "backend" / "uncommitted.txt").write_text("dirty\n")
     dirty = rh.deploy("prod", "123456789012", check=False)
     assert dirty.returncode != 0
-    assert "ERROR in phase 2/image: refusing to build a prod image from a dirty git tree" in dirty.stderr
+    assert ("deploy-phased: ERROR in phase preflight: refusing to deploy prod from a dirty git tree"
+            in dirty.stderr)
+    assert not rh.state_file("prod").exists()
     assert not [c for c in rh.docker_calls() if c["cmd"] == "build" and "lifestyle-app-prod" in c["tag"]]
     (rh.repo / "backend" / "uncommitted.txt").unlink()
 
