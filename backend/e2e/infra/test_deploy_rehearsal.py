@@ -357,6 +357,13 @@ def test_rerun_skips_existing_image_and_plans_no_change(rh):
     assert hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest() == digest
     assert len(rh.docker_calls()) == before
 
+    # A pending change is reported, and still nothing is applied.
+    pending = rh.deploy("dev", "--plan", extra_env={"LAMBDA_ARCH": "x86_64"})
+    assert "PLAN: changes pending" in pending.stdout
+    assert "module.lambda.aws_lambda_function.api[0] will be updated in-place" in pending.stderr
+    assert _function(rh, "api-handler-dev")["Configuration"]["Architectures"] == ["arm64"]
+    assert hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest() == digest
+
 
 def test_plan_reports_pending_changes_without_applying(rh):
     (rh.repo / "backend" / "CHANGELOG.rehearsal").write_text("v2\n")
