@@ -9,8 +9,12 @@ duration="${1:-10}"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 cd "$backend"
-swift build -c release --product api-handler >/dev/null
-bin="$(swift build -c release --show-bin-path)/api-handler"
+if [ -n "${API_HANDLER_BIN:-}" ]; then
+  bin="$API_HANDLER_BIN"   # e.g. the release binary test.sh built
+else
+  swift build -c release --product api-handler >/dev/null
+  bin="$(swift build -c release --show-bin-path)/api-handler"
+fi
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 # LOG_LEVEL=notice: one access-log line per request is measured separately below.
