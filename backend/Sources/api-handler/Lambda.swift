@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AWSBackend
 import LambdaEmulator
 import LambdaTransport
 import LifestyleCore
@@ -59,10 +60,10 @@ enum LambdaEntry {
         }
     }
 
-    /// Cognito user-pool triggers (CustomMessage). Until the AWS adapter provides one, events are
-    /// returned unchanged, which Cognito reads as "use the default message".
+    /// Cognito user-pool triggers: the AWS adapter's custom-message trigger (other trigger
+    /// sources come back unchanged, which Cognito reads as "no change").
     static func cognitoTriggerHandler(config: AppConfig, env: [String: String]) -> any CognitoTriggerHandler {
-        PassThroughCognitoTriggerHandler()
+        CustomMessageCognitoHandler(trigger: CustomMessageTrigger(appBaseURL: Wiring.appBaseURL(config, env)))
     }
 
     /// Called by `Entry.fail` before it exits: during Lambda start-up the failure is also
@@ -116,4 +117,10 @@ enum LambdaEntry {
         try? await Task.sleep(for: .seconds(1))
         exit(0)
     }
+}
+
+/// Adapts the AWS adapter's `CustomMessageTrigger` to the transport's trigger protocol.
+struct CustomMessageCognitoHandler: CognitoTriggerHandler {
+    let trigger: CustomMessageTrigger
+    func handle(_ event: [UInt8]) async throws -> [UInt8] { try trigger.handle(event) }
 }
