@@ -91,7 +91,8 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual(status, 0)
     }
 
-    /// provided.al2023 ships glibc, libgcc and libstdc++; nothing else may be linked dynamically.
+    /// provided.al2023 ships glibc, libgcc and libstdc++; the image adds zlib next to the binary
+    /// (/var/runtime/lib, see Dockerfile.api-handler). Nothing else may be linked dynamically.
     func testReleaseBinaryLinksOnlyWhatTheLambdaBaseImageHas() throws {
         let bin = try binary(release: true)
         let p = Process()
@@ -103,7 +104,7 @@ final class BinaryTests: XCTestCase {
         p.waitUntilExit()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let allowed = ["linux-vdso.so", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "ld-linux-x86-64.so",
-            "ld-linux-aarch64.so", "libgcc_s.so", "libstdc++.so", "libutil.so"]
+            "ld-linux-aarch64.so", "libgcc_s.so", "libstdc++.so", "libutil.so", "libz.so.1"]
         let libs = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         XCTAssertFalse(libs.isEmpty)
         for lib in libs {
