@@ -150,8 +150,8 @@ final class RetryPolicyTests: XCTestCase {
         XCTAssertNotNil(policy.nextDelay(after: throttled, attempt: 1, idempotent: false, now: now, deadline: nil, using: &rng))
         XCTAssertNotNil(policy.nextDelay(after: throttled, attempt: 2, idempotent: false, now: now, deadline: nil, using: &rng))
         XCTAssertNil(policy.nextDelay(after: throttled, attempt: 3, idempotent: false, now: now, deadline: nil, using: &rng))
-        // Not enough time left for backoff (<= 50ms) + minimum attempt time (100ms).
-        XCTAssertNil(policy.nextDelay(after: throttled, attempt: 1, idempotent: false, now: now, deadline: now.advanced(by: .milliseconds(120)), using: &rng))
+        // Less time left than the minimum attempt time (100 ms) alone: never retried, whatever the jitter.
+        XCTAssertNil(policy.nextDelay(after: throttled, attempt: 1, idempotent: false, now: now, deadline: now.advanced(by: .milliseconds(90)), using: &rng))
         XCTAssertNotNil(policy.nextDelay(after: throttled, attempt: 1, idempotent: false, now: now, deadline: now.advanced(by: .seconds(2)), using: &rng))
         XCTAssertNil(policy.nextDelay(after: service("ValidationException"), attempt: 1, idempotent: true, now: now, deadline: nil, using: &rng))
         XCTAssertNil(RetryPolicy.none.nextDelay(after: throttled, attempt: 1, idempotent: true, now: now, deadline: nil, using: &rng))
