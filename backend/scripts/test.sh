@@ -46,6 +46,10 @@ export API_HANDLER_BIN="$bin/api-handler"
 status=0
 run() { local name="$1"; shift; log "$name"; if ! "$@"; then echo "FAILED: $name" >&2; status=1; fi; }
 
+if want swift; then
+  run "swift-format: the sources are formatted" "$backend/scripts/format.sh" --check
+fi
+
 # --- the AWS emulator for the Swift integration tests ----------------------------------------
 moto_dir=""
 # shellcheck disable=SC2329  # invoked by the EXIT trap below

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Crypto
 import LifestyleCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Everything the service needs without AWS, in one data directory:
 /// `lifestyle.db` (SQLite), `signing-key.pem` (the token key, made on first start, mode 0600) and

@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Crypto
 import LifestyleCore
 import SQLiteNIO
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The embedded identity provider: Cognito's behaviour on the local SQLite database.
 /// Passwords are scrypt hashes; verification/reset tokens, refresh tokens and MFA sessions are
@@ -24,7 +25,10 @@ public struct LocalIdentityProvider: IdentityProvider {
     static let mfaSessionLifetime: Double = 180
     static let mfaSessionAttempts = 5
 
-    public init(database: EmbeddedDatabase, tokens: LocalTokens, hasher: PasswordHasher = .standard, mailer: any Mailer, clock: any WallClock = SystemClock()) {
+    public init(
+        database: EmbeddedDatabase, tokens: LocalTokens, hasher: PasswordHasher = .standard, mailer: any Mailer,
+        clock: any WallClock = SystemClock()
+    ) {
         self.db = database
         self.tokens = tokens
         self.hasher = hasher

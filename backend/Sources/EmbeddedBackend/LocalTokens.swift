@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Crypto
 import LifestyleCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// ES256-signed JWTs with Cognito's claim shape. The P-256 key is made on first start and kept
 /// as PEM in the data directory; only ES256 with our key id is accepted (no `none`, no HMAC).

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LifestyleCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The embedded mailer: every email is one JSON line in `<data-dir>/outbox.jsonl`.
 public final class OutboxMailer: Mailer {

@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import LifestyleCore
 import SQLiteNIO
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `UserStore` on the embedded SQLite database.
 public struct SQLiteUserStore: UserStore {
@@ -19,7 +20,9 @@ public struct SQLiteUserStore: UserStore {
                 INSERT INTO users (user_id, email, first_name, last_name, email_verified, mfa_enabled, phone_number,
                   date_of_birth, timezone, preferences, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
                 """, Self.binds(u))
-        } catch let e as SQLiteError where e.reason == .constraint || e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed {
+        } catch let e as SQLiteError
+            where e.reason == .constraint || e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed
+        {
             if try await user(id: u.userId) != nil { throw UserStoreError.alreadyExists }
             throw UserStoreError.emailTaken
         }

@@ -1,13 +1,14 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import HTTPTypes
 import Hummingbird
 import LambdaTransport
 public import Logging
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An API Gateway HTTP API (payload 2.0) stand-in: every HTTP request on loopback becomes a 2.0
 /// event queued on the Runtime API emulator; the function's answer becomes the HTTP response.
@@ -49,7 +50,11 @@ public enum APIGatewayFront {
         s += ",\"rawQueryString\":"
         JSONText.appendQuoted(query, to: &s)
         if !cookies.isEmpty {
-            s += ",\"cookies\":[" + cookies.map { c in var q = ""; JSONText.appendQuoted(c, to: &q); return q }.joined(separator: ",") + "]"
+            s +=
+                ",\"cookies\":["
+                + cookies.map { c in
+                    var q = ""; JSONText.appendQuoted(c, to: &q); return q
+                }.joined(separator: ",") + "]"
         }
         s += ",\"headers\":{"
         for (i, name) in order.enumerated() {

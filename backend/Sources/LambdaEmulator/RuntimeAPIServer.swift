@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 public import LambdaTransport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// What the function answered for one invocation.
 public struct InvocationResult: Sendable {
@@ -205,7 +206,9 @@ public final class RuntimeAPIServer: @unchecked Sendable {
             if parts.count == 2, parts[1] == "response" || parts[1] == "error" {
                 let id = String(parts[0])
                 let pending = monitor.locked { inFlight.removeValue(forKey: id) }
-                guard let pending else { return Self.status(400, "{\"errorMessage\":\"unknown request id\",\"errorType\":\"InvalidRequestID\"}") }
+                guard let pending else {
+                    return Self.status(400, "{\"errorMessage\":\"unknown request id\",\"errorType\":\"InvalidRequestID\"}")
+                }
                 let result =
                     parts[1] == "response"
                     ? InvocationResult(kind: .response, body: request.body, errorType: nil)

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 public import LifestyleCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Every field the runtime looks at, across API Gateway payloads 1.0 and 2.0 and Cognito
 /// triggers; the event kind is decided by which fields are present.
@@ -167,8 +168,10 @@ public enum APIGateway {
     static func textBody(_ response: Response) -> String? {
         if response.body.isEmpty { return "" }
         if let type = response.headers["content-type"]?.lowercased() {
-            let binary = ["image/", "audio/", "video/", "font/", "application/octet-stream", "application/pdf", "application/zip",
-                "application/gzip"]
+            let binary = [
+                "image/", "audio/", "video/", "font/", "application/octet-stream", "application/pdf", "application/zip",
+                "application/gzip",
+            ]
             if binary.contains(where: { type.hasPrefix($0) }) { return nil }
         }
         return String(validating: response.body, as: UTF8.self)

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import CoreMetrics
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A swift-metrics backend writing CloudWatch Embedded Metric Format: one JSON object per line
 /// on stdout, emitted by `flush()` (the runtime calls it after each invocation). Counters are
@@ -63,7 +64,9 @@ public final class EMFMetricsFactory: MetricsFactory, Sendable {
     /// Writes one EMF line per series that changed since the last flush, then resets them.
     public func flush() {
         let timestamp = Clock.epochMs()
-        if let ms = coldStart.withLock({ v -> Double? in defer { v = nil }; return v }) {
+        if let ms = coldStart.withLock({ v -> Double? in
+            defer { v = nil }; return v
+        }) {
             var line = header(timestamp: timestamp, dimensions: [], metrics: [("ColdStart", "Count"), ("InitDuration", "Milliseconds")])
             line += ",\"ColdStart\":1,\"InitDuration\":" + Self.number(ms) + "}\n"
             sink(line)
@@ -170,7 +173,11 @@ final class EMFSeries: CounterHandler, RecorderHandler, TimerHandler, MeterHandl
     }
 
     // Counter
-    func increment(by amount: Int64) { state.withLock { $0.sum += amount; $0.touched = true } }
+    func increment(by amount: Int64) {
+        state.withLock {
+            $0.sum += amount; $0.touched = true
+        }
+    }
     func reset() { state.withLock { $0 = (0, [], false) } }
     // Recorder / Meter
     func record(_ value: Int64) { sample(Double(value)) }

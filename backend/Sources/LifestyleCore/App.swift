@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 public import Logging
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The whole API as one function from `Request` to `Response`: request id, logging, limits,
 /// CORS, routing, authentication, handler, error rendering. Transports only translate.

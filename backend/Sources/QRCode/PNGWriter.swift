@@ -27,7 +27,7 @@ enum PNGWriter {
                 }
             }
             for _ in 0..<scale {
-                raw.append(0) // filter type: None
+                raw.append(0)  // filter type: None
                 raw.append(contentsOf: line)
             }
         }
@@ -36,11 +36,11 @@ enum PNGWriter {
         ihdr.appendBigEndian(UInt32(width))
         ihdr.appendBigEndian(UInt32(width))
         ihdr += [
-            1, // bit depth
-            0, // colour type: grayscale
-            0, // compression: deflate
-            0, // filter method
-            0, // no interlace
+            1,  // bit depth
+            0,  // colour type: grayscale
+            0,  // compression: deflate
+            0,  // filter method
+            0,  // no interlace
         ]
 
         var png = signature
@@ -131,7 +131,7 @@ enum Adler32 {
 enum Zlib {
     /// zlib stream (RFC 1950) with one fixed-Huffman deflate block (RFC 1951).
     static func compress(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01] // CM=8, CINFO=7 (32K window), FLEVEL=0, FCHECK ok
+        var out: [UInt8] = [0x78, 0x01]  // CM=8, CINFO=7 (32K window), FLEVEL=0, FCHECK ok
         out += Deflate.compressFixed(data)
         out.appendBigEndian(Adler32.checksum(data))
         return out
@@ -165,8 +165,8 @@ enum Deflate {
     /// Raw deflate data: a single final block with fixed Huffman codes and greedy LZ77.
     static func compressFixed(_ data: [UInt8]) -> [UInt8] {
         var w = BitWriter()
-        w.write(1, 1) // BFINAL
-        w.write(1, 2) // BTYPE = 01 (fixed Huffman)
+        w.write(1, 1)  // BFINAL
+        w.write(1, 2)  // BTYPE = 01 (fixed Huffman)
 
         let n = data.count
         let hashSize = 1 << hashBits
@@ -215,7 +215,7 @@ enum Deflate {
                 i += 1
             }
         }
-        writeLiteral(&w, 256) // end of block
+        writeLiteral(&w, 256)  // end of block
         w.flush()
         return w.bytes
     }

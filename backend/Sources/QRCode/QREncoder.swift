@@ -76,7 +76,7 @@ enum QREncoder {
                 bestPenalty = penalty
                 bestMask = mask
             }
-            builder.applyMask(mask) // XOR again to undo
+            builder.applyMask(mask)  // XOR again to undo
         }
         builder.applyMask(bestMask)
         builder.drawFormatBits(mask: bestMask)
@@ -87,13 +87,13 @@ enum QREncoder {
     static func dataCodewords(_ bytes: [UInt8], version: Int) -> [UInt8] {
         let capacityBits = numDataCodewords(version) * 8
         var bits = BitBuffer()
-        bits.append(0b0100, count: 4) // byte mode
+        bits.append(0b0100, count: 4)  // byte mode
         bits.append(bytes.count, count: charCountBits(version))
         for b in bytes { bits.append(Int(b), count: 8) }
         precondition(bits.count <= capacityBits)
 
-        bits.append(0, count: min(4, capacityBits - bits.count)) // terminator
-        bits.append(0, count: (8 - bits.count % 8) % 8) // byte align
+        bits.append(0, count: min(4, capacityBits - bits.count))  // terminator
+        bits.append(0, count: (8 - bits.count % 8) % 8)  // byte align
         var pad = 0xEC
         while bits.count < capacityBits {
             bits.append(pad, count: 8)
@@ -122,7 +122,7 @@ enum QREncoder {
             offset += dataLen
             let ecc = ReedSolomon.remainder(dat, generator: divisor)
             var block = dat
-            if i < numShortBlocks { block.append(0) } // placeholder, skipped below
+            if i < numShortBlocks { block.append(0) }  // placeholder, skipped below
             block += ecc
             blocks.append(block)
         }
@@ -316,7 +316,7 @@ struct MatrixBuilder {
         // Second copy, split between top-right and bottom-left finders
         for i in 0..<8 { setFunction(size - 1 - i, 8, bit(i)) }
         for i in 8..<15 { setFunction(8, size - 15 + i, bit(i)) }
-        setFunction(8, size - 8, true) // dark module
+        setFunction(8, size - 8, true)  // dark module
     }
 
     private mutating func drawVersion() {
@@ -337,7 +337,7 @@ struct MatrixBuilder {
         var i = 0
         var right = size - 1
         while right >= 1 {
-            if right == 6 { right = 5 } // skip vertical timing column
+            if right == 6 { right = 5 }  // skip vertical timing column
             let upward = (right + 1) & 2 == 0
             for vert in 0..<size {
                 let y = upward ? size - 1 - vert : vert

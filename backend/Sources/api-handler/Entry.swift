@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import ArgumentParser
 import AWSBackend
+import ArgumentParser
 import EmbeddedBackend
 import HTTPTransport
 import LifestyleCore
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 enum ProcessEnvironment {
     static var current: [String: String] {

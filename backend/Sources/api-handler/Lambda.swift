@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import AWSBackend
 import LambdaEmulator
 import LambdaTransport
@@ -8,6 +5,10 @@ import LifestyleCore
 import Logging
 import Metrics
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The Lambda side of `api-handler`: with `AWS_LAMBDA_RUNTIME_API` set the process is a Lambda
 /// custom runtime (`bootstrap`); `serve --lambda` emulates API Gateway + the Runtime API locally

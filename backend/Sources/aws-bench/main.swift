@@ -10,8 +10,9 @@
 // backend/scripts/bench-aws.sh runs the whole thing.
 import AWSBackend
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func argument(_ name: String) -> String? {
@@ -50,23 +51,35 @@ func pow10(_ n: Int) -> Double { var x = 1.0; for _ in 0..<n { x *= 10 }; return
 
 let signatures = Int(argument("--signatures") ?? "") ?? 100_000
 let signer = SigV4Signer(
-    credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "IQoJb3JpZ2luX2VjEXAMPLETOKEN"),
+    credentials: AWSCredentials(
+        accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        sessionToken: "IQoJb3JpZ2luX2VjEXAMPLETOKEN"),
     region: "eu-west-1", service: "dynamodb")
-let body = Array(#"{"TableName":"lifestyle","Key":{"pk":{"S":"USER#0f8fad5b-d9cb-469f-a165-70867728950e"},"sk":{"S":"PROFILE"}},"ConsistentRead":true}"#.utf8)
-let headers: [(name: String, value: String)] = [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "DynamoDB_20120810.GetItem")]
+let body = Array(
+    #"{"TableName":"lifestyle","Key":{"pk":{"S":"USER#0f8fad5b-d9cb-469f-a165-70867728950e"},"sk":{"S":"PROFILE"}},"ConsistentRead":true}"#
+        .utf8)
+let headers: [(name: String, value: String)] = [
+    ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "DynamoDB_20120810.GetItem"),
+]
 let clock = ContinuousClock()
 var sink = 0
 let now = Date()
 for _ in 0..<1000 {  // warm-up
-    sink &+= signer.sign(method: "POST", host: "dynamodb.eu-west-1.amazonaws.com", path: "/", headers: headers, body: body, date: now).signature.utf8.count
+    sink &+=
+        signer.sign(method: "POST", host: "dynamodb.eu-west-1.amazonaws.com", path: "/", headers: headers, body: body, date: now).signature
+        .utf8.count
 }
 let signStart = clock.now
 for _ in 0..<signatures {
-    sink &+= signer.sign(method: "POST", host: "dynamodb.eu-west-1.amazonaws.com", path: "/", headers: headers, body: body, date: now).signature.utf8.count
+    sink &+=
+        signer.sign(method: "POST", host: "dynamodb.eu-west-1.amazonaws.com", path: "/", headers: headers, body: body, date: now).signature
+        .utf8.count
 }
 let signElapsed = signStart.duration(to: clock.now)
 let signUs = microseconds(signElapsed) / Double(signatures)
-print("SigV4 signing: \(fmt(signUs, 2)) us/op over \(signatures) signatures (DynamoDB GetItem, \(body.count)-byte body, session token) [sink \(sink % 10)]")
+print(
+    "SigV4 signing: \(fmt(signUs, 2)) us/op over \(signatures) signatures (DynamoDB GetItem, \(body.count)-byte body, session token) [sink \(sink % 10)]"
+)
 
 // MARK: 2. Calls against the emulator
 
@@ -85,8 +98,8 @@ guard let setupPath = argument("--setup") else {
 
 let env = ProcessInfo.processInfo.environment
 guard let endpointString = env["LIFESTYLE_TEST_AWS_ENDPOINT"], let endpoint = AWSEndpoint(url: endpointString),
-      let keyId = env["LIFESTYLE_TEST_AWS_ACCESS_KEY_ID"], let secret = env["LIFESTYLE_TEST_AWS_SECRET_ACCESS_KEY"],
-      let region = env["LIFESTYLE_TEST_AWS_REGION"]
+    let keyId = env["LIFESTYLE_TEST_AWS_ACCESS_KEY_ID"], let secret = env["LIFESTYLE_TEST_AWS_SECRET_ACCESS_KEY"],
+    let region = env["LIFESTYLE_TEST_AWS_REGION"]
 else {
     print("LIFESTYLE_TEST_AWS_ENDPOINT/_ACCESS_KEY_ID/_SECRET_ACCESS_KEY/_REGION must be set")
     exit(2)
@@ -112,7 +125,9 @@ func measure(_ op: @Sendable () async throws -> Void) async throws -> Stats {
 }
 
 let key: DynamoDBItem = ["pk": "USER#bench", "sk": "PROFILE"]
-let baseItem: DynamoDBItem = ["pk": "USER#bench", "sk": "PROFILE", "name": "Bench", "age": 42, "tags": .ss(["a", "b"]), "prefs": .m(["dark": true])]
+let baseItem: DynamoDBItem = [
+    "pk": "USER#bench", "sk": "PROFILE", "name": "Bench", "age": 42, "tags": .ss(["a", "b"]), "prefs": .m(["dark": true]),
+]
 let putCounter = Counter()
 final class Counter: @unchecked Sendable {  // only used sequentially
     var value = 0

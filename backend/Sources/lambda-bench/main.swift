@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LambdaEmulator
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // lambda-bench BINARY [--processes N] [--invocations M]
 // Spawns BINARY as a Lambda function against an in-process Runtime API emulator on loopback and
@@ -143,11 +144,15 @@ inits.sort()
 warm.sort()
 print("lambda-bench: \(binary)")
 print("  binary size          \(String(Double(size / 10_000) / 100)) MB (\(size) bytes)")
-print("  cold start (median)  \(fmtMs(percentile(colds, 0.5)))   min \(fmtMs(colds[0]))  max \(fmtMs(colds[colds.count - 1]))  [\(processes) processes]")
+print(
+    "  cold start (median)  \(fmtMs(percentile(colds, 0.5)))   min \(fmtMs(colds[0]))  max \(fmtMs(colds[colds.count - 1]))  [\(processes) processes]"
+)
 if !inits.isEmpty {
     print("  init (median)        \(fmtMs(percentile(inits, 0.5)))   spawn -> first GET /next")
 }
 print("  warm p50             \(fmtUs(percentile(warm, 0.5)))   [\(invocations) invocations, GET /v1/health v2 event, emulator round trip]")
 print("  warm p99             \(fmtUs(percentile(warm, 0.99)))")
-print("  peak RSS             \(String(Double(warmRSS * 10 / 1024) / 10)) MiB after warm run; \(String(Double((coldRSS.max() ?? 0) * 10 / 1024) / 10)) MiB after first answer")
+print(
+    "  peak RSS             \(String(Double(warmRSS * 10 / 1024) / 10)) MiB after warm run; \(String(Double((coldRSS.max() ?? 0) * 10 / 1024) / 10)) MiB after first answer"
+)
 print("  SIGTERM exit status  \(warmStatus)")

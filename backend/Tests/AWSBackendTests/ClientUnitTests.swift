@@ -1,5 +1,6 @@
 import FoundationEssentials
 import XCTest
+
 @testable import AWSBackend
 
 final class AttributeValueTests: XCTestCase {
@@ -40,16 +41,23 @@ final class AttributeValueTests: XCTestCase {
     func testRequestShapesUseAWSMemberNames() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let put = DynamoDB.PutItemInput(tableName: "t", item: ["pk": "a"], conditionExpression: "attribute_not_exists(#pk)", expressionAttributeNames: ["#pk": "pk"])
-        XCTAssertEqual(String(decoding: try encoder.encode(put), as: UTF8.self),
-                       ##"{"ConditionExpression":"attribute_not_exists(#pk)","ExpressionAttributeNames":{"#pk":"pk"},"Item":{"pk":{"S":"a"}},"TableName":"t"}"##)
-        let tx = DynamoDB.TransactWriteItemsInput(transactItems: [
-            .conditionCheck(.init(tableName: "t", key: ["pk": "a"], conditionExpression: "attribute_exists(pk)")),
-            .delete(.init(tableName: "t", key: ["pk": "b"])),
-        ], clientRequestToken: "tok")
-        XCTAssertEqual(String(decoding: try encoder.encode(tx), as: UTF8.self),
-                       #"{"ClientRequestToken":"tok","TransactItems":[{"ConditionCheck":{"ConditionExpression":"attribute_exists(pk)","Key":{"pk":{"S":"a"}},"TableName":"t"}},{"Delete":{"Key":{"pk":{"S":"b"}},"TableName":"t"}}]}"#)
-        let q = try JSONDecoder().decode(DynamoDB.QueryOutput.self, from: Data(#"{"Count":1,"Items":[{"pk":{"S":"a"}}],"ScannedCount":1}"#.utf8))
+        let put = DynamoDB.PutItemInput(
+            tableName: "t", item: ["pk": "a"], conditionExpression: "attribute_not_exists(#pk)", expressionAttributeNames: ["#pk": "pk"])
+        XCTAssertEqual(
+            String(decoding: try encoder.encode(put), as: UTF8.self),
+            ##"{"ConditionExpression":"attribute_not_exists(#pk)","ExpressionAttributeNames":{"#pk":"pk"},"Item":{"pk":{"S":"a"}},"TableName":"t"}"##
+        )
+        let tx = DynamoDB.TransactWriteItemsInput(
+            transactItems: [
+                .conditionCheck(.init(tableName: "t", key: ["pk": "a"], conditionExpression: "attribute_exists(pk)")),
+                .delete(.init(tableName: "t", key: ["pk": "b"])),
+            ], clientRequestToken: "tok")
+        XCTAssertEqual(
+            String(decoding: try encoder.encode(tx), as: UTF8.self),
+            #"{"ClientRequestToken":"tok","TransactItems":[{"ConditionCheck":{"ConditionExpression":"attribute_exists(pk)","Key":{"pk":{"S":"a"}},"TableName":"t"}},{"Delete":{"Key":{"pk":{"S":"b"}},"TableName":"t"}}]}"#
+        )
+        let q = try JSONDecoder().decode(
+            DynamoDB.QueryOutput.self, from: Data(#"{"Count":1,"Items":[{"pk":{"S":"a"}}],"ScannedCount":1}"#.utf8))
         XCTAssertEqual(q.items, [["pk": .s("a")]])
         XCTAssertNil(q.lastEvaluatedKey)
     }
@@ -57,7 +65,11 @@ final class AttributeValueTests: XCTestCase {
 
 final class AWSErrorTests: XCTestCase {
     func testParsesNamespacedTypeAndLowercaseMessage() {
-        let e = AWSError.parse(statusCode: 400, body: Array(#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#.utf8))
+        let e = AWSError.parse(
+            statusCode: 400,
+            body: Array(
+                #"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#
+                    .utf8))
         XCTAssertEqual(e.code, "ConditionalCheckFailedException")
         XCTAssertEqual(e.message, "The conditional request failed")
         XCTAssertEqual(e.statusCode, 400)
@@ -68,13 +80,16 @@ final class AWSErrorTests: XCTestCase {
         let e = AWSError.parse(statusCode: 400, body: Array(#"{"__type":"UsernameExistsException","Message":"User already exists"}"#.utf8))
         XCTAssertEqual(e.code, "UsernameExistsException")
         XCTAssertEqual(e.message, "User already exists")
-        let h = AWSError.parse(statusCode: 400, body: Array("{}".utf8), errorTypeHeader: "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/")
+        let h = AWSError.parse(
+            statusCode: 400, body: Array("{}".utf8),
+            errorTypeHeader: "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/")
         XCTAssertEqual(h.code, "ThrottlingException")
         XCTAssertTrue(h.isRetryable)
     }
 
     func testParsesCancellationReasons() {
-        let body = #"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]","CancellationReasons":[{"Code":"None"},{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}"#
+        let body =
+            #"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]","CancellationReasons":[{"Code":"None"},{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}"#
         let e = AWSError.parse(statusCode: 400, body: Array(body.utf8))
         XCTAssertEqual(e.code, "TransactionCanceledException")
         XCTAssertEqual(e.cancellationReasons?.map(\.code), ["None", "ConditionalCheckFailed"])
@@ -102,11 +117,16 @@ final class RetryPolicyTests: XCTestCase {
     }
 
     func testWhichErrorsRetry() {
-        for code in ["ThrottlingException", "ProvisionedThroughputExceededException", "TooManyRequestsException", "RequestLimitExceeded", "Throttling"] {
+        for code in [
+            "ThrottlingException", "ProvisionedThroughputExceededException", "TooManyRequestsException", "RequestLimitExceeded",
+            "Throttling",
+        ] {
             XCTAssertTrue(policy.isRetryable(service(code), idempotent: false), code)
         }
-        for code in ["LimitExceededException", "ConditionalCheckFailedException", "ValidationException", "NotAuthorizedException",
-                     "UsernameExistsException", "TransactionCanceledException", "ResourceNotFoundException", "AccessDeniedException"] {
+        for code in [
+            "LimitExceededException", "ConditionalCheckFailedException", "ValidationException", "NotAuthorizedException",
+            "UsernameExistsException", "TransactionCanceledException", "ResourceNotFoundException", "AccessDeniedException",
+        ] {
             XCTAssertFalse(policy.isRetryable(service(code), idempotent: true), code)
         }
         XCTAssertTrue(policy.isRetryable(service("InternalServerError", 500), idempotent: true))
@@ -151,18 +171,28 @@ final class RetryPolicyTests: XCTestCase {
         XCTAssertNotNil(policy.nextDelay(after: throttled, attempt: 2, idempotent: false, now: now, deadline: nil, using: &rng))
         XCTAssertNil(policy.nextDelay(after: throttled, attempt: 3, idempotent: false, now: now, deadline: nil, using: &rng))
         // Less time left than the minimum attempt time (100 ms) alone: never retried, whatever the jitter.
-        XCTAssertNil(policy.nextDelay(after: throttled, attempt: 1, idempotent: false, now: now, deadline: now.advanced(by: .milliseconds(90)), using: &rng))
-        XCTAssertNotNil(policy.nextDelay(after: throttled, attempt: 1, idempotent: false, now: now, deadline: now.advanced(by: .seconds(2)), using: &rng))
-        XCTAssertNil(policy.nextDelay(after: service("ValidationException"), attempt: 1, idempotent: true, now: now, deadline: nil, using: &rng))
+        XCTAssertNil(
+            policy.nextDelay(
+                after: throttled, attempt: 1, idempotent: false, now: now, deadline: now.advanced(by: .milliseconds(90)), using: &rng))
+        XCTAssertNotNil(
+            policy.nextDelay(
+                after: throttled, attempt: 1, idempotent: false, now: now, deadline: now.advanced(by: .seconds(2)), using: &rng))
+        XCTAssertNil(
+            policy.nextDelay(after: service("ValidationException"), attempt: 1, idempotent: true, now: now, deadline: nil, using: &rng))
         XCTAssertNil(RetryPolicy.none.nextDelay(after: throttled, attempt: 1, idempotent: true, now: now, deadline: nil, using: &rng))
     }
 }
 
 final class AWSEndpointTests: XCTestCase {
     func testDefaults() throws {
-        XCTAssertEqual(try AWSEndpoint.resolve(for: .dynamoDB, region: "eu-west-1", environment: [:]).url, "https://dynamodb.eu-west-1.amazonaws.com")
-        XCTAssertEqual(try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: "us-east-1", environment: [:]).url, "https://cognito-idp.us-east-1.amazonaws.com")
-        XCTAssertEqual(try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: "us-east-1", environment: [:]).hostHeader, "cognito-idp.us-east-1.amazonaws.com")
+        XCTAssertEqual(
+            try AWSEndpoint.resolve(for: .dynamoDB, region: "eu-west-1", environment: [:]).url, "https://dynamodb.eu-west-1.amazonaws.com")
+        XCTAssertEqual(
+            try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: "us-east-1", environment: [:]).url,
+            "https://cognito-idp.us-east-1.amazonaws.com")
+        XCTAssertEqual(
+            try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: "us-east-1", environment: [:]).hostHeader,
+            "cognito-idp.us-east-1.amazonaws.com")
     }
 
     func testOverridesPrecedence() throws {
@@ -172,10 +202,13 @@ final class AWSEndpointTests: XCTestCase {
         XCTAssertEqual(ddb.hostHeader, "localhost:8000")
         let idp = try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: "us-east-1", environment: env)
         XCTAssertEqual(idp.url, "http://127.0.0.1:5000")
-        let idp2 = try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: "us-east-1",
-                                           environment: env.merging(["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": "https://idp.example:443"]) { $1 })
+        let idp2 = try AWSEndpoint.resolve(
+            for: .cognitoIdentityProvider, region: "us-east-1",
+            environment: env.merging(["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": "https://idp.example:443"]) { $1 })
         XCTAssertEqual(idp2.url, "https://idp.example")
-        XCTAssertEqual(try AWSEndpoint.resolve(for: .dynamoDB, region: "us-east-1", environment: ["AWS_ENDPOINT_URL_DYNAMODB": ""]).host, "dynamodb.us-east-1.amazonaws.com")
+        XCTAssertEqual(
+            try AWSEndpoint.resolve(for: .dynamoDB, region: "us-east-1", environment: ["AWS_ENDPOINT_URL_DYNAMODB": ""]).host,
+            "dynamodb.us-east-1.amazonaws.com")
         XCTAssertThrowsError(try AWSEndpoint.resolve(for: .dynamoDB, region: "us-east-1", environment: ["AWS_ENDPOINT_URL": "not a url"]))
     }
 
@@ -189,14 +222,16 @@ final class AWSEndpointTests: XCTestCase {
 
 final class MessageScrubbingTests: XCTestCase {
     func testJWTsAreRemovedFromServiceMessages() {
-        XCTAssertEqual(AWSJSONClient.scrubTokens("Invalid token eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl here"), "Invalid token <redacted-jwt> here")
+        XCTAssertEqual(
+            AWSJSONClient.scrubTokens("Invalid token eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl here"), "Invalid token <redacted-jwt> here")
         XCTAssertEqual(AWSJSONClient.scrubTokens("no tokens: a.b.c"), "no tokens: a.b.c")
     }
 }
 
 final class XMLErrorTests: XCTestCase {
     func testQueryStyleXMLErrorBody() {
-        let body = #"<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match.</Message><Type>Sender</Type></Error></Errors></ErrorResponse>"#
+        let body =
+            #"<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match.</Message><Type>Sender</Type></Error></Errors></ErrorResponse>"#
         let e = AWSError.parse(statusCode: 403, body: Array(body.utf8))
         XCTAssertEqual(e.code, "SignatureDoesNotMatch")
         XCTAssertEqual(e.message, "The request signature we calculated does not match.")

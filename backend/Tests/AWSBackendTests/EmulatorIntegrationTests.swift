@@ -2,10 +2,11 @@ import AsyncHTTPClient
 import Crypto
 import FoundationEssentials
 import XCTest
+
 @testable import AWSBackend
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The AWS emulator (moto server with SigV4 checking on) the integration tests talk to.
@@ -18,10 +19,14 @@ struct EmulatorEnvironment {
 
     static func load(file: StaticString = #filePath, line: UInt = #line) throws -> EmulatorEnvironment {
         let env = ProcessInfo.processInfo.environment
-        let names = ["LIFESTYLE_TEST_AWS_ENDPOINT", "LIFESTYLE_TEST_AWS_ACCESS_KEY_ID", "LIFESTYLE_TEST_AWS_SECRET_ACCESS_KEY", "LIFESTYLE_TEST_AWS_REGION"]
+        let names = [
+            "LIFESTYLE_TEST_AWS_ENDPOINT", "LIFESTYLE_TEST_AWS_ACCESS_KEY_ID", "LIFESTYLE_TEST_AWS_SECRET_ACCESS_KEY",
+            "LIFESTYLE_TEST_AWS_REGION",
+        ]
         let missing = names.filter { (env[$0] ?? "").isEmpty }
         if !missing.isEmpty {
-            let message = "AWS emulator not configured (missing \(missing.joined(separator: ", "))); start it with backend/e2e/support/motoctl.py"
+            let message =
+                "AWS emulator not configured (missing \(missing.joined(separator: ", "))); start it with backend/e2e/support/motoctl.py"
             if !(env["CI"] ?? "").isEmpty {
                 XCTFail(message, file: file, line: line)
                 throw XCTSkip("failed: " + message)
@@ -34,7 +39,8 @@ struct EmulatorEnvironment {
         }
         return EmulatorEnvironment(
             endpoint: endpoint,
-            credentials: AWSCredentials(accessKeyId: env["LIFESTYLE_TEST_AWS_ACCESS_KEY_ID"]!, secretAccessKey: env["LIFESTYLE_TEST_AWS_SECRET_ACCESS_KEY"]!),
+            credentials: AWSCredentials(
+                accessKeyId: env["LIFESTYLE_TEST_AWS_ACCESS_KEY_ID"]!, secretAccessKey: env["LIFESTYLE_TEST_AWS_SECRET_ACCESS_KEY"]!),
             region: env["LIFESTYLE_TEST_AWS_REGION"]!)
     }
 }
@@ -58,7 +64,9 @@ func totp(secretBase32: String, at date: Date = Date()) -> String {
     let msg = withUnsafeBytes(of: &counter) { Array($0) }
     let mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: msg, using: SymmetricKey(data: key)))
     let offset = Int(mac[mac.count - 1] & 0x0F)
-    let code = (UInt32(mac[offset] & 0x7F) << 24 | UInt32(mac[offset + 1]) << 16 | UInt32(mac[offset + 2]) << 8 | UInt32(mac[offset + 3])) % 1_000_000
+    let code =
+        (UInt32(mac[offset] & 0x7F) << 24 | UInt32(mac[offset + 1]) << 16 | UInt32(mac[offset + 2]) << 8 | UInt32(mac[offset + 3]))
+        % 1_000_000
     let s = String(code)
     return String(repeating: "0", count: 6 - s.count) + s
 }
@@ -85,23 +93,31 @@ final class DynamoDBIntegrationTests: EmulatorTestCase {
         let table = uniqueName("aws-it")
         let deadline = ContinuousClock.now.advanced(by: .seconds(25))
 
-        try await ddb.createTable(.init(
-            tableName: table,
-            keySchema: [.init(attributeName: "pk", keyType: .hash), .init(attributeName: "sk", keyType: .range)],
-            attributeDefinitions: [.init(attributeName: "pk", attributeType: "S"), .init(attributeName: "sk", attributeType: "S")]))
+        try await ddb.createTable(
+            .init(
+                tableName: table,
+                keySchema: [.init(attributeName: "pk", keyType: .hash), .init(attributeName: "sk", keyType: .range)],
+                attributeDefinitions: [.init(attributeName: "pk", attributeType: "S"), .init(attributeName: "sk", attributeType: "S")]))
         do {
             // Put + consistent Get
-            let item: DynamoDBItem = ["pk": "USER#1", "sk": "PROFILE", "name": "Alice", "age": 30, "tags": .ss(["a", "b"]),
-                                      "prefs": .m(["dark": true, "list": .l([.n("1"), .null])])]
-            _ = try await ddb.putItem(.init(tableName: table, item: item, conditionExpression: "attribute_not_exists(pk)"), deadline: deadline)
-            let got = try await ddb.getItem(.init(tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], consistentRead: true), deadline: deadline)
+            let item: DynamoDBItem = [
+                "pk": "USER#1", "sk": "PROFILE", "name": "Alice", "age": 30, "tags": .ss(["a", "b"]),
+                "prefs": .m(["dark": true, "list": .l([.n("1"), .null])]),
+            ]
+            _ = try await ddb.putItem(
+                .init(tableName: table, item: item, conditionExpression: "attribute_not_exists(pk)"), deadline: deadline)
+            let got = try await ddb.getItem(
+                .init(tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], consistentRead: true), deadline: deadline)
             XCTAssertEqual(got.item, item)
             let missing = try await ddb.getItem(.init(tableName: table, key: ["pk": "USER#404", "sk": "PROFILE"], consistentRead: true))
             XCTAssertNil(missing.item)
 
             // Conditional put on an existing key fails with a typed error.
             do {
-                _ = try await ddb.putItem(.init(tableName: table, item: item, conditionExpression: "attribute_not_exists(#pk)", expressionAttributeNames: ["#pk": "pk"]))
+                _ = try await ddb.putItem(
+                    .init(
+                        tableName: table, item: item, conditionExpression: "attribute_not_exists(#pk)",
+                        expressionAttributeNames: ["#pk": "pk"]))
                 XCTFail("conditional put should fail")
             } catch {
                 XCTAssertEqual(error.code, "ConditionalCheckFailedException")
@@ -110,16 +126,19 @@ final class DynamoDBIntegrationTests: EmulatorTestCase {
             }
 
             // UpdateItem with condition and ReturnValues
-            let updated = try await ddb.updateItem(.init(
-                tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"],
-                updateExpression: "SET #n = :n, age = age + :one", conditionExpression: "age = :old",
-                expressionAttributeNames: ["#n": "name"], expressionAttributeValues: [":n": "Alicia", ":one": 1, ":old": 30],
-                returnValues: .allNew))
+            let updated = try await ddb.updateItem(
+                .init(
+                    tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"],
+                    updateExpression: "SET #n = :n, age = age + :one", conditionExpression: "age = :old",
+                    expressionAttributeNames: ["#n": "name"], expressionAttributeValues: [":n": "Alicia", ":one": 1, ":old": 30],
+                    returnValues: .allNew))
             XCTAssertEqual(updated.attributes?["name"], "Alicia")
             XCTAssertEqual(updated.attributes?["age"]?.intValue, 31)
             do {
-                _ = try await ddb.updateItem(.init(tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], updateExpression: "SET age = :v",
-                                                   conditionExpression: "age = :old", expressionAttributeValues: [":v": 1, ":old": 30]))
+                _ = try await ddb.updateItem(
+                    .init(
+                        tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], updateExpression: "SET age = :v",
+                        conditionExpression: "age = :old", expressionAttributeValues: [":v": 1, ":old": 30]))
                 XCTFail("stale conditional update should fail")
             } catch {
                 XCTAssertEqual(error.code, "ConditionalCheckFailedException")
@@ -129,19 +148,26 @@ final class DynamoDBIntegrationTests: EmulatorTestCase {
             for i in 0..<3 {
                 _ = try await ddb.putItem(.init(tableName: table, item: ["pk": "USER#1", "sk": .s("ENTRY#\(i)"), "v": .n(String(i))]))
             }
-            let q = try await ddb.query(.init(tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
-                                              expressionAttributeValues: [":pk": "USER#1", ":p": "ENTRY#"], scanIndexForward: false))
+            let q = try await ddb.query(
+                .init(
+                    tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+                    expressionAttributeValues: [":pk": "USER#1", ":p": "ENTRY#"], scanIndexForward: false))
             XCTAssertEqual(q.items.map { $0["sk"]?.stringValue }, ["ENTRY#2", "ENTRY#1", "ENTRY#0"])
-            let page = try await ddb.query(.init(tableName: table, keyConditionExpression: "pk = :pk", expressionAttributeValues: [":pk": "USER#1"], limit: 2))
+            let page = try await ddb.query(
+                .init(tableName: table, keyConditionExpression: "pk = :pk", expressionAttributeValues: [":pk": "USER#1"], limit: 2))
             XCTAssertEqual(page.items.count, 2)
             XCTAssertNotNil(page.lastEvaluatedKey)
 
             // TransactWriteItems: a failing ConditionCheck cancels everything, with reasons.
             do {
-                try await ddb.transactWriteItems(.init(transactItems: [
-                    .put(.init(tableName: table, item: ["pk": "USER#2", "sk": "PROFILE"])),
-                    .conditionCheck(.init(tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], conditionExpression: "age = :x", expressionAttributeValues: [":x": 99])),
-                ]))
+                try await ddb.transactWriteItems(
+                    .init(transactItems: [
+                        .put(.init(tableName: table, item: ["pk": "USER#2", "sk": "PROFILE"])),
+                        .conditionCheck(
+                            .init(
+                                tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], conditionExpression: "age = :x",
+                                expressionAttributeValues: [":x": 99])),
+                    ]))
                 XCTFail("transaction should be cancelled")
             } catch {
                 XCTAssertEqual(error.code, "TransactionCanceledException")
@@ -149,23 +175,33 @@ final class DynamoDBIntegrationTests: EmulatorTestCase {
             }
             let notWritten = try await ddb.getItem(.init(tableName: table, key: ["pk": "USER#2", "sk": "PROFILE"], consistentRead: true))
             XCTAssertNil(notWritten.item)
-            try await ddb.transactWriteItems(.init(transactItems: [
-                .put(.init(tableName: table, item: ["pk": "USER#2", "sk": "PROFILE"], conditionExpression: "attribute_not_exists(pk)")),
-                .update(.init(tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], updateExpression: "SET age = :a", expressionAttributeValues: [":a": 40])),
-                .delete(.init(tableName: table, key: ["pk": "USER#1", "sk": "ENTRY#0"])),
-                .conditionCheck(.init(tableName: table, key: ["pk": "USER#1", "sk": "ENTRY#1"], conditionExpression: "attribute_exists(pk)")),
-            ]), deadline: deadline)
+            try await ddb.transactWriteItems(
+                .init(transactItems: [
+                    .put(
+                        .init(tableName: table, item: ["pk": "USER#2", "sk": "PROFILE"], conditionExpression: "attribute_not_exists(pk)")),
+                    .update(
+                        .init(
+                            tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], updateExpression: "SET age = :a",
+                            expressionAttributeValues: [":a": 40])),
+                    .delete(.init(tableName: table, key: ["pk": "USER#1", "sk": "ENTRY#0"])),
+                    .conditionCheck(
+                        .init(tableName: table, key: ["pk": "USER#1", "sk": "ENTRY#1"], conditionExpression: "attribute_exists(pk)")),
+                ]), deadline: deadline)
             let after = try await ddb.getItem(.init(tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], consistentRead: true))
             XCTAssertEqual(after.item?["age"]?.intValue, 40)
 
             // DeleteItem with condition
             do {
-                _ = try await ddb.deleteItem(.init(tableName: table, key: ["pk": "USER#2", "sk": "PROFILE"], conditionExpression: "attribute_exists(nope)"))
+                _ = try await ddb.deleteItem(
+                    .init(tableName: table, key: ["pk": "USER#2", "sk": "PROFILE"], conditionExpression: "attribute_exists(nope)"))
                 XCTFail("conditional delete should fail")
             } catch {
                 XCTAssertEqual(error.code, "ConditionalCheckFailedException")
             }
-            let deleted = try await ddb.deleteItem(.init(tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], conditionExpression: "attribute_exists(pk)", returnValues: .allOld))
+            let deleted = try await ddb.deleteItem(
+                .init(
+                    tableName: table, key: ["pk": "USER#1", "sk": "PROFILE"], conditionExpression: "attribute_exists(pk)",
+                    returnValues: .allOld))
             XCTAssertEqual(deleted.attributes?["age"]?.intValue, 40)
 
             // Unknown table: typed ResourceNotFoundException.
@@ -190,8 +226,9 @@ extension DynamoDBIntegrationTests {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
         let wrongSecret = String(env.credentials.secretAccessKey.reversed())
-        let bad = try DynamoDBClient(credentials: AWSCredentials(accessKeyId: env.credentials.accessKeyId, secretAccessKey: wrongSecret),
-                                     region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
+        let bad = try DynamoDBClient(
+            credentials: AWSCredentials(accessKeyId: env.credentials.accessKeyId, secretAccessKey: wrongSecret),
+            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
         let good = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint)
         do {
             _ = try await bad.getItem(.init(tableName: "any", key: ["pk": "x"]))
@@ -204,8 +241,9 @@ extension DynamoDBIntegrationTests {
             XCTAssertFalse(e.message.contains(wrongSecret))
             XCTAssertFalse("\(error)".contains(env.credentials.secretAccessKey))
         }
-        let cognitoBad = try CognitoIdentityProviderClient(credentials: AWSCredentials(accessKeyId: env.credentials.accessKeyId, secretAccessKey: wrongSecret),
-                                                           region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
+        let cognitoBad = try CognitoIdentityProviderClient(
+            credentials: AWSCredentials(accessKeyId: env.credentials.accessKeyId, secretAccessKey: wrongSecret),
+            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
         do {
             _ = try await cognitoBad.adminGetUser(userPoolId: "us-east-1_nope", username: "x")
             XCTFail("a wrong secret must be rejected by cognito-idp too")
@@ -225,8 +263,9 @@ extension DynamoDBIntegrationTests {
     func testUnknownAccessKeyIsRejected() async throws {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
-        let bad = try DynamoDBClient(credentials: AWSCredentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: env.credentials.secretAccessKey),
-                                     region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
+        let bad = try DynamoDBClient(
+            credentials: AWSCredentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: env.credentials.secretAccessKey),
+            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
         do {
             _ = try await bad.getItem(.init(tableName: "any", key: ["pk": "x"]))
             XCTFail("unknown key must be rejected")
@@ -239,8 +278,9 @@ extension DynamoDBIntegrationTests {
     /// Connection refused is a transport error, retried (connect errors are safe) and bounded by the deadline.
     func testTransportErrorAndDeadline() async throws {
         let http = self.http!
-        let ddb = try DynamoDBClient(credentials: .init(accessKeyId: "a", secretAccessKey: "b"), region: "us-east-1", httpClient: http,
-                                     endpoint: AWSEndpoint(url: "http://127.0.0.1:9"))
+        let ddb = try DynamoDBClient(
+            credentials: .init(accessKeyId: "a", secretAccessKey: "b"), region: "us-east-1", httpClient: http,
+            endpoint: AWSEndpoint(url: "http://127.0.0.1:9"))
         let start = ContinuousClock.now
         do {
             _ = try await ddb.getItem(.init(tableName: "t", key: ["pk": "x"]), deadline: start.advanced(by: .milliseconds(1500)))
@@ -259,17 +299,22 @@ final class CognitoIntegrationTests: EmulatorTestCase {
     func testSignUpConfirmSignInVerifyMFAAndSignOut() async throws {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
-        let idp = try CognitoIdentityProviderClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint)
+        let idp = try CognitoIdentityProviderClient(
+            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint)
 
         let pool = try await idp.createUserPool(.init(poolName: uniqueName("it-pool"), autoVerifiedAttributes: ["email"])).userPool
         defer { let id = pool.id; Task { try? await idp.deleteUserPool(userPoolId: id) } }
-        let appClient = try await idp.createUserPoolClient(.init(userPoolId: pool.id, clientName: "web", readAttributes: ["email", "name"])).userPoolClient
+        let appClient = try await idp.createUserPoolClient(
+            .init(userPoolId: pool.id, clientName: "web", readAttributes: ["email", "name"])
+        ).userPoolClient
         let clientId = appClient.clientId
         let username = "user-\(UInt16.random(in: 0...UInt16.max))@example.com"
         let password = "Str0ng!Passw0rd"
 
-        let signUp = try await idp.signUp(.init(clientId: clientId, username: username, password: password,
-                                                userAttributes: [.init(name: "email", value: username)], clientMetadata: ["source": "it"]))
+        let signUp = try await idp.signUp(
+            .init(
+                clientId: clientId, username: username, password: password,
+                userAttributes: [.init(name: "email", value: username)], clientMetadata: ["source": "it"]))
         XCTAssertFalse(signUp.userConfirmed)
         XCTAssertFalse(signUp.userSub.isEmpty)
 
@@ -307,7 +352,9 @@ final class CognitoIntegrationTests: EmulatorTestCase {
         XCTAssertNotNil(tokens.refreshToken)
 
         // JWKS verification of moto's tokens: JWKS served under the emulator endpoint, iss in AWS form.
-        let verifier = JWKSVerifier(configuration: .cognito(region: env.region, userPoolId: pool.id, clientIds: [clientId], endpoint: env.endpoint), httpClient: http)
+        let verifier = JWKSVerifier(
+            configuration: .cognito(region: env.region, userPoolId: pool.id, clientIds: [clientId], endpoint: env.endpoint),
+            httpClient: http)
         let access = try await verifier.verify(accessToken, expecting: .access)
         XCTAssertEqual(access.subject, signUp.userSub)
         XCTAssertEqual(access.clientId, clientId)
@@ -319,7 +366,9 @@ final class CognitoIntegrationTests: EmulatorTestCase {
         } catch {
             XCTAssertEqual(error, .wrongTokenUse("id"))
         }
-        let otherClientVerifier = JWKSVerifier(configuration: .cognito(region: env.region, userPoolId: pool.id, clientIds: ["other"], endpoint: env.endpoint), httpClient: http)
+        let otherClientVerifier = JWKSVerifier(
+            configuration: .cognito(region: env.region, userPoolId: pool.id, clientIds: ["other"], endpoint: env.endpoint), httpClient: http
+        )
         do {
             _ = try await otherClientVerifier.verify(accessToken, expecting: .access)
             XCTFail("token for another client accepted")
@@ -334,32 +383,40 @@ final class CognitoIntegrationTests: EmulatorTestCase {
         // TOTP MFA: associate, verify, prefer, then sign-in yields a SOFTWARE_TOKEN_MFA challenge.
         let assoc = try await idp.associateSoftwareToken(.init(accessToken: accessToken))
         let secret = try XCTUnwrap(assoc.secretCode)
-        let verified = try await idp.verifySoftwareToken(.init(accessToken: accessToken, userCode: totp(secretBase32: secret), friendlyDeviceName: "phone"))
+        let verified = try await idp.verifySoftwareToken(
+            .init(accessToken: accessToken, userCode: totp(secretBase32: secret), friendlyDeviceName: "phone"))
         XCTAssertEqual(verified.status, "SUCCESS")
-        try await idp.setUserMFAPreference(.init(accessToken: accessToken, softwareTokenMfaSettings: .init(enabled: true, preferredMfa: true)))
+        try await idp.setUserMFAPreference(
+            .init(accessToken: accessToken, softwareTokenMfaSettings: .init(enabled: true, preferredMfa: true)))
         let challenge = try await idp.initiateAuth(.userPassword(clientId: clientId, username: username, password: password))
         XCTAssertEqual(challenge.challengeName, "SOFTWARE_TOKEN_MFA")
         let session = try XCTUnwrap(challenge.session)
-        let mfa = try await idp.respondToAuthChallenge(.softwareTokenMFA(clientId: clientId, session: session, username: username, code: totp(secretBase32: secret)))
+        let mfa = try await idp.respondToAuthChallenge(
+            .softwareTokenMFA(clientId: clientId, session: session, username: username, code: totp(secretBase32: secret)))
         let mfaAccess = try XCTUnwrap(mfa.authenticationResult?.accessToken)
         _ = try await verifier.verify(mfaAccess, expecting: .access)
-        try await idp.adminSetUserMFAPreference(.init(userPoolId: pool.id, username: username, softwareTokenMfaSettings: .init(enabled: false, preferredMfa: false)))
+        try await idp.adminSetUserMFAPreference(
+            .init(userPoolId: pool.id, username: username, softwareTokenMfaSettings: .init(enabled: false, preferredMfa: false)))
         let noMFA = try await idp.initiateAuth(.userPassword(clientId: clientId, username: username, password: password))
         XCTAssertNotNil(noMFA.authenticationResult)
 
         // Forgot password (moto accepts any code not starting with "moto-confirmation-code:").
         _ = try await idp.forgotPassword(.init(clientId: clientId, username: username))
         let newPassword = "N3w!Passw0rd"
-        try await idp.confirmForgotPassword(.init(clientId: clientId, username: username, confirmationCode: "123456", password: newPassword))
+        try await idp.confirmForgotPassword(
+            .init(clientId: clientId, username: username, confirmationCode: "123456", password: newPassword))
         let afterReset = try await idp.initiateAuth(.userPassword(clientId: clientId, username: username, password: newPassword))
         let latest = try XCTUnwrap(afterReset.authenticationResult?.accessToken)
 
-        try await idp.adminUpdateUserAttributes(.init(userPoolId: pool.id, username: username, userAttributes: [.init(name: "name", value: "Alice")]))
+        try await idp.adminUpdateUserAttributes(
+            .init(userPoolId: pool.id, username: username, userAttributes: [.init(name: "name", value: "Alice")]))
         let renamed = try await idp.adminGetUser(userPoolId: pool.id, username: username)
         XCTAssertEqual(renamed.attribute("name"), "Alice")
 
-        let adminAuth = try await idp.adminInitiateAuth(.init(userPoolId: pool.id, authFlow: .adminUserPasswordAuth, clientId: clientId,
-                                                              authParameters: ["USERNAME": username, "PASSWORD": newPassword]))
+        let adminAuth = try await idp.adminInitiateAuth(
+            .init(
+                userPoolId: pool.id, authFlow: .adminUserPasswordAuth, clientId: clientId,
+                authParameters: ["USERNAME": username, "PASSWORD": newPassword]))
         XCTAssertNotNil(adminAuth.authenticationResult?.accessToken)
 
         try await idp.globalSignOut(accessToken: latest)
@@ -385,7 +442,8 @@ final class CognitoIntegrationTests: EmulatorTestCase {
     func testRevokeTokenBehaviour() async throws {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
-        let idp = try CognitoIdentityProviderClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
+        let idp = try CognitoIdentityProviderClient(
+            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
         let pool = try await idp.createUserPool(.init(poolName: uniqueName("it-revoke"))).userPool
         let client = try await idp.createUserPoolClient(.init(userPoolId: pool.id, clientName: "web")).userPoolClient
         do {

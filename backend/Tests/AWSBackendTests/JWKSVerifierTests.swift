@@ -1,8 +1,9 @@
 import Crypto
 import FoundationEssentials
-import XCTest
 import Synchronization
+import XCTest
 import _CryptoExtras
+
 @testable import AWSBackend
 
 /// Mints RS256 JWTs with a locally generated key and serves the matching JWKS.
@@ -20,7 +21,9 @@ struct TestIssuer: Sendable {
 
     var jwks: [UInt8] {
         let p = try! key.publicKey.getKeyPrimitives()
-        return Array(#"{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"\#(kid)","n":"\#(Base64URL.encode(p.modulus))","e":"\#(Base64URL.encode(p.publicExponent))"}]}"#.utf8)
+        return Array(
+            #"{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"\#(kid)","n":"\#(Base64URL.encode(p.modulus))","e":"\#(Base64URL.encode(p.publicExponent))"}]}"#
+                .utf8)
     }
 
     func token(header: [String: Any]? = nil, claims: [String: Any], signWith: _RSA.Signing.PrivateKey? = nil) -> String {
@@ -48,8 +51,10 @@ struct TestIssuer: Sendable {
     }
 
     func accessClaims(now: Date = Date(), clientId: String = "client-1", tokenUse: String = "access", exp: Double? = nil) -> [String: Any] {
-        ["iss": issuer, "sub": "sub-123", "client_id": clientId, "token_use": tokenUse, "username": "alice",
-         "iat": Int(now.timeIntervalSince1970), "exp": Int(exp ?? now.timeIntervalSince1970 + 3600), "jti": "j-1"]
+        [
+            "iss": issuer, "sub": "sub-123", "client_id": clientId, "token_use": tokenUse, "username": "alice",
+            "iat": Int(now.timeIntervalSince1970), "exp": Int(exp ?? now.timeIntervalSince1970 + 3600), "jti": "j-1",
+        ]
     }
 }
 
@@ -73,7 +78,10 @@ final class JWKSVerifierTests: XCTestCase {
             })
     }
 
-    func expectError(_ expected: JWTVerificationError, _ token: String, use: CognitoTokenUse = .access, verifier: JWKSVerifier? = nil, now: Date = Date(), file: StaticString = #filePath, line: UInt = #line) async {
+    func expectError(
+        _ expected: JWTVerificationError, _ token: String, use: CognitoTokenUse = .access, verifier: JWKSVerifier? = nil,
+        now: Date = Date(), file: StaticString = #filePath, line: UInt = #line
+    ) async {
         do {
             _ = try await (verifier ?? makeVerifier()).verify(token, expecting: use, now: now)
             XCTFail("expected \(expected)", file: file, line: line)
@@ -96,8 +104,10 @@ final class JWKSVerifierTests: XCTestCase {
 
     func testValidIdToken() async throws {
         let now = Date()
-        let claims: [String: Any] = ["iss": issuer.issuer, "sub": "sub-9", "aud": "client-1", "token_use": "id", "cognito:username": "bob",
-                                     "email": "bob@example.com", "email_verified": true, "exp": Int(now.timeIntervalSince1970) + 600, "cognito:groups": ["admins"]]
+        let claims: [String: Any] = [
+            "iss": issuer.issuer, "sub": "sub-9", "aud": "client-1", "token_use": "id", "cognito:username": "bob",
+            "email": "bob@example.com", "email_verified": true, "exp": Int(now.timeIntervalSince1970) + 600, "cognito:groups": ["admins"],
+        ]
         let c = try await makeVerifier().verify(issuer.token(claims: claims), expecting: .id)
         XCTAssertEqual(c.username, "bob")
         XCTAssertEqual(c.email, "bob@example.com")
@@ -169,7 +179,9 @@ final class JWKSVerifierTests: XCTestCase {
     }
 
     func testJWKSUnavailable() async {
-        let v = JWKSVerifier(configuration: .init(issuer: issuer.issuer, clientIds: ["client-1"]), fetcher: { _ in throw JWTVerificationError.jwksUnavailable("HTTP 503") })
+        let v = JWKSVerifier(
+            configuration: .init(issuer: issuer.issuer, clientIds: ["client-1"]),
+            fetcher: { _ in throw JWTVerificationError.jwksUnavailable("HTTP 503") })
         await expectError(.jwksUnavailable("HTTP 503"), issuer.token(claims: issuer.accessClaims()), verifier: v)
     }
 
@@ -177,7 +189,8 @@ final class JWKSVerifierTests: XCTestCase {
         let aws = JWKSVerifier.Configuration.cognito(region: "eu-west-1", userPoolId: "eu-west-1_X", clientIds: ["c"])
         XCTAssertEqual(aws.issuer, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X")
         XCTAssertEqual(aws.jwksURL, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X/.well-known/jwks.json")
-        let moto = JWKSVerifier.Configuration.cognito(region: "us-east-1", userPoolId: "us-east-1_Y", clientIds: ["c"], endpoint: AWSEndpoint(url: "http://127.0.0.1:5000"))
+        let moto = JWKSVerifier.Configuration.cognito(
+            region: "us-east-1", userPoolId: "us-east-1_Y", clientIds: ["c"], endpoint: AWSEndpoint(url: "http://127.0.0.1:5000"))
         XCTAssertEqual(moto.issuer, "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Y")
         XCTAssertEqual(moto.jwksURL, "http://127.0.0.1:5000/us-east-1_Y/.well-known/jwks.json")
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LambdaEmulator
 import LambdaTransport
 import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Tests against a built `api-handler` executable (skipped when none is built):
 /// `API_HANDLER_BIN` or `.build-lambda/{release,debug}/api-handler`, and for the linkage check
@@ -79,7 +80,8 @@ final class BinaryTests: XCTestCase {
         let bin = try binary()
         let server = try RuntimeAPIServer()
         defer { server.stop() }
-        let event = #"{"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{},"requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}"#
+        let event =
+            #"{"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{},"requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}"#
         let (status, _) = try run(bin, env: baseEnv(server.endpoint)) { process in
             let r = server.invokeBlocking(Array(event.utf8), timeoutMs: 20_000)
             XCTAssertEqual(r?.kind, .response)
@@ -103,8 +105,10 @@ final class BinaryTests: XCTestCase {
         try p.run()
         p.waitUntilExit()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let allowed = ["linux-vdso.so", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "ld-linux-x86-64.so",
-            "ld-linux-aarch64.so", "libgcc_s.so", "libstdc++.so", "libutil.so", "libz.so.1"]
+        let allowed = [
+            "linux-vdso.so", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "ld-linux-x86-64.so",
+            "ld-linux-aarch64.so", "libgcc_s.so", "libstdc++.so", "libutil.so", "libz.so.1",
+        ]
         let libs = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         XCTAssertFalse(libs.isEmpty)
         for lib in libs {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LambdaEmulator
 import LambdaTransport
 import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 final class RuntimeLoopTests: XCTestCase {
     override func setUp() { Termination.reset() }
@@ -12,9 +13,11 @@ final class RuntimeLoopTests: XCTestCase {
     func testNextResponseRoundTrip() async throws {
         let server = try RuntimeAPIServer()
         defer { server.stop() }
-        let task = try startRuntime(server, handler: ClosureHandler { event, ctx in
-            bytes("{\"echo\":\(String(decoding: event, as: UTF8.self)),\"id\":\"\(ctx.requestID)\"}")
-        }, limit: 2)
+        let task = try startRuntime(
+            server,
+            handler: ClosureHandler { event, ctx in
+                bytes("{\"echo\":\(String(decoding: event, as: UTF8.self)),\"id\":\"\(ctx.requestID)\"}")
+            }, limit: 2)
         let first = await server.invoke(bytes("{\"n\":1}"))
         XCTAssertEqual(first.kind, .response)
         XCTAssertTrue(first.text.hasPrefix("{\"echo\":{\"n\":1},\"id\":\"req-"), first.text)
@@ -28,11 +31,13 @@ final class RuntimeLoopTests: XCTestCase {
     func testHandlerErrorIsReportedAndLoopContinues() async throws {
         let server = try RuntimeAPIServer()
         defer { server.stop() }
-        let task = try startRuntime(server, handler: ClosureHandler { event, _ in
-            if event == bytes("\"fail\"") { throw Boom() }
-            if event == bytes("\"typed\"") { throw LambdaInvocationError(type: "Custom.Type", message: "typed failure") }
-            return bytes("\"ok\"")
-        }, limit: 3)
+        let task = try startRuntime(
+            server,
+            handler: ClosureHandler { event, _ in
+                if event == bytes("\"fail\"") { throw Boom() }
+                if event == bytes("\"typed\"") { throw LambdaInvocationError(type: "Custom.Type", message: "typed failure") }
+                return bytes("\"ok\"")
+            }, limit: 3)
         let failed = await server.invoke(bytes("\"fail\""))
         XCTAssertEqual(failed.kind, .error)
         XCTAssertEqual(failed.errorType, "Boom")
@@ -63,10 +68,12 @@ final class RuntimeLoopTests: XCTestCase {
     func testTraceIDIsExported() async throws {
         let server = try RuntimeAPIServer()
         defer { server.stop() }
-        let task = try startRuntime(server, handler: ClosureHandler { _, ctx in
-            let env = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) } ?? "<unset>"
-            return bytes("\"\(env)|\(ctx.traceID ?? "-")\"")
-        }, limit: 2)
+        let task = try startRuntime(
+            server,
+            handler: ClosureHandler { _, ctx in
+                let env = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) } ?? "<unset>"
+                return bytes("\"\(env)|\(ctx.traceID ?? "-")\"")
+            }, limit: 2)
         let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
         let r = await server.invoke(bytes("{}"), traceID: trace)
         XCTAssertEqual(r.text, "\"\(trace)|\(trace)\"")

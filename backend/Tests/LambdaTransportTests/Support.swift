@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import EmbeddedBackend
 import Foundation
 import LambdaEmulator
@@ -9,6 +6,10 @@ import LifestyleCore
 import Logging
 import Metrics
 import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One metrics backend for the whole test process (swift-metrics bootstraps once).
 let testMetrics: EMFMetricsFactory = {
@@ -23,7 +24,11 @@ final class LineSink: @unchecked Sendable {
     private let monitor = Monitor()
     private var lines: [String] = []
     func append(_ s: String) { monitor.locked { lines.append(s) } }
-    func take() -> [String] { monitor.locked { defer { lines = [] }; return lines } }
+    func take() -> [String] {
+        monitor.locked {
+            defer { lines = [] }; return lines
+        }
+    }
 }
 
 /// A handler from a closure.

@@ -57,7 +57,8 @@ final class RouterTests: XCTestCase {
 
 final class ValidationTests: XCTestCase {
     func fields(_ json: String) throws -> Fields {
-        try Body.object(Request(method: "POST", path: "/", headers: Headers([("content-type", "application/json")]), body: Array(json.utf8)))
+        try Body.object(
+            Request(method: "POST", path: "/", headers: Headers([("content-type", "application/json")]), body: Array(json.utf8)))
     }
 
     func testPasswordPolicy() throws {

@@ -17,7 +17,10 @@ final class LocalTokensTests: XCTestCase {
         let t = tokens.accessToken(subject: "user-1", authTime: now, now: now)
         XCTAssertThrowsError(try tokens.verifyAccess(t, now: now + 3600)) { XCTAssertEqual($0 as? LocalTokens.VerifyError, .expired) }
         var parts = t.split(separator: ".").map(String.init)
-        parts[1] = Base64URL.encode(Array(#"{"sub":"admin","iss":"https://issuer.test/pool","token_use":"access","client_id":"client","exp":9999999999,"iat":0,"auth_time":0}"#.utf8))
+        parts[1] = Base64URL.encode(
+            Array(
+                #"{"sub":"admin","iss":"https://issuer.test/pool","token_use":"access","client_id":"client","exp":9999999999,"iat":0,"auth_time":0}"#
+                    .utf8))
         XCTAssertThrowsError(try tokens.verifyAccess(parts.joined(separator: "."), now: now)) {
             XCTAssertEqual($0 as? LocalTokens.VerifyError, .signature)
         }
@@ -34,7 +37,9 @@ final class LocalTokensTests: XCTestCase {
 
     func testAlgNoneAndHS256WithThePublicKeyAreRejected() {
         let payload = Base64URL.encode(
-            Array(#"{"sub":"u","iss":"https://issuer.test/pool","token_use":"access","client_id":"client","exp":9999999999,"iat":0,"auth_time":0}"#.utf8))
+            Array(
+                #"{"sub":"u","iss":"https://issuer.test/pool","token_use":"access","client_id":"client","exp":9999999999,"iat":0,"auth_time":0}"#
+                    .utf8))
         let none = Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + payload + "."
         XCTAssertThrowsError(try tokens.verifyAccess(none, now: now)) { XCTAssertEqual($0 as? LocalTokens.VerifyError, .algorithm) }
         let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))

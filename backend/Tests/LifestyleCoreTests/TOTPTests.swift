@@ -54,7 +54,8 @@ final class TOTPTests: XCTestCase {
         let uri = TOTP.provisioningURI(secretBase32: "JBSWY3DPEHPK3PXP", account: "jane@example.com", issuer: "AI Lifestyle")
         XCTAssertEqual(
             uri,
-            "otpauth://totp/AI%20Lifestyle:jane%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=AI%20Lifestyle&algorithm=SHA1&digits=6&period=30")
+            "otpauth://totp/AI%20Lifestyle:jane%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=AI%20Lifestyle&algorithm=SHA1&digits=6&period=30"
+        )
     }
 
     func testBackupCodesAreEightDistinctEightDigitCodesHashedPerUser() {

@@ -88,7 +88,7 @@ final class QRCodeTests: XCTestCase {
         let m = try QRCode.encode("Hello")
         XCTAssertEqual(m.size, 21)
         let otp = try QRCode.encode(Self.otpauthURI)
-        XCTAssertEqual(otp.size, 17 + 4 * 8) // 129 bytes -> version 8
+        XCTAssertEqual(otp.size, 17 + 4 * 8)  // 129 bytes -> version 8
         for matrix in [m, otp] {
             let n = matrix.size
             for (ox, oy) in [(0, 0), (n - 7, 0), (0, n - 7)] {
@@ -120,12 +120,12 @@ final class QRCodeTests: XCTestCase {
         func be32(_ offset: Int) -> UInt32 {
             png[offset..<(offset + 4)].reduce(0) { $0 << 8 | UInt32($1) }
         }
-        XCTAssertEqual(be32(8), 13) // IHDR length
+        XCTAssertEqual(be32(8), 13)  // IHDR length
         XCTAssertEqual(String(decoding: png[12..<16], as: UTF8.self), "IHDR")
         let expectedSide = UInt32((matrix.size + 8) * 5)
-        XCTAssertEqual(be32(16), expectedSide) // width
-        XCTAssertEqual(be32(20), expectedSide) // height
-        XCTAssertEqual(Array(png[24..<29]), [1, 0, 0, 0, 0]) // 1-bit grayscale, deflate, no interlace
+        XCTAssertEqual(be32(16), expectedSide)  // width
+        XCTAssertEqual(be32(20), expectedSide)  // height
+        XCTAssertEqual(Array(png[24..<29]), [1, 0, 0, 0, 0])  // 1-bit grayscale, deflate, no interlace
         XCTAssertEqual(be32(29), CRC32.checksum(Array(png[12..<29])))
 
         // Walk all chunks and verify CRCs; must end with IEND.
@@ -154,22 +154,23 @@ final class QRCodeTests: XCTestCase {
     // MARK: - Round trip through a real decoder (zbarimg)
 
     func testDecodeWithZbarimg() throws {
-        let long150 = "otpauth://totp/AI%20Lifestyle:a.very.long.address%2Bqr-test@subdomain.example.com"
+        let long150 =
+            "otpauth://totp/AI%20Lifestyle:a.very.long.address%2Bqr-test@subdomain.example.com"
             + "?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=AI%20Lifestyle&digits=6&period=30"
         XCTAssertGreaterThanOrEqual(long150.utf8.count, 150)
 
         let cases: [(text: String, version: Int)] = [
             ("A", 1),
             ("Hello, World!", 1),
-            (String(repeating: "x", count: 14), 1), // v1 full
-            (String(repeating: "y", count: 15), 2), // crosses into v2
+            (String(repeating: "x", count: 14), 1),  // v1 full
+            (String(repeating: "y", count: 15), 2),  // crosses into v2
             ("otpauth://totp/Test:bob?secret=ABC", 3),
-            (String(repeating: "z", count: 106), 6), // v6 full
-            (String(repeating: "q", count: 107), 7), // v7: version information
+            (String(repeating: "z", count: 106), 6),  // v6 full
+            (String(repeating: "q", count: 107), 7),  // v7: version information
             (Self.otpauthURI, 8),
             (long150, 9),
-            (String(repeating: "0123456789", count: 20), 10), // 200 bytes
-            (String(repeating: "k", count: 213), 10), // v10 full (16-bit count)
+            (String(repeating: "0123456789", count: 20), 10),  // 200 bytes
+            (String(repeating: "k", count: 213), 10),  // v10 full (16-bit count)
             ("Zürich ✓ 日本", 2),
         ]
         guard let zbarimg = Self.findZbarimg() else {

@@ -17,7 +17,8 @@ public struct AWSSettings: Sendable {
         let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION")
         var missing: [String] = []
         if region == nil { missing.append("AWS_REGION") }
-        for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "USERS_TABLE", "USER_POOL_ID", "USER_POOL_CLIENT_ID"] where value(k) == nil {
+        for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "USERS_TABLE", "USER_POOL_ID", "USER_POOL_CLIENT_ID"] where value(k) == nil
+        {
             missing.append(k)
         }
         guard missing.isEmpty, let region, let credentials = AWSCredentials.fromEnvironment(env) else {
@@ -48,7 +49,8 @@ public struct AWSBackend: Sendable {
         let dynamo: DynamoDBClient
         let cognito: CognitoIdentityProviderClient
         do {
-            dynamo = try DynamoDBClient(credentials: s.credentials, region: s.region, httpClient: http, environment: s.environment, logger: logger)
+            dynamo = try DynamoDBClient(
+                credentials: s.credentials, region: s.region, httpClient: http, environment: s.environment, logger: logger)
             cognito = try CognitoIdentityProviderClient(
                 credentials: s.credentials, region: s.region, httpClient: http, environment: s.environment, logger: logger)
         } catch {
@@ -57,7 +59,8 @@ public struct AWSBackend: Sendable {
         let emulated = s.environment["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] != nil || s.environment["AWS_ENDPOINT_URL"] != nil
         let verifier = JWKSVerifier(
             configuration: .cognito(
-                region: s.region, userPoolId: s.userPoolId, clientIds: [s.userPoolClientId], endpoint: emulated ? cognito.client.endpoint : nil),
+                region: s.region, userPoolId: s.userPoolId, clientIds: [s.userPoolClientId],
+                endpoint: emulated ? cognito.client.endpoint : nil),
             httpClient: http)
         let users = DynamoDBUserStore(client: dynamo, table: s.usersTable)
         let identity = CognitoIdentityAdapter(

@@ -147,7 +147,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     public func verifySoftwareToken(principal: Principal, code: String) async throws {
         let out = try await call {
-            try await cognito.verifySoftwareToken(.init(accessToken: principal.accessToken, userCode: code, friendlyDeviceName: "authenticator"))
+            try await cognito.verifySoftwareToken(
+                .init(accessToken: principal.accessToken, userCode: code, friendlyDeviceName: "authenticator"))
         }
         guard out.status == nil || out.status == "SUCCESS" else { throw IdentityError.codeMismatch }
         try await call {
@@ -164,7 +165,9 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         guard user.mfaEnabled else { throw IdentityError.mfaNotEnabled }
         try await call {
             try await cognito.adminSetUserMFAPreference(
-                .init(userPoolId: userPoolId, username: principal.subject, softwareTokenMfaSettings: .init(enabled: false, preferredMfa: false)))
+                .init(
+                    userPoolId: userPoolId, username: principal.subject,
+                    softwareTokenMfaSettings: .init(enabled: false, preferredMfa: false)))
         }
         try await secrets.remove(userId: principal.subject)
     }
@@ -182,7 +185,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         for a in out.userAttributes { attrs[a.name] = a.value }
         let mfa = (out.userMFASettingList ?? []).contains("SOFTWARE_TOKEN_MFA") || out.preferredMfaSetting == "SOFTWARE_TOKEN_MFA"
         return IdentityUser(
-            subject: attrs["sub"] ?? out.username, email: attrs["email"] ?? "", confirmed: out.userStatus == "CONFIRMED"
+            subject: attrs["sub"] ?? out.username, email: attrs["email"] ?? "",
+            confirmed: out.userStatus == "CONFIRMED"
                 || out.userStatus == "RESET_REQUIRED",
             mfaEnabled: mfa, givenName: attrs["given_name"] ?? "", familyName: attrs["family_name"] ?? "",
             createdAt: Date(timeIntervalSince1970: out.userCreateDate ?? 0))
@@ -236,7 +240,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         case "UserNotFoundException": return .userNotFound
         case "CodeMismatchException", "EnableSoftwareTokenMFAException": return .codeMismatch
         case "ExpiredCodeException": return .expiredCode
-        case "InvalidPasswordException": return .invalidPassword(service.message.isEmpty ? "does not meet the password policy" : service.message)
+        case "InvalidPasswordException":
+            return .invalidPassword(service.message.isEmpty ? "does not meet the password policy" : service.message)
         case "TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException", "CodeDeliveryFailureException":
             return .tooManyRequests(retryAfter: 60)
         case "PasswordResetRequiredException": return .notAuthorized

@@ -83,7 +83,8 @@ public struct DynamoDBUserStore: UserStore {
                     .delete(.init(tableName: table, key: Self.userKey(id))),
                     .delete(
                         .init(
-                            tableName: table, key: Self.emailKey(existing.email), conditionExpression: "attribute_not_exists(pk) OR userId = :id",
+                            tableName: table, key: Self.emailKey(existing.email),
+                            conditionExpression: "attribute_not_exists(pk) OR userId = :id",
                             expressionAttributeValues: [":id": .s(id)])),
                     .delete(.init(tableName: table, key: Self.backupKey(id))),
                 ]))

@@ -25,7 +25,8 @@ public struct MFASecretStore: Sendable {
         do {
             _ = try await db.updateItem(
                 .init(
-                    tableName: table, key: Self.key(userId), updateExpression: "SET active = :t", conditionExpression: "attribute_exists(pk)",
+                    tableName: table, key: Self.key(userId), updateExpression: "SET active = :t",
+                    conditionExpression: "attribute_exists(pk)",
                     expressionAttributeValues: [":t": .bool(true)]))
         } catch {
             if error.code == "ConditionalCheckFailedException" { return }
@@ -44,6 +45,8 @@ public struct MFASecretStore: Sendable {
     }
 
     func remove(userId: String) async throws {
-        do { _ = try await db.deleteItem(.init(tableName: table, key: Self.key(userId))) } catch { throw IdentityError.unavailable("dynamodb") }
+        do { _ = try await db.deleteItem(.init(tableName: table, key: Self.key(userId))) } catch {
+            throw IdentityError.unavailable("dynamodb")
+        }
     }
 }

@@ -55,8 +55,8 @@ public struct AWSEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// Parses `http(s)://host[:port][/path]`. Returns nil for anything else.
     public init?(url string: String) {
         guard let url = URL(string: string), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
+            scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
         else { return nil }
         var path = url.path
         while path.hasSuffix("/") { path.removeLast() }
@@ -90,7 +90,9 @@ public struct AWSEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// (e.g. `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`), then
     /// `AWS_ENDPOINT_URL`, then the default `https://{service}.{region}.amazonaws.com`.
     /// Empty variables are ignored; an unparseable one is an error (never silently AWS).
-    public static func resolve(for service: AWSServiceDescriptor, region: String, environment: [String: String]) throws(ResolutionError) -> AWSEndpoint {
+    public static func resolve(for service: AWSServiceDescriptor, region: String, environment: [String: String]) throws(ResolutionError)
+        -> AWSEndpoint
+    {
         for variable in ["AWS_ENDPOINT_URL_\(service.endpointEnvironmentSuffix)", "AWS_ENDPOINT_URL"] {
             guard let value = environment[variable]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { continue }
             guard let endpoint = AWSEndpoint(url: value) else {

@@ -22,7 +22,8 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         public init(code: String?, message: String?) { self.code = code; self.message = message }
     }
 
-    public init(code: String, message: String, statusCode: Int, requestId: String? = nil, cancellationReasons: [CancellationReason]? = nil) {
+    public init(code: String, message: String, statusCode: Int, requestId: String? = nil, cancellationReasons: [CancellationReason]? = nil)
+    {
         self.code = code
         self.message = message
         self.statusCode = statusCode
@@ -78,7 +79,8 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
             // Not JSON (e.g. a proxy's HTML page): keep a short, printable excerpt.
             message = String(decoding: body.prefix(200), as: UTF8.self)
         }
-        return AWSError(code: code, message: message, statusCode: statusCode, requestId: requestId, cancellationReasons: decoded?.CancellationReasons)
+        return AWSError(
+            code: code, message: message, statusCode: statusCode, requestId: requestId, cancellationReasons: decoded?.CancellationReasons)
     }
 }
 
@@ -88,7 +90,7 @@ func parseXMLError(_ body: [UInt8]) -> (code: String, message: String)? {
     let text = String(decoding: body, as: UTF8.self)
     func element(_ name: String) -> String? {
         guard let open = text.range(of: "<\(name)>"),
-              let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+            let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
         else { return nil }
         return String(text[open.upperBound..<close.lowerBound])
     }

@@ -133,7 +133,9 @@ public final class AWSJSONClient: Sendable {
                 error = e
             }
             if case .cancelled = error { throw error }
-            if let delay = retryPolicy.nextDelay(after: error, attempt: attempt, idempotent: idempotent, now: clock.now, deadline: deadline, using: &rng) {
+            if let delay = retryPolicy.nextDelay(
+                after: error, attempt: attempt, idempotent: idempotent, now: clock.now, deadline: deadline, using: &rng)
+            {
                 logger.debug("retrying AWS call", metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)"])
                 do {
                     try await Task.sleep(for: delay)

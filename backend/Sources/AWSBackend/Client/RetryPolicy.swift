@@ -35,7 +35,10 @@ public struct RetryPolicy: Sendable, Hashable {
     /// A retry is not started when less than this would remain before the deadline.
     public var minimumAttemptTime: Duration
 
-    public init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(50), maxDelay: Duration = .seconds(1), minimumAttemptTime: Duration = .milliseconds(100)) {
+    public init(
+        maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(50), maxDelay: Duration = .seconds(1),
+        minimumAttemptTime: Duration = .milliseconds(100)
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

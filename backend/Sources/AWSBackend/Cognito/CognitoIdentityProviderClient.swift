@@ -28,7 +28,11 @@ public struct CognitoIdentityProviderClient: Sendable {
         logger: Logger = Logger(label: "aws.cognito-idp")
     ) throws(AWSEndpoint.ResolutionError) {
         let resolved: AWSEndpoint
-        if let endpoint { resolved = endpoint } else { resolved = try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: region, environment: environment) }
+        if let endpoint {
+            resolved = endpoint
+        } else {
+            resolved = try AWSEndpoint.resolve(for: .cognitoIdentityProvider, region: region, environment: environment)
+        }
         self.client = AWSJSONClient(
             service: .cognitoIdentityProvider, credentials: credentials, region: region, endpoint: resolved,
             httpClient: httpClient, retryPolicy: retryPolicy, attemptTimeout: attemptTimeout, logger: logger)
@@ -48,20 +52,27 @@ public struct CognitoIdentityProviderClient: Sendable {
     }
 
     /// USER_PASSWORD_AUTH / REFRESH_TOKEN_AUTH. Retried on 5xx (a replay only issues other tokens).
-    public func initiateAuth(_ input: Models.InitiateAuthInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AuthOutput {
+    public func initiateAuth(_ input: Models.InitiateAuthInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AuthOutput
+    {
         try await client.call("InitiateAuth", input: input, idempotent: true, deadline: deadline)
     }
 
     /// Not retried on 5xx (the session and TOTP code are single use).
-    public func respondToAuthChallenge(_ input: Models.RespondToAuthChallengeInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AuthOutput {
+    public func respondToAuthChallenge(_ input: Models.RespondToAuthChallengeInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.AuthOutput
+    {
         try await client.call("RespondToAuthChallenge", input: input, idempotent: false, deadline: deadline)
     }
 
-    public func associateSoftwareToken(_ input: Models.AssociateSoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AssociateSoftwareTokenOutput {
+    public func associateSoftwareToken(_ input: Models.AssociateSoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.AssociateSoftwareTokenOutput
+    {
         try await client.call("AssociateSoftwareToken", input: input, idempotent: false, deadline: deadline)
     }
 
-    public func verifySoftwareToken(_ input: Models.VerifySoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.VerifySoftwareTokenOutput {
+    public func verifySoftwareToken(_ input: Models.VerifySoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.VerifySoftwareTokenOutput
+    {
         try await client.call("VerifySoftwareToken", input: input, idempotent: false, deadline: deadline)
     }
 
@@ -69,7 +80,9 @@ public struct CognitoIdentityProviderClient: Sendable {
         let _: AWSEmpty = try await client.call("SetUserMFAPreference", input: input, idempotent: true, deadline: deadline)
     }
 
-    public func forgotPassword(_ input: Models.ForgotPasswordInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.ForgotPasswordOutput {
+    public func forgotPassword(_ input: Models.ForgotPasswordInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.ForgotPasswordOutput
+    {
         try await client.call("ForgotPassword", input: input, idempotent: false, deadline: deadline)
     }
 
@@ -82,50 +95,73 @@ public struct CognitoIdentityProviderClient: Sendable {
     }
 
     public func globalSignOut(accessToken: String, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call("GlobalSignOut", input: Models.AccessTokenInput(accessToken: accessToken), idempotent: true, deadline: deadline)
+        let _: AWSEmpty = try await client.call(
+            "GlobalSignOut", input: Models.AccessTokenInput(accessToken: accessToken), idempotent: true, deadline: deadline)
     }
 
     // MARK: Admin operations (need IAM permissions)
 
-    public func adminGetUser(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AdminGetUserOutput {
-        try await client.call("AdminGetUser", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline)
+    public func adminGetUser(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.AdminGetUserOutput
+    {
+        try await client.call(
+            "AdminGetUser", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline)
     }
 
     public func adminDeleteUser(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call("AdminDeleteUser", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline)
+        let _: AWSEmpty = try await client.call(
+            "AdminDeleteUser", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline
+        )
     }
 
-    public func adminConfirmSignUp(userPoolId: String, username: String, clientMetadata: [String: String]? = nil, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call("AdminConfirmSignUp", input: Models.PoolUserInput(userPoolId: userPoolId, username: username, clientMetadata: clientMetadata), idempotent: false, deadline: deadline)
+    public func adminConfirmSignUp(userPoolId: String, username: String, clientMetadata: [String: String]? = nil, deadline: Deadline? = nil)
+        async throws(AWSClientError)
+    {
+        let _: AWSEmpty = try await client.call(
+            "AdminConfirmSignUp", input: Models.PoolUserInput(userPoolId: userPoolId, username: username, clientMetadata: clientMetadata),
+            idempotent: false, deadline: deadline)
     }
 
     public func adminUserGlobalSignOut(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call("AdminUserGlobalSignOut", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true, deadline: deadline)
+        let _: AWSEmpty = try await client.call(
+            "AdminUserGlobalSignOut", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true,
+            deadline: deadline)
     }
 
-    public func adminSetUserMFAPreference(_ input: Models.AdminSetUserMFAPreferenceInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+    public func adminSetUserMFAPreference(_ input: Models.AdminSetUserMFAPreferenceInput, deadline: Deadline? = nil)
+        async throws(AWSClientError)
+    {
         let _: AWSEmpty = try await client.call("AdminSetUserMFAPreference", input: input, idempotent: true, deadline: deadline)
     }
 
-    public func adminUpdateUserAttributes(_ input: Models.AdminUpdateUserAttributesInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+    public func adminUpdateUserAttributes(_ input: Models.AdminUpdateUserAttributesInput, deadline: Deadline? = nil)
+        async throws(AWSClientError)
+    {
         let _: AWSEmpty = try await client.call("AdminUpdateUserAttributes", input: input, idempotent: true, deadline: deadline)
     }
 
-    public func adminInitiateAuth(_ input: Models.AdminInitiateAuthInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.AuthOutput {
+    public func adminInitiateAuth(_ input: Models.AdminInitiateAuthInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.AuthOutput
+    {
         try await client.call("AdminInitiateAuth", input: input, idempotent: true, deadline: deadline)
     }
 
     // MARK: Pool management (tests and tooling; the deployed stack owns the real pool)
 
-    public func createUserPool(_ input: Models.CreateUserPoolInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.CreateUserPoolOutput {
+    public func createUserPool(_ input: Models.CreateUserPoolInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.CreateUserPoolOutput
+    {
         try await client.call("CreateUserPool", input: input, idempotent: false, deadline: deadline)
     }
 
-    public func createUserPoolClient(_ input: Models.CreateUserPoolClientInput, deadline: Deadline? = nil) async throws(AWSClientError) -> Models.CreateUserPoolClientOutput {
+    public func createUserPoolClient(_ input: Models.CreateUserPoolClientInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.CreateUserPoolClientOutput
+    {
         try await client.call("CreateUserPoolClient", input: input, idempotent: false, deadline: deadline)
     }
 
     public func deleteUserPool(userPoolId: String, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call("DeleteUserPool", input: Models.UserPoolIdInput(userPoolId: userPoolId), idempotent: true, deadline: deadline)
+        let _: AWSEmpty = try await client.call(
+            "DeleteUserPool", input: Models.UserPoolIdInput(userPoolId: userPoolId), idempotent: true, deadline: deadline)
     }
 }

@@ -24,7 +24,9 @@ public enum CognitoIdentityProvider {
         public var destination: String?
         public var deliveryMedium: String?
         public var attributeName: String?
-        enum CodingKeys: String, CodingKey { case destination = "Destination", deliveryMedium = "DeliveryMedium", attributeName = "AttributeName" }
+        enum CodingKeys: String, CodingKey {
+            case destination = "Destination", deliveryMedium = "DeliveryMedium", attributeName = "AttributeName"
+        }
     }
 
     // MARK: SignUp
@@ -40,7 +42,10 @@ public enum CognitoIdentityProvider {
             case clientId = "ClientId", secretHash = "SecretHash", username = "Username", password = "Password"
             case userAttributes = "UserAttributes", validationData = "ValidationData", clientMetadata = "ClientMetadata"
         }
-        public init(clientId: String, username: String, password: String, userAttributes: [AttributeType]? = nil, validationData: [AttributeType]? = nil, clientMetadata: [String: String]? = nil, secretHash: String? = nil) {
+        public init(
+            clientId: String, username: String, password: String, userAttributes: [AttributeType]? = nil,
+            validationData: [AttributeType]? = nil, clientMetadata: [String: String]? = nil, secretHash: String? = nil
+        ) {
             self.clientId = clientId; self.username = username; self.password = password; self.userAttributes = userAttributes
             self.validationData = validationData; self.clientMetadata = clientMetadata; self.secretHash = secretHash
         }
@@ -51,7 +56,9 @@ public enum CognitoIdentityProvider {
         public var userSub: String
         public var codeDeliveryDetails: CodeDeliveryDetails?
         public var session: String?
-        enum CodingKeys: String, CodingKey { case userConfirmed = "UserConfirmed", userSub = "UserSub", codeDeliveryDetails = "CodeDeliveryDetails", session = "Session" }
+        enum CodingKeys: String, CodingKey {
+            case userConfirmed = "UserConfirmed", userSub = "UserSub", codeDeliveryDetails = "CodeDeliveryDetails", session = "Session"
+        }
     }
 
     // MARK: ConfirmSignUp
@@ -66,7 +73,10 @@ public enum CognitoIdentityProvider {
             case clientId = "ClientId", secretHash = "SecretHash", username = "Username", confirmationCode = "ConfirmationCode"
             case forceAliasCreation = "ForceAliasCreation", clientMetadata = "ClientMetadata"
         }
-        public init(clientId: String, username: String, confirmationCode: String, forceAliasCreation: Bool? = nil, clientMetadata: [String: String]? = nil, secretHash: String? = nil) {
+        public init(
+            clientId: String, username: String, confirmationCode: String, forceAliasCreation: Bool? = nil,
+            clientMetadata: [String: String]? = nil, secretHash: String? = nil
+        ) {
             self.clientId = clientId; self.username = username; self.confirmationCode = confirmationCode
             self.forceAliasCreation = forceAliasCreation; self.clientMetadata = clientMetadata; self.secretHash = secretHash
         }
@@ -79,11 +89,15 @@ public enum CognitoIdentityProvider {
         /// e.g. `USERNAME`, `PASSWORD`, `SECRET_HASH`, `REFRESH_TOKEN`.
         public var authParameters: [String: String]
         public var clientMetadata: [String: String]?
-        enum CodingKeys: String, CodingKey { case authFlow = "AuthFlow", clientId = "ClientId", authParameters = "AuthParameters", clientMetadata = "ClientMetadata" }
+        enum CodingKeys: String, CodingKey {
+            case authFlow = "AuthFlow", clientId = "ClientId", authParameters = "AuthParameters", clientMetadata = "ClientMetadata"
+        }
         public init(authFlow: AuthFlow, clientId: String, authParameters: [String: String], clientMetadata: [String: String]? = nil) {
             self.authFlow = authFlow; self.clientId = clientId; self.authParameters = authParameters; self.clientMetadata = clientMetadata
         }
-        public static func userPassword(clientId: String, username: String, password: String, secretHash: String? = nil) -> InitiateAuthInput {
+        public static func userPassword(clientId: String, username: String, password: String, secretHash: String? = nil)
+            -> InitiateAuthInput
+        {
             var p = ["USERNAME": username, "PASSWORD": password]
             if let secretHash { p["SECRET_HASH"] = secretHash }
             return InitiateAuthInput(authFlow: .userPasswordAuth, clientId: clientId, authParameters: p)
@@ -101,9 +115,16 @@ public enum CognitoIdentityProvider {
         public var clientId: String
         public var authParameters: [String: String]
         public var clientMetadata: [String: String]?
-        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", authFlow = "AuthFlow", clientId = "ClientId", authParameters = "AuthParameters", clientMetadata = "ClientMetadata" }
-        public init(userPoolId: String, authFlow: AuthFlow, clientId: String, authParameters: [String: String], clientMetadata: [String: String]? = nil) {
-            self.userPoolId = userPoolId; self.authFlow = authFlow; self.clientId = clientId; self.authParameters = authParameters; self.clientMetadata = clientMetadata
+        enum CodingKeys: String, CodingKey {
+            case userPoolId = "UserPoolId", authFlow = "AuthFlow", clientId = "ClientId", authParameters = "AuthParameters",
+                clientMetadata = "ClientMetadata"
+        }
+        public init(
+            userPoolId: String, authFlow: AuthFlow, clientId: String, authParameters: [String: String],
+            clientMetadata: [String: String]? = nil
+        ) {
+            self.userPoolId = userPoolId; self.authFlow = authFlow; self.clientId = clientId; self.authParameters = authParameters;
+            self.clientMetadata = clientMetadata
         }
     }
 
@@ -114,7 +135,10 @@ public enum CognitoIdentityProvider {
         public var refreshToken: String?
         public var expiresIn: Int?
         public var tokenType: String?
-        enum CodingKeys: String, CodingKey { case accessToken = "AccessToken", idToken = "IdToken", refreshToken = "RefreshToken", expiresIn = "ExpiresIn", tokenType = "TokenType" }
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "AccessToken", idToken = "IdToken", refreshToken = "RefreshToken", expiresIn = "ExpiresIn", tokenType =
+                "TokenType"
+        }
     }
 
     /// Output of InitiateAuth, AdminInitiateAuth and RespondToAuthChallenge: either
@@ -125,7 +149,10 @@ public enum CognitoIdentityProvider {
         public var challengeName: String?
         public var challengeParameters: [String: String]?
         public var session: String?
-        enum CodingKeys: String, CodingKey { case authenticationResult = "AuthenticationResult", challengeName = "ChallengeName", challengeParameters = "ChallengeParameters", session = "Session" }
+        enum CodingKeys: String, CodingKey {
+            case authenticationResult = "AuthenticationResult", challengeName = "ChallengeName", challengeParameters =
+                "ChallengeParameters", session = "Session"
+        }
     }
 
     public struct RespondToAuthChallengeInput: Encodable, Sendable, Hashable {
@@ -135,15 +162,24 @@ public enum CognitoIdentityProvider {
         /// For SOFTWARE_TOKEN_MFA: `USERNAME`, `SOFTWARE_TOKEN_MFA_CODE` (and `SECRET_HASH`).
         public var challengeResponses: [String: String]
         public var clientMetadata: [String: String]?
-        enum CodingKeys: String, CodingKey { case clientId = "ClientId", challengeName = "ChallengeName", session = "Session", challengeResponses = "ChallengeResponses", clientMetadata = "ClientMetadata" }
-        public init(clientId: String, challengeName: String, session: String?, challengeResponses: [String: String], clientMetadata: [String: String]? = nil) {
+        enum CodingKeys: String, CodingKey {
+            case clientId = "ClientId", challengeName = "ChallengeName", session = "Session", challengeResponses = "ChallengeResponses",
+                clientMetadata = "ClientMetadata"
+        }
+        public init(
+            clientId: String, challengeName: String, session: String?, challengeResponses: [String: String],
+            clientMetadata: [String: String]? = nil
+        ) {
             self.clientId = clientId; self.challengeName = challengeName; self.session = session
             self.challengeResponses = challengeResponses; self.clientMetadata = clientMetadata
         }
-        public static func softwareTokenMFA(clientId: String, session: String, username: String, code: String, secretHash: String? = nil) -> RespondToAuthChallengeInput {
+        public static func softwareTokenMFA(clientId: String, session: String, username: String, code: String, secretHash: String? = nil)
+            -> RespondToAuthChallengeInput
+        {
             var r = ["USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code]
             if let secretHash { r["SECRET_HASH"] = secretHash }
-            return RespondToAuthChallengeInput(clientId: clientId, challengeName: "SOFTWARE_TOKEN_MFA", session: session, challengeResponses: r)
+            return RespondToAuthChallengeInput(
+                clientId: clientId, challengeName: "SOFTWARE_TOKEN_MFA", session: session, challengeResponses: r)
         }
     }
 
@@ -168,7 +204,9 @@ public enum CognitoIdentityProvider {
         public var session: String?
         public var userCode: String
         public var friendlyDeviceName: String?
-        enum CodingKeys: String, CodingKey { case accessToken = "AccessToken", session = "Session", userCode = "UserCode", friendlyDeviceName = "FriendlyDeviceName" }
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "AccessToken", session = "Session", userCode = "UserCode", friendlyDeviceName = "FriendlyDeviceName"
+        }
         public init(accessToken: String? = nil, session: String? = nil, userCode: String, friendlyDeviceName: String? = nil) {
             self.accessToken = accessToken; self.session = session; self.userCode = userCode; self.friendlyDeviceName = friendlyDeviceName
         }
@@ -192,7 +230,9 @@ public enum CognitoIdentityProvider {
         public var accessToken: String
         public var softwareTokenMfaSettings: MFASettings?
         public var smsMfaSettings: MFASettings?
-        enum CodingKeys: String, CodingKey { case accessToken = "AccessToken", softwareTokenMfaSettings = "SoftwareTokenMfaSettings", smsMfaSettings = "SMSMfaSettings" }
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "AccessToken", softwareTokenMfaSettings = "SoftwareTokenMfaSettings", smsMfaSettings = "SMSMfaSettings"
+        }
         public init(accessToken: String, softwareTokenMfaSettings: MFASettings? = nil, smsMfaSettings: MFASettings? = nil) {
             self.accessToken = accessToken; self.softwareTokenMfaSettings = softwareTokenMfaSettings; self.smsMfaSettings = smsMfaSettings
         }
@@ -203,9 +243,14 @@ public enum CognitoIdentityProvider {
         public var username: String
         public var softwareTokenMfaSettings: MFASettings?
         public var smsMfaSettings: MFASettings?
-        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", username = "Username", softwareTokenMfaSettings = "SoftwareTokenMfaSettings", smsMfaSettings = "SMSMfaSettings" }
-        public init(userPoolId: String, username: String, softwareTokenMfaSettings: MFASettings? = nil, smsMfaSettings: MFASettings? = nil) {
-            self.userPoolId = userPoolId; self.username = username; self.softwareTokenMfaSettings = softwareTokenMfaSettings; self.smsMfaSettings = smsMfaSettings
+        enum CodingKeys: String, CodingKey {
+            case userPoolId = "UserPoolId", username = "Username", softwareTokenMfaSettings = "SoftwareTokenMfaSettings", smsMfaSettings =
+                "SMSMfaSettings"
+        }
+        public init(userPoolId: String, username: String, softwareTokenMfaSettings: MFASettings? = nil, smsMfaSettings: MFASettings? = nil)
+        {
+            self.userPoolId = userPoolId; self.username = username; self.softwareTokenMfaSettings = softwareTokenMfaSettings;
+            self.smsMfaSettings = smsMfaSettings
         }
     }
 
@@ -215,7 +260,9 @@ public enum CognitoIdentityProvider {
         public var secretHash: String?
         public var username: String
         public var clientMetadata: [String: String]?
-        enum CodingKeys: String, CodingKey { case clientId = "ClientId", secretHash = "SecretHash", username = "Username", clientMetadata = "ClientMetadata" }
+        enum CodingKeys: String, CodingKey {
+            case clientId = "ClientId", secretHash = "SecretHash", username = "Username", clientMetadata = "ClientMetadata"
+        }
         public init(clientId: String, username: String, clientMetadata: [String: String]? = nil, secretHash: String? = nil) {
             self.clientId = clientId; self.username = username; self.clientMetadata = clientMetadata; self.secretHash = secretHash
         }
@@ -237,7 +284,10 @@ public enum CognitoIdentityProvider {
             case clientId = "ClientId", secretHash = "SecretHash", username = "Username", confirmationCode = "ConfirmationCode"
             case password = "Password", clientMetadata = "ClientMetadata"
         }
-        public init(clientId: String, username: String, confirmationCode: String, password: String, clientMetadata: [String: String]? = nil, secretHash: String? = nil) {
+        public init(
+            clientId: String, username: String, confirmationCode: String, password: String, clientMetadata: [String: String]? = nil,
+            secretHash: String? = nil
+        ) {
             self.clientId = clientId; self.username = username; self.confirmationCode = confirmationCode; self.password = password
             self.clientMetadata = clientMetadata; self.secretHash = secretHash
         }
@@ -249,7 +299,9 @@ public enum CognitoIdentityProvider {
         public var clientId: String
         public var clientSecret: String?
         enum CodingKeys: String, CodingKey { case token = "Token", clientId = "ClientId", clientSecret = "ClientSecret" }
-        public init(token: String, clientId: String, clientSecret: String? = nil) { self.token = token; self.clientId = clientId; self.clientSecret = clientSecret }
+        public init(token: String, clientId: String, clientSecret: String? = nil) {
+            self.token = token; self.clientId = clientId; self.clientSecret = clientSecret
+        }
     }
 
     struct AccessTokenInput: Encodable, Sendable {
@@ -301,9 +353,12 @@ public enum CognitoIdentityProvider {
         public var username: String
         public var userAttributes: [AttributeType]
         public var clientMetadata: [String: String]?
-        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", username = "Username", userAttributes = "UserAttributes", clientMetadata = "ClientMetadata" }
+        enum CodingKeys: String, CodingKey {
+            case userPoolId = "UserPoolId", username = "Username", userAttributes = "UserAttributes", clientMetadata = "ClientMetadata"
+        }
         public init(userPoolId: String, username: String, userAttributes: [AttributeType], clientMetadata: [String: String]? = nil) {
-            self.userPoolId = userPoolId; self.username = username; self.userAttributes = userAttributes; self.clientMetadata = clientMetadata
+            self.userPoolId = userPoolId; self.username = username; self.userAttributes = userAttributes;
+            self.clientMetadata = clientMetadata
         }
     }
 
@@ -314,9 +369,15 @@ public enum CognitoIdentityProvider {
         public var usernameAttributes: [String]?
         /// `OFF`, `ON`, `OPTIONAL`.
         public var mfaConfiguration: String?
-        enum CodingKeys: String, CodingKey { case poolName = "PoolName", autoVerifiedAttributes = "AutoVerifiedAttributes", usernameAttributes = "UsernameAttributes", mfaConfiguration = "MfaConfiguration" }
-        public init(poolName: String, autoVerifiedAttributes: [String]? = nil, usernameAttributes: [String]? = nil, mfaConfiguration: String? = nil) {
-            self.poolName = poolName; self.autoVerifiedAttributes = autoVerifiedAttributes; self.usernameAttributes = usernameAttributes; self.mfaConfiguration = mfaConfiguration
+        enum CodingKeys: String, CodingKey {
+            case poolName = "PoolName", autoVerifiedAttributes = "AutoVerifiedAttributes", usernameAttributes = "UsernameAttributes",
+                mfaConfiguration = "MfaConfiguration"
+        }
+        public init(
+            poolName: String, autoVerifiedAttributes: [String]? = nil, usernameAttributes: [String]? = nil, mfaConfiguration: String? = nil
+        ) {
+            self.poolName = poolName; self.autoVerifiedAttributes = autoVerifiedAttributes; self.usernameAttributes = usernameAttributes;
+            self.mfaConfiguration = mfaConfiguration
         }
     }
 
@@ -339,9 +400,17 @@ public enum CognitoIdentityProvider {
         public var explicitAuthFlows: [String]?
         /// Attributes the client may read; moto only copies these into id tokens.
         public var readAttributes: [String]?
-        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", clientName = "ClientName", generateSecret = "GenerateSecret", explicitAuthFlows = "ExplicitAuthFlows", readAttributes = "ReadAttributes" }
-        public init(userPoolId: String, clientName: String, generateSecret: Bool? = false, explicitAuthFlows: [String]? = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"], readAttributes: [String]? = nil) {
-            self.userPoolId = userPoolId; self.clientName = clientName; self.generateSecret = generateSecret; self.explicitAuthFlows = explicitAuthFlows; self.readAttributes = readAttributes
+        enum CodingKeys: String, CodingKey {
+            case userPoolId = "UserPoolId", clientName = "ClientName", generateSecret = "GenerateSecret", explicitAuthFlows =
+                "ExplicitAuthFlows", readAttributes = "ReadAttributes"
+        }
+        public init(
+            userPoolId: String, clientName: String, generateSecret: Bool? = false,
+            explicitAuthFlows: [String]? = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+            readAttributes: [String]? = nil
+        ) {
+            self.userPoolId = userPoolId; self.clientName = clientName; self.generateSecret = generateSecret;
+            self.explicitAuthFlows = explicitAuthFlows; self.readAttributes = readAttributes
         }
     }
 
@@ -364,7 +433,8 @@ public enum CognitoIdentityProvider {
 
     /// `SECRET_HASH` for app clients with a secret: Base64(HMAC-SHA256(clientSecret, username + clientId)).
     public static func secretHash(username: String, clientId: String, clientSecret: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array((username + clientId).utf8), using: SymmetricKey(data: Array(clientSecret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array((username + clientId).utf8), using: SymmetricKey(data: Array(clientSecret.utf8)))
         return Data(mac).base64EncodedString()
     }
 }

@@ -24,7 +24,10 @@ public indirect enum AttributeValue: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         guard c.allKeys.count == 1, let key = c.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "AttributeValue must have exactly one known type key, found \(c.allKeys.map(\.stringValue))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "AttributeValue must have exactly one known type key, found \(c.allKeys.map(\.stringValue))"))
         }
         switch key {
         case .S: self = .s(try c.decode(String.self, forKey: .S))

@@ -25,40 +25,56 @@ public struct DynamoDBClient: Sendable {
         logger: Logger = Logger(label: "aws.dynamodb")
     ) throws(AWSEndpoint.ResolutionError) {
         let resolved: AWSEndpoint
-        if let endpoint { resolved = endpoint } else { resolved = try AWSEndpoint.resolve(for: .dynamoDB, region: region, environment: environment) }
+        if let endpoint {
+            resolved = endpoint
+        } else {
+            resolved = try AWSEndpoint.resolve(for: .dynamoDB, region: region, environment: environment)
+        }
         self.client = AWSJSONClient(
             service: .dynamoDB, credentials: credentials, region: region, endpoint: resolved,
             httpClient: httpClient, retryPolicy: retryPolicy, attemptTimeout: attemptTimeout, logger: logger)
     }
 
-    public func getItem(_ input: DynamoDB.GetItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.GetItemOutput {
+    public func getItem(_ input: DynamoDB.GetItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.GetItemOutput
+    {
         try await client.call("GetItem", input: input, idempotent: true, deadline: deadline)
     }
 
     /// PutItem is retried on 5xx/timeouts: replaying a full-item Put converges to the same
     /// state; with a ConditionExpression a replay of an applied write fails with
     /// ConditionalCheckFailedException rather than writing twice.
-    public func putItem(_ input: DynamoDB.PutItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.WriteItemOutput {
+    public func putItem(_ input: DynamoDB.PutItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.WriteItemOutput
+    {
         try await client.call("PutItem", input: input, idempotent: true, deadline: deadline)
     }
 
     /// Retried on 5xx/timeouts only when the update has a ConditionExpression (an
     /// unconditional counter update could otherwise be applied twice).
-    public func updateItem(_ input: DynamoDB.UpdateItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.WriteItemOutput {
+    public func updateItem(_ input: DynamoDB.UpdateItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.WriteItemOutput
+    {
         try await client.call("UpdateItem", input: input, idempotent: input.conditionExpression != nil, deadline: deadline)
     }
 
-    public func deleteItem(_ input: DynamoDB.DeleteItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.WriteItemOutput {
+    public func deleteItem(_ input: DynamoDB.DeleteItemInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.WriteItemOutput
+    {
         try await client.call("DeleteItem", input: input, idempotent: true, deadline: deadline)
     }
 
-    public func query(_ input: DynamoDB.QueryInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.QueryOutput {
+    public func query(_ input: DynamoDB.QueryInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.QueryOutput
+    {
         try await client.call("Query", input: input, idempotent: true, deadline: deadline)
     }
 
     /// Fills `clientRequestToken` with a random UUID when nil, which makes replays within
     /// 10 minutes idempotent on DynamoDB's side, so 5xx/timeouts are retried.
-    public func transactWriteItems(_ input: DynamoDB.TransactWriteItemsInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) {
+    public func transactWriteItems(_ input: DynamoDB.TransactWriteItemsInput, deadline: ContinuousClock.Instant? = nil)
+        async throws(AWSClientError)
+    {
         var input = input
         if input.clientRequestToken == nil { input.clientRequestToken = UUID().uuidString }
         let _: AWSEmpty = try await client.call("TransactWriteItems", input: input, idempotent: true, deadline: deadline)
@@ -67,16 +83,22 @@ public struct DynamoDBClient: Sendable {
     // MARK: Table management (tests and tooling; the deployed stack owns the real tables)
 
     @discardableResult
-    public func createTable(_ input: DynamoDB.CreateTableInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.TableDescriptionOutput {
+    public func createTable(_ input: DynamoDB.CreateTableInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.TableDescriptionOutput
+    {
         try await client.call("CreateTable", input: input, idempotent: false, deadline: deadline)
     }
 
     @discardableResult
-    public func deleteTable(tableName: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.TableDescriptionOutput {
+    public func deleteTable(tableName: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.TableDescriptionOutput
+    {
         try await client.call("DeleteTable", input: DynamoDB.TableNameInput(tableName: tableName), idempotent: true, deadline: deadline)
     }
 
-    public func describeTable(tableName: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> DynamoDB.TableDescriptionOutput {
+    public func describeTable(tableName: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
+        -> DynamoDB.TableDescriptionOutput
+    {
         try await client.call("DescribeTable", input: DynamoDB.TableNameInput(tableName: tableName), idempotent: true, deadline: deadline)
     }
 }

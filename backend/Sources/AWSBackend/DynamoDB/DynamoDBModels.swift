@@ -22,7 +22,10 @@ public enum DynamoDB {
             case tableName = "TableName", key = "Key", consistentRead = "ConsistentRead"
             case projectionExpression = "ProjectionExpression", expressionAttributeNames = "ExpressionAttributeNames"
         }
-        public init(tableName: String, key: DynamoDBItem, consistentRead: Bool? = nil, projectionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil) {
+        public init(
+            tableName: String, key: DynamoDBItem, consistentRead: Bool? = nil, projectionExpression: String? = nil,
+            expressionAttributeNames: [String: String]? = nil
+        ) {
             self.tableName = tableName; self.key = key; self.consistentRead = consistentRead
             self.projectionExpression = projectionExpression; self.expressionAttributeNames = expressionAttributeNames
         }
@@ -47,7 +50,11 @@ public enum DynamoDB {
             case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
             case returnValues = "ReturnValues", returnValuesOnConditionCheckFailure = "ReturnValuesOnConditionCheckFailure"
         }
-        public init(tableName: String, item: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil, returnValues: ReturnValue? = nil, returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure? = nil) {
+        public init(
+            tableName: String, item: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil,
+            expressionAttributeValues: DynamoDBItem? = nil, returnValues: ReturnValue? = nil,
+            returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure? = nil
+        ) {
             self.tableName = tableName; self.item = item; self.conditionExpression = conditionExpression
             self.expressionAttributeNames = expressionAttributeNames; self.expressionAttributeValues = expressionAttributeValues
             self.returnValues = returnValues; self.returnValuesOnConditionCheckFailure = returnValuesOnConditionCheckFailure
@@ -76,8 +83,13 @@ public enum DynamoDB {
             case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
             case returnValues = "ReturnValues", returnValuesOnConditionCheckFailure = "ReturnValuesOnConditionCheckFailure"
         }
-        public init(tableName: String, key: DynamoDBItem, updateExpression: String, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil, returnValues: ReturnValue? = nil, returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure? = nil) {
-            self.tableName = tableName; self.key = key; self.updateExpression = updateExpression; self.conditionExpression = conditionExpression
+        public init(
+            tableName: String, key: DynamoDBItem, updateExpression: String, conditionExpression: String? = nil,
+            expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil,
+            returnValues: ReturnValue? = nil, returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure? = nil
+        ) {
+            self.tableName = tableName; self.key = key; self.updateExpression = updateExpression;
+            self.conditionExpression = conditionExpression
             self.expressionAttributeNames = expressionAttributeNames; self.expressionAttributeValues = expressionAttributeValues
             self.returnValues = returnValues; self.returnValuesOnConditionCheckFailure = returnValuesOnConditionCheckFailure
         }
@@ -96,7 +108,10 @@ public enum DynamoDB {
             case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
             case returnValues = "ReturnValues"
         }
-        public init(tableName: String, key: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil, returnValues: ReturnValue? = nil) {
+        public init(
+            tableName: String, key: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil,
+            expressionAttributeValues: DynamoDBItem? = nil, returnValues: ReturnValue? = nil
+        ) {
             self.tableName = tableName; self.key = key; self.conditionExpression = conditionExpression
             self.expressionAttributeNames = expressionAttributeNames; self.expressionAttributeValues = expressionAttributeValues
             self.returnValues = returnValues
@@ -120,13 +135,20 @@ public enum DynamoDB {
             case tableName = "TableName", indexName = "IndexName", keyConditionExpression = "KeyConditionExpression"
             case filterExpression = "FilterExpression", projectionExpression = "ProjectionExpression"
             case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
-            case limit = "Limit", scanIndexForward = "ScanIndexForward", exclusiveStartKey = "ExclusiveStartKey", consistentRead = "ConsistentRead"
+            case limit = "Limit", scanIndexForward = "ScanIndexForward", exclusiveStartKey = "ExclusiveStartKey", consistentRead =
+                "ConsistentRead"
         }
-        public init(tableName: String, indexName: String? = nil, keyConditionExpression: String, filterExpression: String? = nil, projectionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil, limit: Int? = nil, scanIndexForward: Bool? = nil, exclusiveStartKey: DynamoDBItem? = nil, consistentRead: Bool? = nil) {
+        public init(
+            tableName: String, indexName: String? = nil, keyConditionExpression: String, filterExpression: String? = nil,
+            projectionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil,
+            expressionAttributeValues: DynamoDBItem? = nil, limit: Int? = nil, scanIndexForward: Bool? = nil,
+            exclusiveStartKey: DynamoDBItem? = nil, consistentRead: Bool? = nil
+        ) {
             self.tableName = tableName; self.indexName = indexName; self.keyConditionExpression = keyConditionExpression
             self.filterExpression = filterExpression; self.projectionExpression = projectionExpression
             self.expressionAttributeNames = expressionAttributeNames; self.expressionAttributeValues = expressionAttributeValues
-            self.limit = limit; self.scanIndexForward = scanIndexForward; self.exclusiveStartKey = exclusiveStartKey; self.consistentRead = consistentRead
+            self.limit = limit; self.scanIndexForward = scanIndexForward; self.exclusiveStartKey = exclusiveStartKey;
+            self.consistentRead = consistentRead
         }
     }
 
@@ -136,7 +158,9 @@ public enum DynamoDB {
         public var scannedCount: Int?
         /// Non-nil when there are more results: pass it as `exclusiveStartKey`.
         public var lastEvaluatedKey: DynamoDBItem?
-        enum CodingKeys: String, CodingKey { case items = "Items", count = "Count", scannedCount = "ScannedCount", lastEvaluatedKey = "LastEvaluatedKey" }
+        enum CodingKeys: String, CodingKey {
+            case items = "Items", count = "Count", scannedCount = "ScannedCount", lastEvaluatedKey = "LastEvaluatedKey"
+        }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             items = try c.decodeIfPresent([DynamoDBItem].self, forKey: .items) ?? []
@@ -157,7 +181,10 @@ public enum DynamoDB {
             case tableName = "TableName", item = "Item", conditionExpression = "ConditionExpression"
             case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
         }
-        public init(tableName: String, item: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil) {
+        public init(
+            tableName: String, item: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil,
+            expressionAttributeValues: DynamoDBItem? = nil
+        ) {
             self.tableName = tableName; self.item = item; self.conditionExpression = conditionExpression
             self.expressionAttributeNames = expressionAttributeNames; self.expressionAttributeValues = expressionAttributeValues
         }
@@ -174,8 +201,12 @@ public enum DynamoDB {
             case tableName = "TableName", key = "Key", updateExpression = "UpdateExpression", conditionExpression = "ConditionExpression"
             case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
         }
-        public init(tableName: String, key: DynamoDBItem, updateExpression: String, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil) {
-            self.tableName = tableName; self.key = key; self.updateExpression = updateExpression; self.conditionExpression = conditionExpression
+        public init(
+            tableName: String, key: DynamoDBItem, updateExpression: String, conditionExpression: String? = nil,
+            expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil
+        ) {
+            self.tableName = tableName; self.key = key; self.updateExpression = updateExpression;
+            self.conditionExpression = conditionExpression
             self.expressionAttributeNames = expressionAttributeNames; self.expressionAttributeValues = expressionAttributeValues
         }
     }
@@ -191,7 +222,10 @@ public enum DynamoDB {
             case tableName = "TableName", key = "Key", conditionExpression = "ConditionExpression"
             case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
         }
-        public init(tableName: String, key: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: DynamoDBItem? = nil) {
+        public init(
+            tableName: String, key: DynamoDBItem, conditionExpression: String? = nil, expressionAttributeNames: [String: String]? = nil,
+            expressionAttributeValues: DynamoDBItem? = nil
+        ) {
             self.tableName = tableName; self.key = key; self.conditionExpression = conditionExpression
             self.expressionAttributeNames = expressionAttributeNames; self.expressionAttributeValues = expressionAttributeValues
         }
@@ -270,7 +304,10 @@ public enum DynamoDB {
             case tableName = "TableName", keySchema = "KeySchema", attributeDefinitions = "AttributeDefinitions"
             case billingMode = "BillingMode", globalSecondaryIndexes = "GlobalSecondaryIndexes"
         }
-        public init(tableName: String, keySchema: [KeySchemaElement], attributeDefinitions: [AttributeDefinition], billingMode: String = "PAY_PER_REQUEST", globalSecondaryIndexes: [GlobalSecondaryIndex]? = nil) {
+        public init(
+            tableName: String, keySchema: [KeySchemaElement], attributeDefinitions: [AttributeDefinition],
+            billingMode: String = "PAY_PER_REQUEST", globalSecondaryIndexes: [GlobalSecondaryIndex]? = nil
+        ) {
             self.tableName = tableName; self.keySchema = keySchema; self.attributeDefinitions = attributeDefinitions
             self.billingMode = billingMode; self.globalSecondaryIndexes = globalSecondaryIndexes
         }
@@ -288,7 +325,8 @@ public enum DynamoDB {
         enum CodingKeys: String, CodingKey { case tableDescription = "TableDescription", table = "Table" }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            tableDescription = try c.decodeIfPresent(TableDescription.self, forKey: .tableDescription)
+            tableDescription =
+                try c.decodeIfPresent(TableDescription.self, forKey: .tableDescription)
                 ?? c.decodeIfPresent(TableDescription.self, forKey: .table)
         }
     }

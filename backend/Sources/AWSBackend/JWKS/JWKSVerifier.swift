@@ -70,7 +70,10 @@ public final class JWKSVerifier: Sendable {
         public var leeway: Duration
         public var minimumRefetchInterval: Duration
 
-        public init(issuer: String, jwksURL: String? = nil, clientIds: Set<String>, leeway: Duration = .seconds(30), minimumRefetchInterval: Duration = .seconds(60)) {
+        public init(
+            issuer: String, jwksURL: String? = nil, clientIds: Set<String>, leeway: Duration = .seconds(30),
+            minimumRefetchInterval: Duration = .seconds(60)
+        ) {
             self.issuer = issuer
             self.jwksURL = jwksURL ?? issuer + "/.well-known/jwks.json"
             self.clientIds = clientIds
@@ -81,7 +84,9 @@ public final class JWKSVerifier: Sendable {
         /// Cognito user pool configuration. The issuer is always the AWS form
         /// `https://cognito-idp.{region}.amazonaws.com/{userPoolId}` (moto also issues that);
         /// with an emulator `endpoint` the JWKS is fetched from `{endpoint}/{userPoolId}/.well-known/jwks.json`.
-        public static func cognito(region: String, userPoolId: String, clientIds: Set<String>, endpoint: AWSEndpoint? = nil) -> Configuration {
+        public static func cognito(region: String, userPoolId: String, clientIds: Set<String>, endpoint: AWSEndpoint? = nil)
+            -> Configuration
+        {
             let issuer = "https://cognito-idp.\(region).amazonaws.com/\(userPoolId)"
             let jwks = endpoint.map { "\($0.url)/\(userPoolId)/.well-known/jwks.json" }
             return Configuration(issuer: issuer, jwksURL: jwks, clientIds: clientIds)
@@ -101,23 +106,27 @@ public final class JWKSVerifier: Sendable {
 
     /// Fetches the JWKS with the shared `HTTPClient` (5 s timeout, 1 MiB max).
     public convenience init(configuration: Configuration, httpClient: HTTPClient) {
-        self.init(configuration: configuration, fetcher: { url in
-            let request = HTTPClientRequest(url: url)
-            let response = try await httpClient.execute(request, timeout: .seconds(5))
-            guard response.status == .ok else {
-                throw JWTVerificationError.jwksUnavailable("HTTP \(response.status.code)")
-            }
-            var body = try await response.body.collect(upTo: 1 << 20)
-            return body.readBytes(length: body.readableBytes) ?? []
-        })
+        self.init(
+            configuration: configuration,
+            fetcher: { url in
+                let request = HTTPClientRequest(url: url)
+                let response = try await httpClient.execute(request, timeout: .seconds(5))
+                guard response.status == .ok else {
+                    throw JWTVerificationError.jwksUnavailable("HTTP \(response.status.code)")
+                }
+                var body = try await response.body.collect(upTo: 1 << 20)
+                return body.readBytes(length: body.readableBytes) ?? []
+            })
     }
 
     /// Verifies `token` and returns its claims.
-    public func verify(_ token: String, expecting tokenUse: CognitoTokenUse, now: Date = Date()) async throws(JWTVerificationError) -> CognitoClaims {
+    public func verify(_ token: String, expecting tokenUse: CognitoTokenUse, now: Date = Date()) async throws(JWTVerificationError)
+        -> CognitoClaims
+    {
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw .malformed("expected three dot-separated parts") }
         guard let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-              let signature = Base64URL.decode(parts[2])
+            let signature = Base64URL.decode(parts[2])
         else { throw .malformed("invalid base64url") }
         let header: JWTHeader
         do { header = try JSONDecoder().decode(JWTHeader.self, from: Data(headerBytes)) } catch { throw .malformed("invalid header") }
@@ -129,7 +138,8 @@ public final class JWKSVerifier: Sendable {
         let signingInput = Array(token.utf8[parts[0].startIndex..<parts[1].endIndex])
         let valid: Bool
         do {
-            valid = key.key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: signingInput), padding: .insecurePKCS1v1_5)
+            valid = key.key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: signingInput), padding: .insecurePKCS1v1_5)
         }
         guard valid else { throw .invalidSignature }
 
@@ -313,7 +323,7 @@ actor KeyStore {
         var out: [String: RSAVerificationKey] = [:]
         for k in doc.keys where k.kty == "RSA" && (k.use == nil || k.use == "sig") && (k.alg == nil || k.alg == "RS256") {
             guard let kid = k.kid, let n = k.n.flatMap({ Base64URL.decode($0.utf8) }), let e = k.e.flatMap({ Base64URL.decode($0.utf8) }),
-                  let key = try? _RSA.Signing.PublicKey(n: n, e: e)
+                let key = try? _RSA.Signing.PublicKey(n: n, e: e)
             else { continue }
             out[kid] = RSAVerificationKey(key)
         }

@@ -18,7 +18,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, Custo
     /// Lambda runtime provides to a function (its execution role's temporary credentials).
     public static func fromEnvironment(_ env: [String: String]) -> AWSCredentials? {
         guard let id = env["AWS_ACCESS_KEY_ID"], !id.isEmpty,
-              let secret = env["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
+            let secret = env["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
         else { return nil }
         let token = env["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)

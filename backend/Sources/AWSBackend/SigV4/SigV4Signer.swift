@@ -323,7 +323,7 @@ public final class SigV4Signer: Sendable {
         var it = Array(bytes)[...]
         while let b = it.popFirst() {
             if b == UInt8(ascii: "%"), it.count >= 2,
-               let hi = hexValue(it[it.startIndex]), let lo = hexValue(it[it.startIndex + 1])
+                let hi = hexValue(it[it.startIndex]), let lo = hexValue(it[it.startIndex + 1])
             {
                 out.append(hi << 4 | lo)
                 it = it.dropFirst(2)

@@ -19,7 +19,9 @@ enum Profile {
         if f.has("lastName"), let v = Rules.name(&f, "lastName", f.string("lastName")) { profile.lastName = v }
         if f.has("phoneNumber") {
             let v = f.string("phoneNumber", required: false, allowNull: true)
-            if let v { if let p = Rules.phone(&f, "phoneNumber", v) { profile.phoneNumber = p } } else if f.object["phoneNumber"] == .null {
+            if let v {
+                if let p = Rules.phone(&f, "phoneNumber", v) { profile.phoneNumber = p }
+            } else if f.object["phoneNumber"] == .null {
                 profile.phoneNumber = nil
             }
         }
@@ -62,16 +64,26 @@ enum Profile {
     static func mergePreferences(_ current: Preferences, _ p: [String: JSONValue], _ f: inout Fields) -> Preferences {
         var out = current
         if let v = p["units"] {
-            if case .string(let s) = v, units.contains(s) { out.units = s } else { f.fail("preferences.units", "must be one of metric, imperial") }
+            if case .string(let s) = v, units.contains(s) {
+                out.units = s
+            } else {
+                f.fail("preferences.units", "must be one of metric, imperial")
+            }
         }
         if let v = p["language"] {
-            if case .string(let s) = v, isLanguage(s) { out.language = s } else { f.fail("preferences.language", "must look like en or en-US") }
+            if case .string(let s) = v, isLanguage(s) {
+                out.language = s
+            } else {
+                f.fail("preferences.language", "must look like en or en-US")
+            }
         }
         if let v = p["notifications"] {
             if case .object(let n) = v {
                 for (key, value) in n {
                     guard case .bool(let b) = value, ["email", "push", "sms"].contains(key) else {
-                        f.fail("preferences.notifications.\(key)", ["email", "push", "sms"].contains(key) ? "must be a boolean" : "is not a known channel")
+                        f.fail(
+                            "preferences.notifications.\(key)",
+                            ["email", "push", "sms"].contains(key) ? "must be a boolean" : "is not a known channel")
                         continue
                     }
                     switch key {
@@ -84,7 +96,9 @@ enum Profile {
                 f.fail("preferences.notifications", "must be an object")
             }
         }
-        if let v = p["dietaryRestrictions"] { out.dietaryRestrictions = enumList(v, diets, "preferences.dietaryRestrictions", &f) ?? out.dietaryRestrictions }
+        if let v = p["dietaryRestrictions"] {
+            out.dietaryRestrictions = enumList(v, diets, "preferences.dietaryRestrictions", &f) ?? out.dietaryRestrictions
+        }
         if let v = p["fitnessGoals"] { out.fitnessGoals = enumList(v, goals, "preferences.fitnessGoals", &f) ?? out.fitnessGoals }
         return out
     }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// POST /auth/register and POST /auth/email/verify.
@@ -59,7 +59,8 @@ enum Registration {
             // Compensation: nothing orphaned. The identity goes again; the client sees why.
             do {
                 try await s.identity.adminDeleteUser(subject: subject)
-                context.logger.warning("register compensated: identity removed after profile write failed", metadata: ["user_id": .string(subject)])
+                context.logger.warning(
+                    "register compensated: identity removed after profile write failed", metadata: ["user_id": .string(subject)])
             } catch {
                 context.logger.error("register compensation failed; identity left for repair", metadata: ["user_id": .string(subject)])
             }

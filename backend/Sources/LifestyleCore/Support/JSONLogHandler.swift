@@ -1,16 +1,17 @@
+public import Logging
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-public import Logging
 
 /// One JSON object per line on stdout: `{"timestamp","level","message","logger",...metadata}`.
 /// Metadata never carries secrets: handlers only log ids, routes, statuses and error kinds.
@@ -33,7 +34,8 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let level = event.level, message = event.message, explicit = event.metadata
-        var line = "{\"timestamp\":\"" + Timestamp.iso8601(Date()) + "\",\"level\":\"" + level.rawValue
+        var line =
+            "{\"timestamp\":\"" + Timestamp.iso8601(Date()) + "\",\"level\":\"" + level.rawValue
             + "\",\"message\":"
         Self.appendQuoted(message.description, to: &line)
         line += ",\"logger\":"

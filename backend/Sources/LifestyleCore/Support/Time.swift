@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// RFC 3339 / ISO 8601 timestamps without a formatter object: a pure civil-from-days conversion,
