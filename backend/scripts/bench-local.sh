@@ -44,4 +44,4 @@ summary() {
 }
 echo "server: $bin (log level ${BENCH_LOG_LEVEL:-notice}), wrk -t2 -c64 -d${duration}s, $(nproc) cores"
 wrk -t2 -c64 -d"${duration}s" --latency "$base/health" | summary "GET /v1/health"
-wrk -t2 -c64 -d"${duration}s" --latency -s "$work/login.lua" "$base/auth/login" | summary "POST /v1/auth/login (scrypt N=2^15,r=8,p=1)"
+wrk -t2 -c64 -d"${duration}s" --timeout 30s --latency -s "$work/login.lua" "$base/auth/login" | summary "POST /v1/auth/login (scrypt N=2^15,r=8,p=1)"

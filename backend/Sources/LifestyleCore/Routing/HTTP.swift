@@ -42,23 +42,29 @@ public struct Headers: Sendable, Sequence {
 
     public subscript(name: String) -> String? {
         get {
-            let n = name.lowercased()
+            let n = Self.lower(name)
             return fields.first(where: { $0.name == n })?.value
         }
         set {
-            let n = name.lowercased()
+            let n = Self.lower(name)
             fields.removeAll(where: { $0.name == n })
             if let newValue { fields.append((n, newValue)) }
         }
     }
 
     public func values(_ name: String) -> [String] {
-        let n = name.lowercased()
+        let n = Self.lower(name)
         return fields.filter { $0.name == n }.map(\.value)
     }
 
     public mutating func add(_ name: String, _ value: String) {
-        fields.append((name.lowercased(), value))
+        fields.append((Self.lower(name), value))
+    }
+
+    /// Lower-cases a header name, without allocating when it already is (the usual case).
+    @inline(__always)
+    static func lower(_ name: String) -> String {
+        name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {

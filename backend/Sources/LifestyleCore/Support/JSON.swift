@@ -57,10 +57,15 @@ public enum JSONValue: Sendable, Equatable, Codable {
 }
 
 public enum JSON {
+    /// One configured encoder for every response; `encode(_:)` does not mutate it.
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
     /// Encodes a response body. Keys are sorted so bodies are stable across runs.
     public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding our own Codable DTOs cannot fail; fall back to an empty object defensively.
         return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
     }
