@@ -40,6 +40,13 @@ build_flags=(-c release -Xswiftc -enable-testing)
 log "swift build (release, with tests)"
 swift build "${build_flags[@]}" --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
 bin="$(swift build "${build_flags[@]}" --show-bin-path)"
+if want swift; then
+  # The Lambda binary as shipped (static Swift stdlib, -Osize) for the linkage check (ldd).
+  log "swift build (release, static Swift stdlib: the Lambda bootstrap)"
+  swift build -c release --static-swift-stdlib -Xswiftc -Osize --product api-handler --scratch-path "$backend/.build-lambda" 2>&1 \
+    | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
+  export LAMBDA_RELEASE_BIN="$backend/.build-lambda/release/api-handler"
+fi
 test -x "$bin/api-handler" || { echo "build failed: no api-handler binary" >&2; exit 1; }
 export API_HANDLER_BIN="$bin/api-handler"
 

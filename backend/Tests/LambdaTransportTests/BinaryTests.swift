@@ -10,6 +10,11 @@ import XCTest
 /// Tests against a built `api-handler` executable (skipped when none is built):
 /// `API_HANDLER_BIN` or `.build-lambda/{release,debug}/api-handler`, and for the linkage check
 /// `LAMBDA_RELEASE_BIN` or `.build-lambda/release/api-handler` (built with --static-swift-stdlib).
+struct BinaryMissing: Error, CustomStringConvertible {
+    var candidates: [String]
+    var description: String { "no api-handler binary built (looked at \(candidates))" }
+}
+
 final class BinaryTests: XCTestCase {
     static let backend = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -25,6 +30,8 @@ final class BinaryTests: XCTestCase {
             candidates += [Self.backend + "/.build-lambda/debug/api-handler", Self.backend + "/.build-lambda/release/api-handler"]
         }
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            // In CI (backend/scripts/test.sh builds both binaries) a missing binary is a failure.
+            if env["CI"] != nil { throw BinaryMissing(candidates: candidates) }
             throw XCTSkip("no api-handler binary built (looked at \(candidates))")
         }
         return found
