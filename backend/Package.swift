@@ -121,6 +121,7 @@ let package = Package(
             name: "AWSBackendTests",
             dependencies: [
                 "AWSBackend",
+                "LifestyleCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

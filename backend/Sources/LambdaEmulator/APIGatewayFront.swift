@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LambdaTransport
+import LifestyleCore
 public import Logging
 import NIOCore
 

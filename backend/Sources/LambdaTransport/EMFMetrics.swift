@@ -1,4 +1,5 @@
 public import CoreMetrics
+import LifestyleCore
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Crypto
 import FoundationEssentials
+import LifestyleCore
 import Synchronization
 import XCTest
 import _CryptoExtras

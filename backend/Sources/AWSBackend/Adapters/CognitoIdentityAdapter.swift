@@ -258,17 +258,17 @@ public enum EmailToken {
     /// The token as written into the email by the custom-message trigger: Cognito replaces the
     /// placeholder with the code.
     public static func template(username: String) -> String {
-        LifestyleCore.Base64URL.encode(Array(username.utf8)) + "." + codePlaceholder
+        Base64URL.encode(Array(username.utf8)) + "." + codePlaceholder
     }
 
     public static func make(username: String, code: String) -> String {
-        LifestyleCore.Base64URL.encode(Array(username.utf8)) + "." + code
+        Base64URL.encode(Array(username.utf8)) + "." + code
     }
 
     public static func decode(_ token: String) -> (username: String, code: String)? {
         guard let dot = token.lastIndex(of: "."), token.utf8.count < 2048 else { return nil }
         let code = String(token[token.index(after: dot)...])
-        guard let raw = LifestyleCore.Base64URL.decode(token[..<dot]), !raw.isEmpty, !code.isEmpty, code.count <= 64,
+        guard let raw = Base64URL.decode(token[..<dot]), !raw.isEmpty, !code.isEmpty, code.count <= 64,
             code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ":") })
         else { return nil }
         let username = String(decoding: raw, as: UTF8.self)
@@ -280,9 +280,9 @@ public enum EmailToken {
 struct MFASession: Codable {
     var s: String
     var u: String
-    var encoded: String { LifestyleCore.Base64URL.encode(JSON.encode(self)) }
+    var encoded: String { Base64URL.encode(JSON.encode(self)) }
     static func decode(_ token: String) -> MFASession? {
-        guard let raw = LifestyleCore.Base64URL.decode(token) else { return nil }
+        guard let raw = Base64URL.decode(token) else { return nil }
         return try? JSON.decode(MFASession.self, from: raw)
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import FoundationEssentials
+import LifestyleCore
 import Logging
 import NIOCore
 import _CryptoExtras
@@ -125,8 +126,8 @@ public final class JWKSVerifier: Sendable {
     {
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw .malformed("expected three dot-separated parts") }
-        guard let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-            let signature = Base64URL.decode(parts[2])
+        guard let headerBytes = Base64URL.decode(utf8: parts[0]), let payloadBytes = Base64URL.decode(utf8: parts[1]),
+            let signature = Base64URL.decode(utf8: parts[2])
         else { throw .malformed("invalid base64url") }
         let header: JWTHeader
         do { header = try JSONDecoder().decode(JWTHeader.self, from: Data(headerBytes)) } catch { throw .malformed("invalid header") }
@@ -322,36 +323,11 @@ actor KeyStore {
         }
         var out: [String: RSAVerificationKey] = [:]
         for k in doc.keys where k.kty == "RSA" && (k.use == nil || k.use == "sig") && (k.alg == nil || k.alg == "RS256") {
-            guard let kid = k.kid, let n = k.n.flatMap({ Base64URL.decode($0.utf8) }), let e = k.e.flatMap({ Base64URL.decode($0.utf8) }),
+            guard let kid = k.kid, let n = k.n.flatMap({ Base64URL.decode($0) }), let e = k.e.flatMap({ Base64URL.decode($0) }),
                 let key = try? _RSA.Signing.PublicKey(n: n, e: e)
             else { continue }
             out[kid] = RSAVerificationKey(key)
         }
         return out
-    }
-}
-
-enum Base64URL {
-    static func decode<C: Collection<UInt8>>(_ input: C) -> [UInt8]? {
-        var s = [UInt8]()
-        s.reserveCapacity(input.count + 3)
-        for b in input {
-            switch b {
-            case UInt8(ascii: "-"): s.append(UInt8(ascii: "+"))
-            case UInt8(ascii: "_"): s.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "="): continue
-            default: s.append(b)
-            }
-        }
-        while s.count % 4 != 0 { s.append(UInt8(ascii: "=")) }
-        guard let d = Data(base64Encoded: Data(s)) else { return nil }
-        return Array(d)
-    }
-
-    static func encode<D: Sequence<UInt8>>(_ bytes: D) -> String {
-        var s = Data(bytes).base64EncodedString()
-        s = s.replacing("+", with: "-").replacing("/", with: "_")
-        while s.hasSuffix("=") { s.removeLast() }
-        return s
     }
 }

@@ -78,9 +78,14 @@ public enum Base64URL {
 
     /// Decodes base64url (padding optional; standard `+/` also accepted). Nil on any bad character.
     public static func decode(_ s: some StringProtocol) -> [UInt8]? {
+        decode(utf8: s.utf8)
+    }
+
+    /// Decodes base64url given as UTF-8 bytes (e.g. a slice of a token's bytes).
+    public static func decode<C: Collection>(utf8: C) -> [UInt8]? where C.Element == UInt8 {
         var vals: [UInt8] = []
-        vals.reserveCapacity(s.utf8.count)
-        for c in s.utf8 {
+        vals.reserveCapacity(utf8.count)
+        for c in utf8 {
             switch c {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): vals.append(c - 65)
             case UInt8(ascii: "a")...UInt8(ascii: "z"): vals.append(c - 71)

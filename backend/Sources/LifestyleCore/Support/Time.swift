@@ -33,7 +33,8 @@ public enum Timestamp {
         return d <= lengths[m - 1] ? (y, m, d) : nil
     }
 
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
+    public static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
