@@ -5,6 +5,32 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+// `LIFESTYLE_LAMBDA_ONLY=1 swift build --product api-handler ...` builds the Lambda bootstrap:
+// the same `api-handler`, but wired to the Lambda runtime and the AWS adapters only (no local
+// HTTP server, no embedded SQLite backend, no emulator, no CLI parser). Nothing in it imports
+// full Foundation, so neither Foundation's ICU data nor the server stack ends up in the image.
+// Dockerfile.api-handler, build-lambda-zip.sh, bench-lambda.sh and test.sh set it.
+let lambdaOnly = (Context.environment["LIFESTYLE_LAMBDA_ONLY"] ?? "") == "1"
+
+let apiHandlerDependencies: [Target.Dependency] =
+    lambdaOnly
+    ? [
+        "LifestyleCore", "AWSBackend", "LambdaTransport",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+    ]
+    : [
+        "LifestyleCore",
+        "EmbeddedBackend",
+        "AWSBackend",
+        "HTTPTransport",
+        "LambdaTransport",
+        "LambdaEmulator",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+    ]
+
 let package = Package(
     name: "LifestyleBackend",
     platforms: [.macOS(.v15)],
@@ -14,12 +40,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        // 4.x: Foundation-free on Linux (FoundationEssentials), which keeps ICU out of the Lambda binary.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
     ],
     targets: [
         // Pure, dependency-free QR encoder used for the MFA set-up image.
@@ -54,13 +81,13 @@ let package = Package(
             name: "AWSBackend",
             dependencies: [
                 "LifestyleCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
@@ -102,17 +129,8 @@ let package = Package(
         .executableTarget(name: "lambda-bench", dependencies: ["LambdaEmulator"], swiftSettings: strict),
         .executableTarget(
             name: "api-handler",
-            dependencies: [
-                "LifestyleCore",
-                "EmbeddedBackend",
-                "AWSBackend",
-                "HTTPTransport",
-                "LambdaTransport",
-                "LambdaEmulator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict
+            dependencies: apiHandlerDependencies,
+            swiftSettings: strict + (lambdaOnly ? [.define("LAMBDA_ONLY")] : [])
         ),
         // SigV4 cost and AWS call latency vs boto3 (scripts/bench-aws.sh).
         .executableTarget(name: "aws-bench", dependencies: ["AWSBackend"], swiftSettings: strict),
@@ -124,7 +142,9 @@ let package = Package(
                 "LifestyleCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

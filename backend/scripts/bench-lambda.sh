@@ -3,11 +3,12 @@
 #
 #   scripts/bench-lambda.sh [--processes N] [--invocations M]     (defaults: 15 and 2000)
 #
-# Builds the release api-handler the way Dockerfile.api-handler does (--static-swift-stdlib,
-# -Osize, stripped), then runs `lambda-bench`, which spawns it against a Runtime API emulator
-# on loopback and prints cold start (spawn -> first answer, median of N processes), init time,
-# warm p50/p99 for GET /v1/health (API Gateway v2 event) over M invocations, peak RSS and the
-# stripped binary size. ENVIRONMENT=local (embedded SQLite in a temp dir), LOG_LEVEL=info.
+# Builds the Lambda bootstrap the way Dockerfile.api-handler does (LIFESTYLE_LAMBDA_ONLY=1,
+# --static-swift-stdlib, -Osize, --gc-sections, stripped), then runs `lambda-bench`, which
+# spawns it against a Runtime API on loopback and prints cold start (spawn -> first answer,
+# median of N processes), init time, warm p50/p99 for GET /v1/health (API Gateway v2 event)
+# over M invocations, peak RSS and the stripped binary size. ENVIRONMENT=dev (AWS adapters
+# configured, not called by the health route), LOG_LEVEL=info.
 #
 # Environment: SCRATCH (default .build-lambda), LAMBDA_SWIFTC_FLAGS (default "-Osize"),
 # SKIP_BUILD=1 to reuse the last build.
@@ -21,7 +22,8 @@ XFLAGS=()
 for f in "${SWIFTC_FLAGS[@]}"; do XFLAGS+=(-Xswiftc "$f"); done
 
 build() {
-  swift build -c release --static-swift-stdlib --scratch-path "${SCRATCH}" "${XFLAGS[@]}" "$@"
+  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib --scratch-path "${SCRATCH}" \
+    "${XFLAGS[@]}" -Xlinker --gc-sections -Xlinker --no-export-dynamic "$@"
 }
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   build --product api-handler >&2

@@ -43,7 +43,8 @@ bin="$(swift build "${build_flags[@]}" --show-bin-path)"
 if want swift; then
   # The Lambda binary as shipped (static Swift stdlib, -Osize) for the linkage check (ldd).
   log "swift build (release, static Swift stdlib: the Lambda bootstrap)"
-  swift build -c release --static-swift-stdlib -Xswiftc -Osize --product api-handler --scratch-path "$backend/.build-lambda" 2>&1 \
+  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xlinker --gc-sections -Xlinker --no-export-dynamic \
+    --product api-handler --scratch-path "$backend/.build-lambda" 2>&1 \
     | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
   export LAMBDA_RELEASE_BIN="$backend/.build-lambda/release/api-handler"
 fi

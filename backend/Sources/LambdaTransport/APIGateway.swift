@@ -8,9 +8,9 @@ public import LifestyleCore
 
 /// Every field the runtime looks at, across API Gateway payloads 1.0 and 2.0 and Cognito
 /// triggers; the event kind is decided by which fields are present.
-public struct IncomingEvent: Decodable, Sendable {
-    public struct RequestContext: Decodable, Sendable {
-        public struct HTTP: Decodable, Sendable {
+public struct IncomingEvent: Sendable {
+    public struct RequestContext: Sendable {
+        public struct HTTP: Sendable {
             public var method: String?
             public var path: String?
             public var sourceIp: String?
@@ -35,6 +35,97 @@ public struct IncomingEvent: Decodable, Sendable {
     public var triggerSource: String?
     public var userPoolId: String?
 
+    struct ShapeError: Error {}
+
+    /// Reads the fields from a parsed event. A known field of the wrong type is an error (as a
+    /// `Decodable` struct would fail); `null` counts as absent; unknown fields are ignored.
+    init(json: JSONValue) throws(ShapeError) {
+        guard case .object(let o) = json else { throw ShapeError() }
+        version = try Self.string(o["version"])
+        rawPath = try Self.string(o["rawPath"])
+        rawQueryString = try Self.string(o["rawQueryString"])
+        cookies = try Self.strings(o["cookies"])
+        headers = try Self.stringMap(o["headers"])
+        multiValueHeaders = try Self.listMap(o["multiValueHeaders"])
+        queryStringParameters = try Self.stringMap(o["queryStringParameters"])
+        multiValueQueryStringParameters = try Self.listMap(o["multiValueQueryStringParameters"])
+        httpMethod = try Self.string(o["httpMethod"])
+        path = try Self.string(o["path"])
+        body = try Self.string(o["body"])
+        triggerSource = try Self.string(o["triggerSource"])
+        userPoolId = try Self.string(o["userPoolId"])
+        switch o["isBase64Encoded"] {
+        case nil, .null?: isBase64Encoded = nil
+        case .bool(let b)?: isBase64Encoded = b
+        default: throw ShapeError()
+        }
+        switch o["requestContext"] {
+        case nil, .null?: requestContext = nil
+        case .object(let rc)?:
+            var context = RequestContext(
+                http: nil, requestId: try Self.string(rc["requestId"]), httpMethod: try Self.string(rc["httpMethod"]))
+            switch rc["http"] {
+            case nil, .null?: break
+            case .object(let h)?:
+                context.http = RequestContext.HTTP(
+                    method: try Self.string(h["method"]), path: try Self.string(h["path"]), sourceIp: try Self.string(h["sourceIp"]))
+            default: throw ShapeError()
+            }
+            requestContext = context
+        default: throw ShapeError()
+        }
+    }
+
+    static func string(_ v: JSONValue?) throws(ShapeError) -> String? {
+        switch v {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        default: throw ShapeError()
+        }
+    }
+
+    static func strings(_ v: JSONValue?) throws(ShapeError) -> [String]? {
+        switch v {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            var out: [String] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                guard case .string(let s) = item else { throw ShapeError() }
+                out.append(s)
+            }
+            return out
+        default: throw ShapeError()
+        }
+    }
+
+    static func stringMap(_ v: JSONValue?) throws(ShapeError) -> [String: String]? {
+        switch v {
+        case nil, .null?: return nil
+        case .object(let o)?:
+            var out: [String: String] = [:]
+            out.reserveCapacity(o.count)
+            for (k, item) in o {
+                guard case .string(let s) = item else { throw ShapeError() }
+                out[k] = s
+            }
+            return out
+        default: throw ShapeError()
+        }
+    }
+
+    static func listMap(_ v: JSONValue?) throws(ShapeError) -> [String: [String]]? {
+        switch v {
+        case nil, .null?: return nil
+        case .object(let o)?:
+            var out: [String: [String]] = [:]
+            out.reserveCapacity(o.count)
+            for (k, item) in o { out[k] = try strings(item) ?? [] }
+            return out
+        default: throw ShapeError()
+        }
+    }
+
     public enum Kind: Sendable, Equatable {
         case httpV2, httpV1, cognitoTrigger, unsupported
     }
@@ -53,7 +144,7 @@ public enum APIGateway {
 
     public static func decode(_ bytes: [UInt8]) throws(LambdaInvocationError) -> IncomingEvent {
         do {
-            return try JSONDecoder().decode(IncomingEvent.self, from: Data(bytes))
+            return try IncomingEvent(json: JSONParser.parse(bytes))
         } catch {
             throw LambdaInvocationError(type: "UnsupportedEvent", message: "event is not a JSON object of a known shape")
         }

@@ -23,6 +23,14 @@ public struct InvocationContext: Sendable {
 /// (`/runtime/invocation/{id}/error`); the loop then carries on with the next invocation.
 public protocol LambdaHandler: Sendable {
     func handle(_ event: [UInt8], context: InvocationContext) async throws -> [UInt8]
+
+    /// The answer posted instead when `handle` has not returned by `context.answerBy` (called on
+    /// the watchdog thread). nil reports a `Runtime.DeadlineExceeded` invocation error.
+    func deadlineFallback(_ event: [UInt8], context: InvocationContext) -> [UInt8]?
+}
+
+extension LambdaHandler {
+    public func deadlineFallback(_ event: [UInt8], context: InvocationContext) -> [UInt8]? { nil }
 }
 
 /// An error with an explicit Lambda `errorType` (e.g. `UnsupportedEvent`).
@@ -37,8 +45,15 @@ public struct LambdaInvocationError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The runtime loop: next → handle → response/error, until SIGTERM.
+///
+/// The handler runs inline in the loop's task; a `DeadlineWatchdog` thread posts the handler's
+/// `deadlineFallback` (over its own Runtime API connection) if the answer-by instant passes
+/// first, and the late result is then dropped.
 public struct LambdaRuntime<Handler: LambdaHandler> {
     public let client: RuntimeAPIClient
+    let watchdog = DeadlineWatchdog()
+    /// Used only by the watchdog thread.
+    let fallbackClient: UncheckedBox<RuntimeAPIClient>
     public let handler: Handler
     public let logger: Logger
     /// How long before the Lambda deadline the answer must be posted (at most half the time left).
@@ -51,6 +66,7 @@ public struct LambdaRuntime<Handler: LambdaHandler> {
         afterInvocation: @escaping @Sendable () -> Void = {}
     ) {
         self.client = client
+        self.fallbackClient = UncheckedBox(RuntimeAPIClient(sameEndpointAs: client))
         self.handler = handler
         self.logger = logger
         self.margin = margin
@@ -87,10 +103,30 @@ public struct LambdaRuntime<Handler: LambdaHandler> {
             requestID: invocation.requestID, invokedFunctionARN: invocation.invokedFunctionARN, traceID: invocation.traceID,
             answerBy: Self.answerBy(deadlineMs: invocation.deadlineMs, margin: margin), logger: log)
         let outcome: Result<[UInt8], any Error>
+        let token = watchdog.arm(until: context.answerBy) { [handler, fallbackClient, log] in
+            let client = fallbackClient.value
+            do {
+                if let body = handler.deadlineFallback(invocation.body, context: context) {
+                    log.warning("answered by the deadline fallback: the handler did not finish in time")
+                    try client.respond(requestID: invocation.requestID, body: body)
+                } else {
+                    log.error("invocation failed", metadata: ["error_type": "Runtime.DeadlineExceeded"])
+                    try client.reportError(
+                        requestID: invocation.requestID, type: "Runtime.DeadlineExceeded",
+                        message: "the handler did not finish before the invocation deadline")
+                }
+            } catch {
+                log.error("could not post the deadline fallback", metadata: ["error": .string("\(error)")])
+            }
+        }
         do {
             outcome = .success(try await handler.handle(invocation.body, context: context))
         } catch {
             outcome = .failure(error)
+        }
+        guard watchdog.disarm(token) else {
+            log.notice("dropped the late result of an invocation answered by the deadline fallback")
+            return
         }
         switch outcome {
         case .success(let body):
@@ -143,4 +179,10 @@ public enum LambdaProcess {
             }
         }
     }
+}
+
+/// Hands a non-Sendable value to exactly one other thread (the watchdog's client).
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

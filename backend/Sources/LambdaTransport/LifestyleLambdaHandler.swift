@@ -33,23 +33,29 @@ public struct LifestyleLambdaHandler: LambdaHandler {
     func http(_ event: IncomingEvent, version: APIGateway.Version, context: InvocationContext) async throws -> [UInt8] {
         let request = try APIGateway.request(from: event, version: version)
         let start = ContinuousClock.now
-        let app = self.app
         let metadata: Logger.Metadata = ["aws_request_id": .string(context.requestID)]
-        let answerBy = context.answerBy
-        var response: Response
-        if let answered = await raceDeadline(until: answerBy, { await app.respond(to: request, deadline: answerBy, metadata: metadata) }) {
-            response = answered
-        } else {
-            response = timeoutResponse(for: request)
-            var log = context.logger
-            if let id = response.headers["x-request-id"] { log[metadataKey: "request_id"] = .string(id) }
-            log.warning("answered 504: the app did not finish before the invocation deadline")
-        }
+        let response = await app.respond(to: request, deadline: context.answerBy, metadata: metadata)
         let elapsed = ContinuousClock.now - start
         Timer(
             label: "request_latency",
             dimensions: [("route", routeLabel(request)), ("method", request.method), ("status_class", "\(response.status / 100)xx")]
         ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return APIGateway.encode(response, as: version)
+    }
+
+    /// For an HTTP event not answered in time: the contract's 504 (keeping the client's
+    /// X-Request-ID and CORS). Other events get an invocation error.
+    public func deadlineFallback(_ event: [UInt8], context: InvocationContext) -> [UInt8]? {
+        guard let parsed = try? APIGateway.decode(event) else { return nil }
+        let version: APIGateway.Version
+        switch parsed.kind {
+        case .httpV2: version = .v2
+        case .httpV1: version = .v1
+        case .cognitoTrigger, .unsupported: return nil
+        }
+        guard let request = try? APIGateway.request(from: parsed, version: version) else { return nil }
+        let response = timeoutResponse(for: request)
+        Counter(label: "deadline_fallbacks", dimensions: [("route", routeLabel(request))]).increment()
         return APIGateway.encode(response, as: version)
     }
 

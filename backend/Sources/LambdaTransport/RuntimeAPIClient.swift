@@ -62,6 +62,13 @@ public final class RuntimeAPIClient {
         self.port = port
     }
 
+    /// A second client for the same Runtime API (its own connection, opened on first use).
+    public init(sameEndpointAs other: RuntimeAPIClient) {
+        self.endpoint = other.endpoint
+        self.host = other.host
+        self.port = other.port
+    }
+
     deinit { disconnect() }
 
     func disconnect() {

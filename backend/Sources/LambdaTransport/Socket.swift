@@ -77,6 +77,14 @@ public struct ByteReader {
     public let fd: Int32
     var buffer: [UInt8] = []
     var start = 0
+    /// recv() target, reused for every read (no zero-filling of the message buffer).
+    let scratch = Scratch(capacity: 16 * 1024)
+
+    final class Scratch {
+        let bytes: UnsafeMutableRawBufferPointer
+        init(capacity: Int) { bytes = .allocate(byteCount: capacity, alignment: 16) }
+        deinit { bytes.deallocate() }
+    }
 
     public init(fd: Int32) {
         self.fd = fd
@@ -85,28 +93,18 @@ public struct ByteReader {
 
     /// Reads more bytes; returns false at end of stream.
     mutating func fill() throws(TCP.Failure) -> Bool {
-        if start > 0 && start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+        if start > 0 && (start == buffer.count || start >= 64 * 1024) {
+            buffer.removeFirst(start)
             start = 0
         }
-        let chunk = 16 * 1024
-        let old = buffer.count
-        buffer.reserveCapacity(old + chunk)
-        var got = 0
-        var failed: Int32 = 0
-        buffer.append(contentsOf: repeatElement(0, count: chunk))
-        buffer.withUnsafeMutableBytes { raw in
-            while true {
-                let n = recv(fd, raw.baseAddress! + old, chunk, 0)
-                if n < 0 && Glibc.errno == EINTR { continue }
-                if n < 0 { failed = Glibc.errno }
-                got = max(n, 0)
-                break
-            }
-        }
-        buffer.removeLast(chunk - got)
-        if failed != 0 { throw TCP.Failure("recv: \(String(cString: strerror(failed)))") }
-        return got > 0
+        let raw = scratch.bytes
+        var n: Int
+        repeat {
+            n = recv(fd, raw.baseAddress!, raw.count, 0)
+        } while n < 0 && Glibc.errno == EINTR
+        if n < 0 { throw TCP.Failure("recv: \(String(cString: strerror(Glibc.errno)))") }
+        if n > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<n])) }
+        return n > 0
     }
 
     var available: Int { buffer.count - start }

@@ -1,10 +1,13 @@
 import AWSBackend
-import LambdaEmulator
 import LambdaTransport
 import LifestyleCore
 import Logging
 import Metrics
 import Synchronization
+
+#if !LAMBDA_ONLY
+    import LambdaEmulator
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -74,50 +77,52 @@ enum LambdaEntry {
         try? client.reportInitError(type: "Runtime.InitializationFailed", message: message)
     }
 
-    /// `api-handler serve --lambda`: an API Gateway v2 front on `host:port` and a Runtime API
-    /// emulator on loopback, with this executable as the function in a child process.
-    static func emulate(host: String, port: Int, dataDir: String, config: AppConfig, logger: Logger) async throws {
-        let runtimeAPI: RuntimeAPIServer
-        do {
-            runtimeAPI = try RuntimeAPIServer()
-        } catch {
-            Entry.fail("cannot start the Runtime API emulator: \(error)")
-        }
-        var env = ChildProcess.environment
-        env["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI.endpoint
-        env["LIFESTYLE_DATA_DIR"] = dataDir
-        env["AWS_LAMBDA_FUNCTION_NAME"] = env["AWS_LAMBDA_FUNCTION_NAME"] ?? "api-handler-local"
-        guard let pid = ChildProcess.spawn(path: ChildProcess.currentExecutable, arguments: [], environment: env) else {
-            Entry.fail("cannot start the Lambda runtime process")
-        }
-        startThread {
-            let status = ChildProcess.wait(pid)
-            if emulatorStopping.load(ordering: .acquiring) { exit(0) }
-            LambdaProcess.stderrLine("api-handler: the Lambda runtime process exited with status \(status)")
-            exit(1)
-        }
-        let readyLogger = logger
-        do {
-            try await APIGatewayFront.run(runtime: runtimeAPI, host: host, port: port, logger: logger) { bound in
-                readyLogger.notice(
-                    "listening",
-                    metadata: [
-                        "url": .string("http://\(host):\(bound)\(config.basePath)"),
-                        "environment": .string(config.environment.rawValue), "port": .stringConvertible(bound),
-                        "transport": "lambda-emulation", "runtime_api": .string(runtimeAPI.endpoint),
-                    ])
+    #if !LAMBDA_ONLY
+        /// `api-handler serve --lambda`: an API Gateway v2 front on `host:port` and a Runtime API
+        /// emulator on loopback, with this executable as the function in a child process.
+        static func emulate(host: String, port: Int, dataDir: String, config: AppConfig, logger: Logger) async throws {
+            let runtimeAPI: RuntimeAPIServer
+            do {
+                runtimeAPI = try RuntimeAPIServer()
+            } catch {
+                Entry.fail("cannot start the Runtime API emulator: \(error)")
             }
-        } catch {
-            logger.error("API Gateway emulator failed", metadata: ["error": .string("\(error)")])
+            var env = ChildProcess.environment
+            env["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI.endpoint
+            env["LIFESTYLE_DATA_DIR"] = dataDir
+            env["AWS_LAMBDA_FUNCTION_NAME"] = env["AWS_LAMBDA_FUNCTION_NAME"] ?? "api-handler-local"
+            guard let pid = ChildProcess.spawn(path: ChildProcess.currentExecutable, arguments: [], environment: env) else {
+                Entry.fail("cannot start the Lambda runtime process")
+            }
+            startThread {
+                let status = ChildProcess.wait(pid)
+                if emulatorStopping.load(ordering: .acquiring) { exit(0) }
+                LambdaProcess.stderrLine("api-handler: the Lambda runtime process exited with status \(status)")
+                exit(1)
+            }
+            let readyLogger = logger
+            do {
+                try await APIGatewayFront.run(runtime: runtimeAPI, host: host, port: port, logger: logger) { bound in
+                    readyLogger.notice(
+                        "listening",
+                        metadata: [
+                            "url": .string("http://\(host):\(bound)\(config.basePath)"),
+                            "environment": .string(config.environment.rawValue), "port": .stringConvertible(bound),
+                            "transport": "lambda-emulation", "runtime_api": .string(runtimeAPI.endpoint),
+                        ])
+                }
+            } catch {
+                logger.error("API Gateway emulator failed", metadata: ["error": .string("\(error)")])
+            }
+            // Stop the function the way Lambda does (SIGTERM), give it 5 s, then SIGKILL.
+            emulatorStopping.store(true, ordering: .releasing)
+            kill(pid, SIGTERM)
+            try? await Task.sleep(for: .seconds(5))
+            kill(pid, SIGKILL)
+            try? await Task.sleep(for: .seconds(1))
+            exit(0)
         }
-        // Stop the function the way Lambda does (SIGTERM), give it 5 s, then SIGKILL.
-        emulatorStopping.store(true, ordering: .releasing)
-        kill(pid, SIGTERM)
-        try? await Task.sleep(for: .seconds(5))
-        kill(pid, SIGKILL)
-        try? await Task.sleep(for: .seconds(1))
-        exit(0)
-    }
+    #endif
 }
 
 /// Adapts the AWS adapter's `CustomMessageTrigger` to the transport's trigger protocol.

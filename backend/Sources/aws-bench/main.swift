@@ -153,10 +153,10 @@ do {
     }
 } catch {
     print("emulator calls failed: \(error)")
-    try await http.shutdown().get()
+    await http.shutdown()
     exit(1)
 }
-try await http.shutdown().get()
+await http.shutdown()
 
 var boto: [String: Stats] = [:]
 if let botoPath = argument("--boto3") {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Crypto
 import FoundationEssentials
 import XCTest
@@ -73,14 +72,14 @@ func totp(secretBase32: String, at date: Date = Date()) -> String {
 
 /// Owns one HTTPClient per test, shut down in tearDown.
 class EmulatorTestCase: XCTestCase {
-    var http: HTTPClient!
+    var http: AWSHTTPClient!
 
     override func setUp() async throws {
         http = AWSHTTPClientFactory.makeHTTPClient()
     }
 
     override func tearDown() async throws {
-        try await http?.shutdown()
+        await http?.shutdown()
         http = nil
     }
 }

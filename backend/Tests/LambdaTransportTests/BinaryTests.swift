@@ -100,8 +100,8 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual(status, 0)
     }
 
-    /// provided.al2023 ships glibc, libgcc and libstdc++; the image adds zlib next to the binary
-    /// (/var/runtime/lib, see Dockerfile.api-handler). Nothing else may be linked dynamically.
+    /// provided.al2023 ships glibc, libgcc and libstdc++; nothing else may be linked dynamically
+    /// (the image adds no libraries, see Dockerfile.api-handler).
     func testReleaseBinaryLinksOnlyWhatTheLambdaBaseImageHas() throws {
         let bin = try binary(release: true)
         let p = Process()
@@ -114,7 +114,7 @@ final class BinaryTests: XCTestCase {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let allowed = [
             "linux-vdso.so", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "ld-linux-x86-64.so",
-            "ld-linux-aarch64.so", "libgcc_s.so", "libstdc++.so", "libutil.so", "libz.so.1",
+            "ld-linux-aarch64.so", "libgcc_s.so", "libstdc++.so", "libutil.so",
         ]
         let libs = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         XCTAssertFalse(libs.isEmpty)
@@ -123,5 +123,44 @@ final class BinaryTests: XCTestCase {
             let base = name.split(separator: "/").last.map(String.init) ?? name
             XCTAssertTrue(allowed.contains(where: { base.hasPrefix($0) }), "unexpected dynamic dependency: \(lib)")
         }
+    }
+
+    /// The shipped bootstrap (LIFESTYLE_LAMBDA_ONLY build) with the AWS settings Terraform gives
+    /// it answers GET /v1/health (which never calls AWS) and exits 0 on SIGTERM.
+    func testLambdaBootstrapServesHealthWithTheAWSConfiguration() throws {
+        let bin = try binary(release: true)
+        let server = try RuntimeAPIServer()
+        defer { server.stop() }
+        var env = baseEnv(server.endpoint)
+        env.merge(
+            [
+                "ENVIRONMENT": "dev", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret",
+                "USERS_TABLE": "users-dev", "USER_POOL_ID": "us-east-1_test", "USER_POOL_CLIENT_ID": "client",
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            ], uniquingKeysWith: { _, new in new })
+        let event =
+            #"{"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{"origin":"https://ailifestyle.app"},"requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}"#
+        let (status, _) = try run(bin, env: env) { process in
+            let r = server.invokeBlocking(Array(event.utf8), timeoutMs: 20_000)
+            XCTAssertEqual(r?.kind, .response)
+            XCTAssertTrue(r?.text.contains("\"statusCode\":200") == true, r?.text ?? "nil")
+            XCTAssertTrue(r?.text.contains("\"access-control-allow-origin\":\"*\"") == true, r?.text ?? "nil")
+            while server.nextCount < 2 { usleep(2_000) }
+            kill(process.processIdentifier, SIGTERM)
+        }
+        XCTAssertEqual(status, 0)
+    }
+
+    /// The bootstrap carries no embedded backend: ENVIRONMENT=local is an init error that says so.
+    func testLambdaBootstrapRefusesTheLocalEnvironment() throws {
+        let bin = try binary(release: true)
+        let server = try RuntimeAPIServer()
+        defer { server.stop() }
+        let (status, stderr) = try run(bin, env: baseEnv(server.endpoint))
+        XCTAssertNotEqual(status, 0)
+        let report = try XCTUnwrap(server.initError)
+        XCTAssertEqual(report.errorType, "Runtime.InitializationFailed")
+        XCTAssertTrue(report.text.contains("Lambda-only build"), report.text)
+        XCTAssertTrue(stderr.contains("Lambda-only build"), stderr)
     }
 }

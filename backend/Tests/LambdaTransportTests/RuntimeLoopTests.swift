@@ -53,6 +53,45 @@ final class RuntimeLoopTests: XCTestCase {
         try await task.value
     }
 
+    /// A handler still busy at the answer-by instant: the watchdog posts the fallback in time,
+    /// the late result is dropped, and the next invocation is served normally.
+    func testDeadlineFallbackIsPostedAndTheLateResultDropped() async throws {
+        struct Slow: LambdaHandler {
+            func handle(_ event: [UInt8], context: InvocationContext) async throws -> [UInt8] {
+                if event == bytes("\"slow\"") { try? await Task.sleep(for: .milliseconds(1_500)) }
+                return bytes("\"late or fast\"")
+            }
+            func deadlineFallback(_ event: [UInt8], context: InvocationContext) -> [UInt8]? { bytes("\"fallback\"") }
+        }
+        let server = try RuntimeAPIServer()
+        defer { server.stop() }
+        let task = try startRuntime(server, handler: Slow(), limit: 2, margin: .milliseconds(300))
+        let start = ContinuousClock.now
+        let first = await server.invoke(bytes("\"slow\""), timeoutMs: 1_000)
+        XCTAssertLessThan(ContinuousClock.now - start, .milliseconds(1_000))
+        XCTAssertEqual(first.kind, .response)
+        XCTAssertEqual(first.text, "\"fallback\"")
+        let second = await server.invoke(bytes("\"fast\""))
+        XCTAssertEqual(second.kind, .response)
+        XCTAssertEqual(second.text, "\"late or fast\"")
+        try await task.value
+    }
+
+    func testDeadlineWithoutFallbackIsReportedAsAnInvocationError() async throws {
+        let server = try RuntimeAPIServer()
+        defer { server.stop() }
+        let task = try startRuntime(
+            server,
+            handler: ClosureHandler { _, _ in
+                try? await Task.sleep(for: .milliseconds(1_200))
+                return bytes("\"late\"")
+            }, limit: 1, margin: .milliseconds(300))
+        let r = await server.invoke(bytes("{}"), timeoutMs: 800)
+        XCTAssertEqual(r.kind, .error)
+        XCTAssertEqual(r.errorType, "Runtime.DeadlineExceeded")
+        try await task.value
+    }
+
     func testInitErrorIsReported() throws {
         let server = try RuntimeAPIServer()
         defer { server.stop() }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import LifestyleCore
 import Logging
 
@@ -38,7 +37,7 @@ public struct AWSBackend: Sendable {
     public let users: DynamoDBUserStore
     public let identity: CognitoIdentityAdapter
     public let customMessage: CustomMessageTrigger
-    public let httpClient: HTTPClient
+    public let httpClient: AWSHTTPClient
 
     public static func make(settings s: AWSSettings, appBaseURL: String, logger appLogger: Logger) throws(ConfigError) -> AWSBackend {
         // The HTTP client logs request and response bodies at trace level; bodies carry passwords

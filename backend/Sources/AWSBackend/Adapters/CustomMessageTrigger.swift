@@ -11,7 +11,7 @@ public struct CustomMessageTrigger: Sendable {
 
     /// Takes the raw trigger event and returns the event Cognito expects back.
     public func handle(_ event: [UInt8]) throws -> [UInt8] {
-        guard case .object(var root) = try JSON.decode(JSONValue.self, from: event),
+        guard case .object(var root) = try JSONParser.parse(event),
             case .string(let source)? = root["triggerSource"], case .string(let username)? = root["userName"]
         else { throw TriggerError.malformed }
         let link: (path: String, subject: String, intro: String)

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifestyleCore
 
 /// Static description of an AWS JSON-protocol service.
 public struct AWSServiceDescriptor: Sendable, Hashable {
@@ -94,7 +95,7 @@ public struct AWSEndpoint: Sendable, Hashable, CustomStringConvertible {
         -> AWSEndpoint
     {
         for variable in ["AWS_ENDPOINT_URL_\(service.endpointEnvironmentSuffix)", "AWS_ENDPOINT_URL"] {
-            guard let value = environment[variable]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { continue }
+            guard let value = environment[variable]?.trimmingWhitespace(), !value.isEmpty else { continue }
             guard let endpoint = AWSEndpoint(url: value) else {
                 throw .invalidURL(variable: variable, value: value)
             }

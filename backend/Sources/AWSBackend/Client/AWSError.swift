@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifestyleCore
 
 /// An error returned by an AWS service (a non-2xx response with an AWS JSON error body).
 public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -45,7 +46,7 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         var code = Substring(raw)
         if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
-        return code.trimmingCharacters(in: .whitespaces)
+        return code.trimmingWhitespace()
     }
 
     private struct Body: Decodable {
@@ -89,8 +90,8 @@ func parseXMLError(_ body: [UInt8]) -> (code: String, message: String)? {
     guard body.count < 64 * 1024 else { return nil }
     let text = String(decoding: body, as: UTF8.self)
     func element(_ name: String) -> String? {
-        guard let open = text.range(of: "<\(name)>"),
-            let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+        guard let open = text.firstRange(of: "<\(name)>"),
+            let close = text[open.upperBound...].firstRange(of: "</\(name)>")
         else { return nil }
         return String(text[open.upperBound..<close.lowerBound])
     }

@@ -1,36 +1,19 @@
-import AsyncHTTPClient
 import FoundationEssentials
 import Logging
-import NIOCore
 import NIOHTTP1
-import NIOPosix
 
-/// Factory for the one `HTTPClient` the process shares between all AWS service clients
-/// (and the JWKS fetcher): pooled keep-alive connections, 2 s connect timeout, 5 s read
-/// timeout, no redirects, no decompression.
+/// Factory for the one `AWSHTTPClient` the process shares between all AWS service clients
+/// (and the JWKS fetcher): pooled keep-alive connections, 2 s connect timeout, no redirects,
+/// no decompression.
 ///
 /// Create it once (e.g. at Lambda cold start) and keep it for the life of the process; call
 /// `shutdown()` only when the process ends (tests do).
 public enum AWSHTTPClientFactory {
-    public static func makeHTTPClient(
-        connectTimeout: Duration = .seconds(2),
-        readTimeout: Duration = .seconds(5),
-        idleTimeout: Duration = .seconds(55)
-    ) -> HTTPClient {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)),
-            connectionPool: .init(idleTimeout: TimeAmount(idleTimeout)),
-            decompression: .disabled)
-        configuration.httpVersion = .http1Only
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (s, atto) = duration.components
-        self = .nanoseconds(s * 1_000_000_000 + atto / 1_000_000_000)
+    public static func makeHTTPClient(connectTimeout: Duration = .seconds(2), idleTimeout: Duration = .seconds(50)) -> AWSHTTPClient {
+        var configuration = AWSHTTPClient.Configuration()
+        configuration.connectTimeout = connectTimeout
+        configuration.idleTimeout = idleTimeout
+        return AWSHTTPClient(configuration: configuration)
     }
 }
 
@@ -42,7 +25,7 @@ public struct AWSEmpty: Codable, Sendable, Hashable {
 /// A client for one AWS JSON 1.0 / 1.1 protocol service (DynamoDB, Cognito User Pools...).
 ///
 /// Each call: JSON-encodes the input, signs (SigV4) `POST {endpoint}/` with `X-Amz-Target`
-/// and `Content-Type: application/x-amz-json-1.x`, sends it over the shared `HTTPClient`,
+/// and `Content-Type: application/x-amz-json-1.x`, sends it over the shared `AWSHTTPClient`,
 /// and decodes the output or the AWS error. Retries follow `RetryPolicy` and never run past
 /// the caller's `deadline`; each attempt is bounded by `attemptTimeout` (5 s by default).
 public final class AWSJSONClient: Sendable {
@@ -51,7 +34,7 @@ public final class AWSJSONClient: Sendable {
     public let endpoint: AWSEndpoint
     public let retryPolicy: RetryPolicy
     public let attemptTimeout: Duration
-    let httpClient: HTTPClient
+    let httpClient: AWSHTTPClient
     let signer: SigV4Signer
     let logger: Logger
     let maxResponseBytes = 16 * 1024 * 1024
@@ -62,7 +45,7 @@ public final class AWSJSONClient: Sendable {
         credentials: AWSCredentials,
         region: String,
         endpoint: AWSEndpoint,
-        httpClient: HTTPClient,
+        httpClient: AWSHTTPClient,
         retryPolicy: RetryPolicy = .default,
         attemptTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "aws")
@@ -160,34 +143,28 @@ public final class AWSJSONClient: Sendable {
             method: "POST", host: endpoint.hostHeader, path: endpoint.basePath.isEmpty ? "/" : endpoint.basePath + "/",
             headers: [("Content-Type", service.contentType), ("X-Amz-Target", target)],
             body: body, date: Date())
-        var request = HTTPClientRequest(url: endpoint.url + "/")
-        request.method = .POST
-        request.headers.reserveCapacity(8)
-        request.headers.add(name: "Host", value: endpoint.hostHeader)
-        request.headers.add(name: "Content-Type", value: service.contentType)
-        request.headers.add(name: "X-Amz-Target", value: target)
-        for h in signature.headersToAdd { request.headers.add(name: h.name, value: h.value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(8)
+        headers.add(name: "Host", value: endpoint.hostHeader)
+        headers.add(name: "Content-Type", value: service.contentType)
+        headers.add(name: "X-Amz-Target", value: target)
+        for h in signature.headersToAdd { headers.add(name: h.name, value: h.value) }
 
-        let remaining = clock.now.duration(to: attemptDeadline)
-        let nioDeadline = NIODeadline.now() + TimeAmount(max(remaining, .milliseconds(1)))
-        let status: Int
-        let headers: HTTPHeaders
-        let responseBytes: [UInt8]
+        let response: AWSHTTPResponse
         do {
-            let response = try await httpClient.execute(request, deadline: nioDeadline, logger: logger)
-            status = Int(response.status.code)
-            headers = response.headers
-            var buffer = try await response.body.collect(upTo: maxResponseBytes)
-            responseBytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            response = try await httpClient.execute(
+                method: .POST, endpoint: endpoint, path: endpoint.basePath + "/", headers: headers, body: body,
+                deadline: attemptDeadline, maxResponseBytes: maxResponseBytes)
         } catch {
-            throw .transport(AWSJSONClient.classify(error, redact: credentials))
+            throw .transport(AWSTransportError(kind: error.kind, detail: credentials.redact(error.detail)))
         }
+        let status = response.status
+        let responseBytes = response.body
         if (200..<300).contains(status) { return responseBytes }
         var awsError = AWSError.parse(
             statusCode: status, body: responseBytes,
-            errorTypeHeader: headers.first(name: "x-amzn-ErrorType"),
-            requestId: headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id"))
+            errorTypeHeader: response.headers.first(name: "x-amzn-ErrorType"),
+            requestId: response.headers.first(name: "x-amzn-RequestId") ?? response.headers.first(name: "x-amz-request-id"))
         awsError.message = AWSJSONClient.scrubTokens(credentials.redact(awsError.message))
         throw .service(awsError)
     }
@@ -217,34 +194,5 @@ public final class AWSJSONClient: Sendable {
         }
         flush()
         return out
-    }
-
-    static func classify(_ error: any Error, redact credentials: AWSCredentials) -> AWSTransportError {
-        if let e = error as? HTTPClientError {
-            switch e {
-            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
-                return AWSTransportError(kind: .connect, detail: "\(e)")
-            case .readTimeout, .writeTimeout, .deadlineExceeded:
-                return AWSTransportError(kind: .timeout, detail: "\(e)")
-            case .remoteConnectionClosed, .requestStreamCancelled:
-                return AWSTransportError(kind: .connection, detail: "\(e)")
-            case .cancelled:
-                return AWSTransportError(kind: .other, detail: "cancelled")
-            default:
-                return AWSTransportError(kind: .other, detail: credentials.redact("\(e)"))
-            }
-        }
-        if error is NIOConnectionError {
-            return AWSTransportError(kind: .connect, detail: "connection failed: \(error)")
-        }
-        if let io = error as? IOError {
-            // ECONNREFUSED/ENETUNREACH/EHOSTUNREACH happen before anything is sent.
-            let connectErrnos: Set<Int32> = [111, 101, 113, 99]
-            return AWSTransportError(kind: connectErrnos.contains(io.errnoCode) ? .connect : .connection, detail: "\(io)")
-        }
-        if error is ChannelError {
-            return AWSTransportError(kind: .connection, detail: "\(error)")
-        }
-        return AWSTransportError(kind: .other, detail: credentials.redact(String(describing: error)))
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import FoundationEssentials
 import Logging
 
@@ -22,7 +21,7 @@ public struct CognitoIdentityProviderClient: Sendable {
     /// Endpoint from `endpoint` or, when nil, `AWSEndpoint.resolve` over `environment`
     /// (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AWS_ENDPOINT_URL, default).
     public init(
-        credentials: AWSCredentials, region: String, httpClient: HTTPClient,
+        credentials: AWSCredentials, region: String, httpClient: AWSHTTPClient,
         endpoint: AWSEndpoint? = nil, environment: [String: String] = [:],
         retryPolicy: RetryPolicy = .default, attemptTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "aws.cognito-idp")

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import FoundationEssentials
 import Logging
 
@@ -19,7 +18,7 @@ public struct DynamoDBClient: Sendable {
     /// Builds the underlying `AWSJSONClient`; the endpoint comes from `endpoint` or, when nil,
     /// from `AWSEndpoint.resolve` over `environment` (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL).
     public init(
-        credentials: AWSCredentials, region: String, httpClient: HTTPClient,
+        credentials: AWSCredentials, region: String, httpClient: AWSHTTPClient,
         endpoint: AWSEndpoint? = nil, environment: [String: String] = [:],
         retryPolicy: RetryPolicy = .default, attemptTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "aws.dynamodb")

@@ -1,9 +1,7 @@
-import AsyncHTTPClient
 import Crypto
 import FoundationEssentials
 import LifestyleCore
 import Logging
-import NIOCore
 import _CryptoExtras
 
 /// Why a token was rejected. Never contains the token itself.
@@ -105,18 +103,16 @@ public final class JWKSVerifier: Sendable {
         self.store = KeyStore(url: configuration.jwksURL, minimumRefetchInterval: configuration.minimumRefetchInterval, fetcher: fetcher)
     }
 
-    /// Fetches the JWKS with the shared `HTTPClient` (5 s timeout, 1 MiB max).
-    public convenience init(configuration: Configuration, httpClient: HTTPClient) {
+    /// Fetches the JWKS with the shared `AWSHTTPClient` (5 s timeout, 1 MiB max).
+    public convenience init(configuration: Configuration, httpClient: AWSHTTPClient) {
         self.init(
             configuration: configuration,
             fetcher: { url in
-                let request = HTTPClientRequest(url: url)
-                let response = try await httpClient.execute(request, timeout: .seconds(5))
-                guard response.status == .ok else {
-                    throw JWTVerificationError.jwksUnavailable("HTTP \(response.status.code)")
+                let response = try await httpClient.get(url, timeout: .seconds(5), maxResponseBytes: 1 << 20)
+                guard response.status == 200 else {
+                    throw JWTVerificationError.jwksUnavailable("HTTP \(response.status)")
                 }
-                var body = try await response.body.collect(upTo: 1 << 20)
-                return body.readBytes(length: body.readableBytes) ?? []
+                return response.body
             })
     }
 

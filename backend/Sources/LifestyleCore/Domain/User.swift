@@ -90,6 +90,6 @@ struct UserProfileDTO: Encodable {
 public enum EmailAddress {
     /// Emails are compared case-insensitively: one account per address.
     public static func normalize(_ raw: String) -> String {
-        raw.trimmingCharacters(in: .whitespaces).lowercased()
+        raw.trimmingWhitespace().lowercased()
     }
 }

@@ -23,7 +23,7 @@ public struct AppConfig: Sendable, Equatable {
     /// setting; empty values count as unset.
     public static func fromEnvironment(_ env: [String: String]) throws(ConfigError) -> AppConfig {
         func value(_ k: String) -> String? {
-            guard let v = env[k]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            guard let v = env[k]?.trimmingWhitespace(), !v.isEmpty else { return nil }
             return v
         }
         let environment: Environment

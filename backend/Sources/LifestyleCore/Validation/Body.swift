@@ -4,7 +4,7 @@ public enum Body {
     /// or not an object).
     public static func object(_ request: Request) throws -> Fields {
         if let type = request.headers["content-type"] {
-            let essence = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let essence = type.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
             guard essence == "application/json" || (essence.hasPrefix("application/") && essence.hasSuffix("+json")) else {
                 throw APIError(
                     status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type must be application/json")
@@ -16,7 +16,7 @@ public enum Body {
         }
         let value: JSONValue
         do {
-            value = try JSON.decode(JSONValue.self, from: request.body)
+            value = try JSONParser.parse(request.body)
         } catch {
             throw APIError.validation([FieldIssue(field: "body", message: "Request body must be valid JSON")], message: "Invalid JSON")
         }
@@ -67,7 +67,7 @@ public struct Fields {
 public enum Rules {
     public static func email(_ f: inout Fields, _ field: String, _ value: String?) -> String? {
         guard let value else { return nil }
-        let v = value.trimmingCharacters(in: .whitespaces)
+        let v = value.trimmingWhitespace()
         guard isEmail(v) else {
             f.fail(field, "must be a valid email address")
             return nil
