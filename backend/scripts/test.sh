@@ -43,7 +43,7 @@ bin="$(swift build "${build_flags[@]}" --show-bin-path)"
 if want swift; then
   # The Lambda binary as shipped (static Swift stdlib, -Osize) for the linkage check (ldd).
   log "swift build (release, static Swift stdlib: the Lambda bootstrap)"
-  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xlinker --gc-sections -Xlinker --no-export-dynamic \
+  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie \
     --product api-handler --scratch-path "$backend/.build-lambda" 2>&1 \
     | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
   export LAMBDA_RELEASE_BIN="$backend/.build-lambda/release/api-handler"
@@ -60,8 +60,12 @@ fi
 
 # --- the AWS emulator for the Swift integration tests ----------------------------------------
 moto_dir=""
+tls_pid=""
 # shellcheck disable=SC2329  # invoked by the EXIT trap below
-cleanup() { if [ -n "$moto_dir" ]; then "$venv/bin/python" "$backend/e2e/support/motoctl.py" stop --state-dir "$moto_dir" >/dev/null 2>&1 || true; rm -rf "$moto_dir"; fi; }
+cleanup() {
+  if [ -n "$tls_pid" ]; then kill "$tls_pid" 2>/dev/null || true; fi
+  if [ -n "$moto_dir" ]; then "$venv/bin/python" "$backend/e2e/support/motoctl.py" stop --state-dir "$moto_dir" >/dev/null 2>&1 || true; rm -rf "$moto_dir"; fi
+}
 trap cleanup EXIT
 
 if want swift; then
@@ -73,6 +77,17 @@ i = json.loads(sys.argv[1])
 for k, v in {"LIFESTYLE_TEST_AWS_ENDPOINT": i["endpoint"], "LIFESTYLE_TEST_AWS_ACCESS_KEY_ID": i["access_key_id"],
              "LIFESTYLE_TEST_AWS_SECRET_ACCESS_KEY": i["secret_access_key"], "LIFESTYLE_TEST_AWS_REGION": i["region"]}.items():
     print(f"export {k}={shlex.quote(str(v))}")
+PY
+)"
+  # A TLS front (throw-away CA, certificate for localhost/127.0.0.1) for the HTTP client's TLS tests.
+  "$venv/bin/python" "$backend/e2e/support/tlsfront.py" --upstream "${LIFESTYLE_TEST_AWS_ENDPOINT#http://}" \
+    --state-dir "$moto_dir/tls" > "$moto_dir/tls.json" 2> "$moto_dir/tls.log" &
+  tls_pid=$!
+  for _ in $(seq 1 100); do [ -s "$moto_dir/tls.json" ] && break; sleep 0.1; done
+  eval "$("$venv/bin/python" - "$moto_dir/tls.json" <<'PY'
+import json, shlex, sys
+i = json.load(open(sys.argv[1]))
+print(f"export LIFESTYLE_TEST_TLS_PORT={i['port']} LIFESTYLE_TEST_TLS_CA={shlex.quote(i['ca_file'])}")
 PY
 )"
   run "swift test (XCTest: unit tests, AWS layer against the emulator)" swift test "${build_flags[@]}" --skip-build

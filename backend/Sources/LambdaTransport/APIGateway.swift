@@ -14,10 +14,12 @@ public struct IncomingEvent: Sendable {
             public var method: String?
             public var path: String?
             public var sourceIp: String?
+            init() {}
         }
         public var http: HTTP?
         public var requestId: String?
         public var httpMethod: String?
+        init() {}
     }
     public var version: String?
     public var rawPath: String?
@@ -35,94 +37,116 @@ public struct IncomingEvent: Sendable {
     public var triggerSource: String?
     public var userPoolId: String?
 
-    struct ShapeError: Error {}
-
-    /// Reads the fields from a parsed event. A known field of the wrong type is an error (as a
-    /// `Decodable` struct would fail); `null` counts as absent; unknown fields are ignored.
-    init(json: JSONValue) throws(ShapeError) {
-        guard case .object(let o) = json else { throw ShapeError() }
-        version = try Self.string(o["version"])
-        rawPath = try Self.string(o["rawPath"])
-        rawQueryString = try Self.string(o["rawQueryString"])
-        cookies = try Self.strings(o["cookies"])
-        headers = try Self.stringMap(o["headers"])
-        multiValueHeaders = try Self.listMap(o["multiValueHeaders"])
-        queryStringParameters = try Self.stringMap(o["queryStringParameters"])
-        multiValueQueryStringParameters = try Self.listMap(o["multiValueQueryStringParameters"])
-        httpMethod = try Self.string(o["httpMethod"])
-        path = try Self.string(o["path"])
-        body = try Self.string(o["body"])
-        triggerSource = try Self.string(o["triggerSource"])
-        userPoolId = try Self.string(o["userPoolId"])
-        switch o["isBase64Encoded"] {
-        case nil, .null?: isBase64Encoded = nil
-        case .bool(let b)?: isBase64Encoded = b
-        default: throw ShapeError()
-        }
-        switch o["requestContext"] {
-        case nil, .null?: requestContext = nil
-        case .object(let rc)?:
-            var context = RequestContext(
-                http: nil, requestId: try Self.string(rc["requestId"]), httpMethod: try Self.string(rc["httpMethod"]))
-            switch rc["http"] {
-            case nil, .null?: break
-            case .object(let h)?:
-                context.http = RequestContext.HTTP(
-                    method: try Self.string(h["method"]), path: try Self.string(h["path"]), sourceIp: try Self.string(h["sourceIp"]))
-            default: throw ShapeError()
+    /// Reads an event in one pass: known fields are read into place, everything else is skipped
+    /// without being built. A known field of the wrong type is an error (as a `Decodable` struct
+    /// would fail); `null` counts as absent.
+    init(bytes: [UInt8]) throws(JSONParser.Failure) {
+        var event = IncomingEvent()
+        try bytes.withUnsafeBufferPointer { buf throws(JSONParser.Failure) in
+            var p = JSONParser(buf)
+            try p.expectObject()
+            var first = true
+            while let key = try p.nextMember(&first) {
+                switch key {
+                case "version": event.version = try Self.string(&p)
+                case "rawPath": event.rawPath = try Self.string(&p)
+                case "rawQueryString": event.rawQueryString = try Self.string(&p)
+                case "httpMethod": event.httpMethod = try Self.string(&p)
+                case "path": event.path = try Self.string(&p)
+                case "body": event.body = try Self.string(&p)
+                case "triggerSource": event.triggerSource = try Self.string(&p)
+                case "userPoolId": event.userPoolId = try Self.string(&p)
+                case "cookies": event.cookies = try Self.strings(p.value())
+                case "headers": event.headers = try Self.stringMap(&p)
+                case "queryStringParameters": event.queryStringParameters = try Self.stringMap(&p)
+                case "multiValueHeaders": event.multiValueHeaders = try Self.listMap(p.value())
+                case "multiValueQueryStringParameters": event.multiValueQueryStringParameters = try Self.listMap(p.value())
+                case "isBase64Encoded":
+                    switch try p.value() {
+                    case .null: event.isBase64Encoded = nil
+                    case .bool(let v): event.isBase64Encoded = v
+                    default: throw Self.shape("isBase64Encoded must be a boolean")
+                    }
+                case "requestContext": event.requestContext = try Self.requestContext(&p)
+                default: try p.skipValue()
+                }
             }
-            requestContext = context
-        default: throw ShapeError()
+            try p.expectEnd()
         }
+        self = event
     }
 
-    static func string(_ v: JSONValue?) throws(ShapeError) -> String? {
-        switch v {
-        case nil, .null?: return nil
-        case .string(let s)?: return s
-        default: throw ShapeError()
-        }
+    init() {}
+
+    static func shape(_ what: String) -> JSONParser.Failure { JSONParser.Failure(offset: 0, reason: what) }
+
+    static func string(_ p: inout JSONParser) throws(JSONParser.Failure) -> String? {
+        if try p.takeNull() { return nil }
+        return try p.stringValue()
     }
 
-    static func strings(_ v: JSONValue?) throws(ShapeError) -> [String]? {
+    static func stringMap(_ p: inout JSONParser) throws(JSONParser.Failure) -> [String: String]? {
+        if try p.takeNull() { return nil }
+        try p.expectObject()
+        var out: [String: String] = [:]
+        var first = true
+        while let key = try p.nextMember(&first) { out[key] = try p.stringValue() }
+        return out
+    }
+
+    static func requestContext(_ p: inout JSONParser) throws(JSONParser.Failure) -> RequestContext? {
+        if try p.takeNull() { return nil }
+        try p.expectObject()
+        var context = RequestContext()
+        var first = true
+        while let key = try p.nextMember(&first) {
+            switch key {
+            case "requestId": context.requestId = try string(&p)
+            case "httpMethod": context.httpMethod = try string(&p)
+            case "http":
+                if try p.takeNull() { continue }
+                try p.expectObject()
+                var http = RequestContext.HTTP()
+                var firstInner = true
+                while let k = try p.nextMember(&firstInner) {
+                    switch k {
+                    case "method": http.method = try string(&p)
+                    case "path": http.path = try string(&p)
+                    case "sourceIp": http.sourceIp = try string(&p)
+                    default: try p.skipValue()
+                    }
+                }
+                context.http = http
+            default: try p.skipValue()
+            }
+        }
+        return context
+    }
+
+    static func strings(_ v: JSONValue) throws(JSONParser.Failure) -> [String]? {
         switch v {
-        case nil, .null?: return nil
-        case .array(let items)?:
+        case .null: return nil
+        case .array(let items):
             var out: [String] = []
             out.reserveCapacity(items.count)
             for item in items {
-                guard case .string(let s) = item else { throw ShapeError() }
+                guard case .string(let s) = item else { throw shape("expected strings") }
                 out.append(s)
             }
             return out
-        default: throw ShapeError()
+        default: throw shape("expected an array of strings")
         }
     }
 
-    static func stringMap(_ v: JSONValue?) throws(ShapeError) -> [String: String]? {
+    static func listMap(_ v: JSONValue) throws(JSONParser.Failure) -> [String: [String]]? {
         switch v {
-        case nil, .null?: return nil
-        case .object(let o)?:
-            var out: [String: String] = [:]
-            out.reserveCapacity(o.count)
-            for (k, item) in o {
-                guard case .string(let s) = item else { throw ShapeError() }
-                out[k] = s
-            }
-            return out
-        default: throw ShapeError()
-        }
-    }
-
-    static func listMap(_ v: JSONValue?) throws(ShapeError) -> [String: [String]]? {
-        switch v {
-        case nil, .null?: return nil
-        case .object(let o)?:
+        case .null: return nil
+        case .object(let o):
             var out: [String: [String]] = [:]
             out.reserveCapacity(o.count)
             for (k, item) in o { out[k] = try strings(item) ?? [] }
             return out
-        default: throw ShapeError()
+        default: throw shape("expected an object of string arrays")
         }
     }
 
@@ -144,7 +168,7 @@ public enum APIGateway {
 
     public static func decode(_ bytes: [UInt8]) throws(LambdaInvocationError) -> IncomingEvent {
         do {
-            return try IncomingEvent(json: JSONParser.parse(bytes))
+            return try IncomingEvent(bytes: bytes)
         } catch {
             throw LambdaInvocationError(type: "UnsupportedEvent", message: "event is not a JSON object of a known shape")
         }

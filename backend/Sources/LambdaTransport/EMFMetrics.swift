@@ -17,14 +17,16 @@ public final class EMFMetricsFactory: MetricsFactory, Sendable {
     public let namespace: String
     public let service: String
     let sink: @Sendable (String) -> Void
-    let storage = EMFStorage()
+    let storage: EMFStorage
     let coldStart = Mutex<Double?>(nil)
 
-    /// `namespace` is e.g. `LifestyleBackend/dev`. `sink` receives whole lines (default: stdout).
+    /// `namespace` is e.g. `LifestyleBackend/dev`. `sink` receives one or more whole lines per
+    /// flush (default: stdout, one write per flush).
     public init(namespace: String, service: String = "api-handler", sink: @escaping @Sendable (String) -> Void = EMFMetricsFactory.stdout) {
         self.namespace = namespace
         self.service = service
         self.sink = sink
+        self.storage = EMFStorage(namespace: namespace, service: service)
     }
 
     public static let stdout: @Sendable (String) -> Void = { line in
@@ -72,29 +74,47 @@ public final class EMFMetricsFactory: MetricsFactory, Sendable {
             line += ",\"ColdStart\":1,\"InitDuration\":" + Self.number(ms) + "}\n"
             sink(line)
         }
+        // One write for all series: each line is the cached part of its series plus the values.
+        var out = ""
         for snapshot in storage.drain() {
-            var line = header(timestamp: timestamp, dimensions: snapshot.dimensions.map(\.0), metrics: [(snapshot.label, snapshot.unit)])
-            for (k, v) in snapshot.dimensions {
-                line += ","
-                JSONText.appendQuoted(k, to: &line)
-                line += ":"
-                JSONText.appendQuoted(v, to: &line)
-            }
-            line += ","
-            JSONText.appendQuoted(snapshot.label, to: &line)
-            line += ":"
+            out += "{\"_aws\":{\"Timestamp\":"
+            out += String(timestamp)
+            out += snapshot.cachedLine
             if snapshot.values.count == 1 {
-                line += Self.number(snapshot.values[0])
+                out += Self.number(snapshot.values[0])
             } else {
-                line += "[" + snapshot.values.map(Self.number).joined(separator: ",") + "]"
+                out += "[" + snapshot.values.map(Self.number).joined(separator: ",") + "]"
             }
-            line += "}\n"
-            sink(line)
+            out += "}\n"
         }
+        if !out.isEmpty { sink(out) }
+    }
+
+    /// Everything of a series' EMF line after the timestamp, up to its value.
+    static func cachedLine(namespace: String, service: String, label: String, unit: String, dimensions: [(String, String)]) -> String {
+        var line = EMFMetricsFactory.header(
+            namespace: namespace, service: service, timestamp: nil, dimensions: dimensions.map(\.0), metrics: [(label, unit)])
+        for (k, v) in dimensions {
+            line += ","
+            JSONText.appendQuoted(k, to: &line)
+            line += ":"
+            JSONText.appendQuoted(v, to: &line)
+        }
+        line += ","
+        JSONText.appendQuoted(label, to: &line)
+        line += ":"
+        return line
     }
 
     func header(timestamp: Int64, dimensions: [String], metrics: [(String, String)]) -> String {
-        var s = "{\"_aws\":{\"Timestamp\":\(timestamp),\"CloudWatchMetrics\":[{\"Namespace\":"
+        Self.header(namespace: namespace, service: service, timestamp: timestamp, dimensions: dimensions, metrics: metrics)
+    }
+
+    /// `{"_aws":{"Timestamp":…,"CloudWatchMetrics":[…]},"service":…` (without the opening and
+    /// the timestamp when `timestamp` is nil).
+    static func header(namespace: String, service: String, timestamp: Int64?, dimensions: [String], metrics: [(String, String)]) -> String {
+        var s = timestamp.map { "{\"_aws\":{\"Timestamp\":\($0)" } ?? ""
+        s += ",\"CloudWatchMetrics\":[{\"Namespace\":"
         JSONText.appendQuoted(namespace, to: &s)
         s += ",\"Dimensions\":[["
         for (i, d) in (["service"] + dimensions).enumerated() {
@@ -123,8 +143,7 @@ public final class EMFMetricsFactory: MetricsFactory, Sendable {
 
 struct EMFSnapshot {
     var label: String
-    var dimensions: [(String, String)]
-    var unit: String
+    var cachedLine: String
     var values: [Double]
 }
 
@@ -132,13 +151,23 @@ struct EMFSnapshot {
 /// with the same label and dimensions lands in the same series.
 final class EMFStorage: Sendable {
     private let series = Mutex<[String: EMFSeries]>([:])
+    let namespace: String
+    let service: String
+
+    init(namespace: String, service: String) {
+        self.namespace = namespace
+        self.service = service
+    }
 
     func series(label: String, dimensions: [(String, String)], unit: String, counter: Bool) -> EMFSeries {
         var key = label
         for (k, v) in dimensions { key += "\u{1}" + k + "\u{2}" + v }
         return series.withLock { all in
             if let s = all[key] { return s }
-            let s = EMFSeries(label: label, dimensions: dimensions, unit: unit, counter: counter)
+            let s = EMFSeries(
+                label: label, unit: unit, counter: counter,
+                cachedLine: EMFMetricsFactory.cachedLine(
+                    namespace: namespace, service: service, label: label, unit: unit, dimensions: dimensions))
             all[key] = s
             return s
         }
@@ -152,16 +181,16 @@ final class EMFStorage: Sendable {
 
 final class EMFSeries: CounterHandler, RecorderHandler, TimerHandler, MeterHandler, Sendable {
     let label: String
-    let dimensions: [(String, String)]
     let unit: String
     let counter: Bool
+    let cachedLine: String
     private let state = Mutex<(sum: Int64, samples: [Double], touched: Bool)>((0, [], false))
 
-    init(label: String, dimensions: [(String, String)], unit: String, counter: Bool) {
+    init(label: String, unit: String, counter: Bool, cachedLine: String) {
         self.label = label
-        self.dimensions = dimensions
         self.unit = unit
         self.counter = counter
+        self.cachedLine = cachedLine
     }
 
     func drain() -> EMFSnapshot? {
@@ -170,7 +199,7 @@ final class EMFSeries: CounterHandler, RecorderHandler, TimerHandler, MeterHandl
             return s
         }
         guard touched else { return nil }
-        return EMFSnapshot(label: label, dimensions: dimensions, unit: unit, values: counter ? [Double(sum)] : samples)
+        return EMFSnapshot(label: label, cachedLine: cachedLine, values: counter ? [Double(sum)] : samples)
     }
 
     // Counter

@@ -145,9 +145,9 @@ public struct HTTPMessage: Sendable {
 
     public init() {}
 
+    /// The first value of header `name` (names are stored lower-cased; pass a lower-case name).
     public func header(_ name: String) -> String? {
-        let n = name.lowercased()
-        return headers.first(where: { $0.name == n })?.value
+        headers.first(where: { $0.name == name })?.value
     }
 
     /// Reads one message. Returns nil on a clean end of stream before the first byte.
@@ -163,11 +163,13 @@ public struct HTTPMessage: Sendable {
             message.method = String(decoding: parts[0], as: UTF8.self)
             message.target = String(decoding: parts[1], as: UTF8.self)
         }
+        message.headers.reserveCapacity(8)
         while true {
-            guard let line = try reader.line() else { throw TCP.Failure("connection closed in headers") }
+            guard var line = try reader.line() else { throw TCP.Failure("connection closed in headers") }
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: 0x3A) else { continue }
-            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+            for k in 0..<colon where (0x41...0x5A).contains(line[k]) { line[k] |= 0x20 }  // ASCII lower-case
+            let name = String(decoding: line[..<colon], as: UTF8.self)
             var value = line[(colon + 1)...]
             while let f = value.first, f == 0x20 || f == 0x09 { value = value.dropFirst() }
             while let l = value.last, l == 0x20 || l == 0x09 { value = value.dropLast() }

@@ -83,6 +83,20 @@ func environment(_ endpoint: String, _ environmentName: String) -> [String: Stri
     return env
 }
 
+/// utime + stime of `pid` in clock ticks (/proc/PID/stat fields 14 and 15).
+func cpuTicks(_ pid: pid_t) -> Int? {
+    guard let f = fopen("/proc/\(pid)/stat", "r") else { return nil }
+    defer { fclose(f) }
+    var buf = [CChar](repeating: 0, count: 1024)
+    guard fgets(&buf, Int32(buf.count), f) != nil else { return nil }
+    let s = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard let close = s.lastIndex(of: ")") else { return nil }
+    let fields = s[s.index(after: close)...].split(separator: " ")
+    // fields[0] is field 3 (state): utime is field 14, stime field 15.
+    guard fields.count > 13, let u = Int(fields[11]), let k = Int(fields[12]) else { return nil }
+    return u + k
+}
+
 func peakRSSKiB(_ pid: pid_t) -> Int? {
     guard let f = fopen("/proc/\(pid)/status", "r") else { return nil }
     defer { fclose(f) }
@@ -243,6 +257,8 @@ for _ in 0..<50 {  // warm-up
 }
 var warm: [Double] = []
 warm.reserveCapacity(invocations)
+let ticksBefore = cpuTicks(pid)
+let warmStart = monotonicNs()
 for _ in 0..<invocations {
     let t0 = monotonicNs()
     api.sendInvocation(event)
@@ -250,6 +266,8 @@ for _ in 0..<invocations {
     warm.append(Double(monotonicNs() - t0))
     api.expectNext()
 }
+let warmWall = Double(monotonicNs() - warmStart)
+let ticksAfter = cpuTicks(pid)
 let warmRSS = peakRSSKiB(pid) ?? 0
 let warmStatus = stop(pid, api)
 
@@ -269,6 +287,12 @@ print(
     "  warm p50             \(fmtUs(percentile(warm, 0.5)))   [\(invocations) invocations, GET /v1/health v2 event, next answer -> response POST]"
 )
 print("  warm p99             \(fmtUs(percentile(warm, 0.99)))")
+if let a = ticksBefore, let b = ticksAfter {
+    let perInvocationNs = Double(b - a) * (1e9 / Double(sysconf(Int32(_SC_CLK_TCK)))) / Double(invocations)
+    print(
+        "  function CPU         \(fmtUs(perInvocationNs)) per invocation (user + system, incl. next/response syscalls); \(Int(Double(invocations) / (warmWall / 1e9))) invocations/s"
+    )
+}
 print(
     "  peak RSS             \(String(Double(warmRSS * 10 / 1024) / 10)) MiB after warm run; \(String(Double((coldRSS.max() ?? 0) * 10 / 1024) / 10)) MiB after first answer"
 )

@@ -23,7 +23,8 @@ final class LineSink: @unchecked Sendable {
     static let shared = LineSink()
     private let monitor = Monitor()
     private var lines: [String] = []
-    func append(_ s: String) { monitor.locked { lines.append(s) } }
+    /// The factory hands over one or more whole lines per call.
+    func append(_ s: String) { monitor.locked { lines += s.split(separator: "\n").map { String($0) + "\n" } } }
     func take() -> [String] {
         monitor.locked {
             defer { lines = [] }; return lines

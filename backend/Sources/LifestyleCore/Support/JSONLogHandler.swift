@@ -34,9 +34,13 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let level = event.level, message = event.message, explicit = event.metadata
-        var line =
-            "{\"timestamp\":\"" + Timestamp.iso8601(Date()) + "\",\"level\":\"" + level.rawValue
-            + "\",\"message\":"
+        var line = ""
+        line.reserveCapacity(512)
+        line += "{\"timestamp\":\""
+        line += Timestamp.iso8601(Date())
+        line += "\",\"level\":\""
+        line += level.rawValue
+        line += "\",\"message\":"
         Self.appendQuoted(message.description, to: &line)
         line += ",\"logger\":"
         Self.appendQuoted(label, to: &line)

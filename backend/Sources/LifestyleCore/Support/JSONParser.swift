@@ -9,6 +9,10 @@ public struct JSONParser {
         public var offset: Int
         public var reason: String
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+        public init(offset: Int, reason: String) {
+            self.offset = offset
+            self.reason = reason
+        }
     }
 
     public static let maxDepth = 64
@@ -28,9 +32,112 @@ public struct JSONParser {
     let b: UnsafeBufferPointer<UInt8>
     var i = 0
 
-    init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+    /// A reader over `b` for callers that walk a document themselves (`expectObject`,
+    /// `nextMember`, `value`, `skipValue`) instead of building a whole `JSONValue` tree.
+    public init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
     func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+
+    /// Fails unless only whitespace is left.
+    public mutating func expectEnd() throws(Failure) {
+        skipWhitespace()
+        guard i == b.count else { throw fail("unexpected data after the JSON value") }
+    }
+
+    /// True (and consumed) when the next value is `null`.
+    public mutating func takeNull() throws(Failure) -> Bool {
+        skipWhitespace()
+        guard i < b.count, b[i] == UInt8(ascii: "n") else { return false }
+        try literal("null")
+        return true
+    }
+
+    /// Consumes the `{` of an object; then call `nextMember(&first)` (with `first` starting
+    /// true) until it returns nil.
+    public mutating func expectObject() throws(Failure) {
+        skipWhitespace()
+        guard i < b.count, b[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        i += 1
+    }
+
+    /// The next member name of the object being read (its value must be read or skipped next),
+    /// or nil after the closing `}`.
+    public mutating func nextMember(_ first: inout Bool) throws(Failure) -> String? {
+        skipWhitespace()
+        guard i < b.count else { throw fail("unexpected end of input") }
+        if b[i] == UInt8(ascii: "}") {
+            i += 1
+            return nil
+        }
+        if !first {
+            guard b[i] == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
+            i += 1
+            skipWhitespace()
+        }
+        first = false
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+        let key = try string()
+        skipWhitespace()
+        guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        i += 1
+        return key
+    }
+
+    /// Reads the next value as a tree.
+    public mutating func value() throws(Failure) -> JSONValue {
+        skipWhitespace()
+        return try value(depth: 1)
+    }
+
+    /// Reads the next value as a string (fails on any other type).
+    public mutating func stringValue() throws(Failure) -> String {
+        skipWhitespace()
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        return try string()
+    }
+
+    /// Skips the next value, checking its syntax, without building it.
+    public mutating func skipValue() throws(Failure) {
+        skipWhitespace()
+        try skip(depth: 1)
+    }
+
+    mutating func skip(depth: Int) throws(Failure) {
+        guard i < b.count else { throw fail("unexpected end of input") }
+        switch b[i] {
+        case UInt8(ascii: "{"):
+            guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
+            i += 1
+            var first = true
+            while try nextMember(&first) != nil {
+                skipWhitespace()
+                try skip(depth: depth + 1)
+            }
+        case UInt8(ascii: "["):
+            guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
+            i += 1
+            skipWhitespace()
+            if i < b.count && b[i] == UInt8(ascii: "]") {
+                i += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try skip(depth: depth + 1)
+                skipWhitespace()
+                guard i < b.count else { throw fail("unexpected end of input") }
+                if b[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                guard b[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
+                i += 1
+                return
+            }
+        default:
+            _ = try value(depth: depth)
+        }
+    }
 
     mutating func skipWhitespace() {
         while i < b.count {
