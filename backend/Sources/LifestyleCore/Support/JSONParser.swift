@@ -3,7 +3,8 @@
 /// Used where JSON arrives on every request (API Gateway events, request bodies): it is several
 /// times cheaper than `JSONDecoder` into `JSONValue`. Rejects what `JSONDecoder` rejects:
 /// invalid UTF-8, control characters in strings, lone surrogates, leading zeros, trailing
-/// commas, trailing garbage; nesting is limited to `maxDepth`. Duplicate keys: the last wins.
+/// commas, trailing garbage; nesting is limited to `maxDepth`. Duplicate keys: the first wins,
+/// as with `JSONDecoder`.
 public struct JSONParser {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var offset: Int
@@ -186,7 +187,8 @@ public struct JSONParser {
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
             skipWhitespace()
-            members[key] = try value(depth: depth)
+            let v = try value(depth: depth)
+            if members[key] == nil { members[key] = v }
             skipWhitespace()
             guard i < b.count else { throw fail("unexpected end of input") }
             if b[i] == UInt8(ascii: ",") {
