@@ -23,7 +23,7 @@ for f in "${SWIFTC_FLAGS[@]}"; do XFLAGS+=(-Xswiftc "$f"); done
 
 build() {
   LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib --scratch-path "${SCRATCH}" \
-    "${XFLAGS[@]}" -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie "$@"
+    "${XFLAGS[@]}" -Xcc -Os -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie "$@"
 }
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   build --product api-handler >&2

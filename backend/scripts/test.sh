@@ -43,7 +43,7 @@ bin="$(swift build "${build_flags[@]}" --show-bin-path)"
 if want swift; then
   # The Lambda binary as shipped (static Swift stdlib, -Osize) for the linkage check (ldd).
   log "swift build (release, static Swift stdlib: the Lambda bootstrap)"
-  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie \
+  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xcc -Os -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie \
     --product api-handler --scratch-path "$backend/.build-lambda" 2>&1 \
     | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
   export LAMBDA_RELEASE_BIN="$backend/.build-lambda/release/api-handler"
