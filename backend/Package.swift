@@ -58,7 +58,6 @@ let package = Package(
                 "QRCode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -81,8 +80,6 @@ let package = Package(
             name: "AWSBackend",
             dependencies: [
                 "LifestyleCore",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -150,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LifestyleCoreTests",
-            dependencies: ["LifestyleCore", "EmbeddedBackend"],
+            dependencies: ["LifestyleCore", "EmbeddedBackend", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,5 @@
-import Crypto
 import FoundationEssentials
+import LifestyleCore
 
 /// Cognito User Pools request/response shapes for the operations the app uses.
 public enum CognitoIdentityProvider {
@@ -433,8 +433,7 @@ public enum CognitoIdentityProvider {
 
     /// `SECRET_HASH` for app clients with a secret: Base64(HMAC-SHA256(clientSecret, username + clientId)).
     public static func secretHash(username: String, clientId: String, clientSecret: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(
-            for: Array((username + clientId).utf8), using: SymmetricKey(data: Array(clientSecret.utf8)))
+        let mac = Hashing.hmac(.sha256, key: Array(clientSecret.utf8), message: Array((username + clientId).utf8))
         return Data(mac).base64EncodedString()
     }
 }

@@ -1,8 +1,6 @@
-import Crypto
 import FoundationEssentials
 import LifestyleCore
 import Logging
-import _CryptoExtras
 
 /// Why a token was rejected. Never contains the token itself.
 public enum JWTVerificationError: Error, Sendable, Hashable {
@@ -133,12 +131,7 @@ public final class JWKSVerifier: Sendable {
 
         let key = try await store.key(for: kid)
         let signingInput = Array(token.utf8[parts[0].startIndex..<parts[1].endIndex])
-        let valid: Bool
-        do {
-            valid = key.key.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: signingInput), padding: .insecurePKCS1v1_5)
-        }
-        guard valid else { throw .invalidSignature }
+        guard key.verifySHA256(signature: signature, message: signingInput) else { throw .invalidSignature }
 
         let claims: JWTClaims
         do { claims = try JSONDecoder().decode(JWTClaims.self, from: Data(payloadBytes)) } catch { throw .malformed("invalid claims") }
@@ -254,20 +247,13 @@ struct JWKSDocument: Decodable {
     var keys: [Key]
 }
 
-/// An RSA public key; immutable after creation and only used for verification, which
-/// BoringSSL allows from several threads at once.
-final class RSAVerificationKey: @unchecked Sendable {
-    let key: _RSA.Signing.PublicKey
-    init(_ key: _RSA.Signing.PublicKey) { self.key = key }
-}
-
 actor KeyStore {
     let url: String
     let minimumRefetchInterval: Duration
     let fetcher: JWKSVerifier.Fetcher
-    private var keys: [String: RSAVerificationKey] = [:]
+    private var keys: [String: RSAPublicKey] = [:]
     private var lastFetch: ContinuousClock.Instant?
-    private var inFlight: Task<[String: RSAVerificationKey], any Error>?
+    private var inFlight: Task<[String: RSAPublicKey], any Error>?
 
     init(url: String, minimumRefetchInterval: Duration, fetcher: @escaping JWKSVerifier.Fetcher) {
         self.url = url
@@ -280,7 +266,7 @@ actor KeyStore {
         lastFetch = nil
     }
 
-    func key(for kid: String) async throws(JWTVerificationError) -> RSAVerificationKey {
+    func key(for kid: String) async throws(JWTVerificationError) -> RSAPublicKey {
         if let k = keys[kid] { return k }
         if let lastFetch, ContinuousClock.now < lastFetch.advanced(by: minimumRefetchInterval) {
             throw .unknownKey(kid)
@@ -291,7 +277,7 @@ actor KeyStore {
     }
 
     private func refresh() async throws(JWTVerificationError) {
-        let task: Task<[String: RSAVerificationKey], any Error>
+        let task: Task<[String: RSAPublicKey], any Error>
         if let inFlight {
             task = inFlight
         } else {
@@ -312,17 +298,17 @@ actor KeyStore {
         }
     }
 
-    static func parse(_ bytes: [UInt8]) throws -> [String: RSAVerificationKey] {
+    static func parse(_ bytes: [UInt8]) throws -> [String: RSAPublicKey] {
         let doc: JWKSDocument
         do { doc = try JSONDecoder().decode(JWKSDocument.self, from: Data(bytes)) } catch {
             throw JWTVerificationError.jwksUnavailable("invalid JWKS document")
         }
-        var out: [String: RSAVerificationKey] = [:]
+        var out: [String: RSAPublicKey] = [:]
         for k in doc.keys where k.kty == "RSA" && (k.use == nil || k.use == "sig") && (k.alg == nil || k.alg == "RS256") {
             guard let kid = k.kid, let n = k.n.flatMap({ Base64URL.decode($0) }), let e = k.e.flatMap({ Base64URL.decode($0) }),
-                let key = try? _RSA.Signing.PublicKey(n: n, e: e)
+                let key = RSAPublicKey(n: n, e: e)
             else { continue }
-            out[kid] = RSAVerificationKey(key)
+            out[kid] = key
         }
         return out
     }

@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import LifestyleCore
 import Synchronization
@@ -26,7 +25,7 @@ public final class SigV4Signer: Sendable {
 
     private struct CachedKey: Sendable {
         var day: String
-        var key: [UInt8]  // SymmetricKey is not Sendable in swift-crypto 3.x
+        var key: [UInt8]
     }
 
     private let keyCache: Mutex<CachedKey?>
@@ -68,7 +67,7 @@ public final class SigV4Signer: Sendable {
     ///   - date: the signing time.
     ///   - addContentSha256: also send and sign `X-Amz-Content-Sha256` (S3 style).
     ///   - normalizePath: RFC 3986 path normalisation (true for every service but S3).
-    public func sign<Body: DataProtocol>(
+    public func sign<Body: Collection<UInt8>>(
         method: String,
         host: String,
         path: String,
@@ -174,8 +173,7 @@ public final class SigV4Signer: Sendable {
             "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(SigV4Signer.hexSHA256(Array(canonicalRequest.utf8)))"
 
         let key = signingKey(day: day)
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key)
-        let signature = SigV4Signer.hex(mac)
+        let signature = SigV4Signer.hex(Hashing.hmac(.sha256, key: key, message: Array(stringToSign.utf8)))
         let authorization =
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
         added.append(("Authorization", authorization))
@@ -186,29 +184,23 @@ public final class SigV4Signer: Sendable {
 
     // MARK: - Signing key
 
-    func signingKey(day: String) -> SymmetricKey {
+    func signingKey(day: String) -> [UInt8] {
         if let cached = keyCache.withLock({ $0 }), cached.day == day {
-            return SymmetricKey(data: cached.key)
+            return cached.key
         }
         let key = SigV4Signer.deriveSigningKey(
             secret: credentials.secretAccessKey, day: day, region: region, service: service)
-        let bytes = key.withUnsafeBytes { Array($0) }
-        keyCache.withLock { $0 = CachedKey(day: day, key: bytes) }
+        keyCache.withLock { $0 = CachedKey(day: day, key: key) }
         return key
     }
 
     static func deriveSigningKey(secret: String, day: String, region: String, service: String)
-        -> SymmetricKey
+        -> [UInt8]
     {
-        let kSecret = SymmetricKey(data: Array(("AWS4" + secret).utf8))
-        let kDate = HMAC<SHA256>.authenticationCode(for: Array(day.utf8), using: kSecret)
-        let kRegion = HMAC<SHA256>.authenticationCode(
-            for: Array(region.utf8), using: SymmetricKey(data: kDate))
-        let kService = HMAC<SHA256>.authenticationCode(
-            for: Array(service.utf8), using: SymmetricKey(data: kRegion))
-        let kSigning = HMAC<SHA256>.authenticationCode(
-            for: Array("aws4_request".utf8), using: SymmetricKey(data: kService))
-        return SymmetricKey(data: kSigning)
+        let kDate = Hashing.hmac(.sha256, key: Array(("AWS4" + secret).utf8), message: Array(day.utf8))
+        let kRegion = Hashing.hmac(.sha256, key: kDate, message: Array(region.utf8))
+        let kService = Hashing.hmac(.sha256, key: kRegion, message: Array(service.utf8))
+        return Hashing.hmac(.sha256, key: kService, message: Array("aws4_request".utf8))
     }
 
     // MARK: - Canonicalisation helpers (internal for tests)
@@ -354,13 +346,9 @@ public final class SigV4Signer: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func hex(_ mac: HashedAuthenticationCode<SHA256>) -> String {
-        mac.withUnsafeBytes { hex($0) }
-    }
-
     /// Lowercase hex SHA-256 of `data`.
-    public static func hexSHA256<D: DataProtocol>(_ data: D) -> String {
-        SHA256.hash(data: data).withUnsafeBytes { hex($0) }
+    public static func hexSHA256(_ data: some Collection<UInt8>) -> String {
+        hex(Hashing.sha256(data))
     }
 
     /// SHA-256 of the empty string, the payload hash of a request without a body.

@@ -117,24 +117,11 @@ public struct JSONParser {
         case UInt8(ascii: "["):
             guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
             i += 1
-            skipWhitespace()
-            if i < b.count && b[i] == UInt8(ascii: "]") {
-                i += 1
-                return
-            }
-            while true {
+            if opensEmpty(UInt8(ascii: "]")) { return }
+            repeat {
                 skipWhitespace()
                 try skip(depth: depth + 1)
-                skipWhitespace()
-                guard i < b.count else { throw fail("unexpected end of input") }
-                if b[i] == UInt8(ascii: ",") {
-                    i += 1
-                    continue
-                }
-                guard b[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
-                i += 1
-                return
-            }
+            } while try !closes(UInt8(ascii: "]"))
         default:
             _ = try value(depth: depth)
         }
@@ -174,11 +161,7 @@ public struct JSONParser {
         guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
         i += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if i < b.count && b[i] == UInt8(ascii: "}") {
-            i += 1
-            return .object(members)
-        }
+        if opensEmpty(UInt8(ascii: "}")) { return .object(members) }
         while true {
             skipWhitespace()
             guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
@@ -189,39 +172,40 @@ public struct JSONParser {
             skipWhitespace()
             let v = try value(depth: depth)
             if members[key] == nil { members[key] = v }
-            skipWhitespace()
-            guard i < b.count else { throw fail("unexpected end of input") }
-            if b[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard b[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
-            i += 1
-            return .object(members)
+            if try closes(UInt8(ascii: "}")) { return .object(members) }
         }
+    }
+
+    /// True when the container opened just before the cursor is empty (its `close` is consumed).
+    mutating func opensEmpty(_ close: UInt8) -> Bool {
+        skipWhitespace()
+        guard i < b.count && b[i] == close else { return false }
+        i += 1
+        return true
+    }
+
+    /// After a member or an element: consumes `,` (false: another one follows) or `close` (true).
+    mutating func closes(_ close: UInt8) throws(Failure) -> Bool {
+        skipWhitespace()
+        guard i < b.count else { throw fail("unexpected end of input") }
+        if b[i] == UInt8(ascii: ",") {
+            i += 1
+            return false
+        }
+        guard b[i] == close else { throw fail("expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+        i += 1
+        return true
     }
 
     mutating func array(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
         i += 1
         var items: [JSONValue] = []
-        skipWhitespace()
-        if i < b.count && b[i] == UInt8(ascii: "]") {
-            i += 1
-            return .array(items)
-        }
+        if opensEmpty(UInt8(ascii: "]")) { return .array(items) }
         while true {
             skipWhitespace()
             items.append(try value(depth: depth))
-            skipWhitespace()
-            guard i < b.count else { throw fail("unexpected end of input") }
-            if b[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard b[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
-            i += 1
-            return .array(items)
+            if try closes(UInt8(ascii: "]")) { return .array(items) }
         }
     }
 

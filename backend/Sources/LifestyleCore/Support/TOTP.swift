@@ -1,5 +1,3 @@
-import Crypto
-
 /// RFC 6238 time-based one-time passwords (HMAC-SHA-1 by default, as authenticator apps use).
 public struct TOTP: Sendable {
     public enum Algorithm: Sendable { case sha1, sha256, sha512 }
@@ -35,12 +33,11 @@ public struct TOTP: Sendable {
     public func hotp(counter: UInt64) -> String {
         var c = counter.bigEndian
         let message = withUnsafeBytes(of: &c) { Array($0) }
-        let key = SymmetricKey(data: secret)
         let mac: [UInt8]
         switch algorithm {
-        case .sha1: mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key))
-        case .sha256: mac = Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
-        case .sha512: mac = Array(HMAC<SHA512>.authenticationCode(for: message, using: key))
+        case .sha1: mac = Hashing.hmac(.sha1, key: secret, message: message)
+        case .sha256: mac = Hashing.hmac(.sha256, key: secret, message: message)
+        case .sha512: mac = Hashing.hmac(.sha512, key: secret, message: message)
         }
         let offset = Int(mac[mac.count - 1] & 0x0F)
         let binary =
@@ -97,6 +94,6 @@ public enum BackupCodes {
 
     /// The hash is bound to the user, so equal codes of two users never share a hash.
     public static func hash(_ code: String, userId: String) -> String {
-        Hex.encode(SHA256.hash(data: Array("lifestyle-backup-code:\(userId):\(code)".utf8)))
+        Hex.encode(Hashing.sha256(Array("lifestyle-backup-code:\(userId):\(code)".utf8)))
     }
 }
