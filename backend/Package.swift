@@ -130,7 +130,7 @@ let package = Package(
             swiftSettings: strict + (lambdaOnly ? [.define("LAMBDA_ONLY")] : [])
         ),
         // SigV4 cost and AWS call latency vs boto3 (scripts/bench-aws.sh).
-        .executableTarget(name: "aws-bench", dependencies: ["AWSBackend"], swiftSettings: strict),
+        .executableTarget(name: "aws-bench", dependencies: ["AWSBackend", "LifestyleCore"], swiftSettings: strict),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: strict),
         .testTarget(
             name: "AWSBackendTests",

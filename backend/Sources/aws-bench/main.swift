@@ -10,6 +10,7 @@
 // backend/scripts/bench-aws.sh runs the whole thing.
 import AWSBackend
 import FoundationEssentials
+import LifestyleCore
 
 #if canImport(Glibc)
     import Glibc
@@ -80,6 +81,32 @@ let signUs = microseconds(signElapsed) / Double(signatures)
 print(
     "SigV4 signing: \(fmt(signUs, 2)) us/op over \(signatures) signatures (DynamoDB GetItem, \(body.count)-byte body, session token) [sink \(sink % 10)]"
 )
+
+// MARK: 1b. RS256 verification (the per-request cost of checking a Cognito token)
+
+do {
+    var rng = SystemRandomNumberGenerator()
+    var n = (0..<256).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    n[0] |= 0x80
+    n[255] |= 0x01
+    var signature = (0..<256).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    signature[0] = n[0] >> 1
+    let jwks = #"{"keys":[{"kty":"RSA","kid":"bench","alg":"RS256","use":"sig","n":"\#(Base64URL.encode(n))","e":"AQAB"}]}"#
+    let verifier = JWKSVerifier(
+        configuration: .cognito(region: "eu-west-1", userPoolId: "eu-west-1_bench", clientIds: ["c"], endpoint: nil),
+        fetcher: { _ in Array(jwks.utf8) })
+    let token =
+        Base64URL.encode(Array(#"{"alg":"RS256","kid":"bench"}"#.utf8)) + "."
+        + Base64URL.encode(Array(#"{"sub":"u","token_use":"access"}"#.utf8)) + "." + Base64URL.encode(signature)
+    let rounds = Int(argument("--verifications") ?? "") ?? 2_000
+    var rejected = 0
+    for _ in 0..<50 { if (try? await verifier.verify(token, expecting: .access)) == nil { rejected += 1 } }
+    let start = clock.now
+    for _ in 0..<rounds { if (try? await verifier.verify(token, expecting: .access)) == nil { rejected += 1 } }
+    let us = microseconds(start.duration(to: clock.now)) / Double(rounds)
+    print(
+        "RS256 verification: \(fmt(us, 1)) us/op over \(rounds) tokens (2048-bit key, full modular exponentiation) [rejected \(rejected)]")
+}
 
 // MARK: 2. Calls against the emulator
 

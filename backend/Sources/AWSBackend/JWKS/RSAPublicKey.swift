@@ -6,19 +6,19 @@ import LifestyleCore
 /// Verification only uses public values, so plain (not constant-time) arithmetic is fine. The
 /// check rebuilds the whole expected encoding `00 01 FF…FF 00 || DigestInfo || hash` and compares
 /// it byte for byte; nothing of the decrypted block is parsed, which rules out the lenient-parser
-/// forgeries. Modular exponentiation uses Montgomery multiplication on 32-bit limbs.
+/// forgeries. Modular exponentiation uses Montgomery multiplication on 64-bit limbs.
 /// Immutable after creation, so it is shared between tasks freely.
 struct RSAPublicKey: Sendable {
-    /// Modulus, little-endian 32-bit limbs.
-    let n: [UInt32]
+    /// Modulus, little-endian 64-bit limbs.
+    let n: [UInt64]
     /// Public exponent bits, most significant first.
     let exponentBits: [Bool]
     /// Modulus length in bytes (k in RFC 8017).
     let byteCount: Int
-    /// -n⁻¹ mod 2³².
-    let n0inv: UInt32
-    /// R² mod n with R = 2^(32·limbs).
-    let r2: [UInt32]
+    /// -n⁻¹ mod 2⁶⁴.
+    let n0inv: UInt64
+    /// R² mod n with R = 2^(64·limbs).
+    let r2: [UInt64]
 
     static let sha256DigestInfo: [UInt8] = [
         0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
@@ -35,7 +35,7 @@ struct RSAPublicKey: Sendable {
         for b in eBytes { e = e << 8 | UInt32(b) }
         guard e >= 3 else { return nil }
         byteCount = nBytes.count
-        n = Self.limbs(nBytes, count: (nBytes.count + 3) / 4)
+        n = Self.limbs(nBytes, count: (nBytes.count + 7) / 8)
         var bits: [Bool] = []
         var started = false
         for i in stride(from: 31, through: 0, by: -1) {
@@ -44,14 +44,14 @@ struct RSAPublicKey: Sendable {
             if started { bits.append(bit) }
         }
         exponentBits = bits
-        // Newton's iteration for n[0]⁻¹ mod 2³² (n[0] is odd): each step doubles the correct bits.
-        var inv: UInt32 = 1
-        for _ in 0..<5 { inv = inv &* (2 &- n[0] &* inv) }
+        // Newton's iteration for n[0]⁻¹ mod 2⁶⁴ (n[0] is odd): each step doubles the correct bits.
+        var inv: UInt64 = 1
+        for _ in 0..<7 { inv = inv &* (2 &- n[0] &* inv) }
         n0inv = 0 &- inv
-        // R² mod n by doubling 1 (2·32·limbs) times modulo n.
-        var x = [UInt32](repeating: 0, count: n.count)
+        // R² mod n by doubling 1 (2·64·limbs) times modulo n.
+        var x = [UInt64](repeating: 0, count: n.count)
         x[0] = 1
-        for _ in 0..<(2 * 32 * n.count) { Self.doubleMod(&x, n) }
+        for _ in 0..<(2 * 64 * n.count) { Self.doubleMod(&x, n) }
         r2 = x
     }
 
@@ -66,7 +66,7 @@ struct RSAPublicKey: Sendable {
             x = montMul(x, x)
             if bit { x = montMul(x, sMont) }
         }
-        var one = [UInt32](repeating: 0, count: n.count)
+        var one = [UInt64](repeating: 0, count: n.count)
         one[0] = 1
         let m = montMul(x, one)
         return Self.bytes(m, count: byteCount) == expectedEncoding(Hashing.sha256(message))
@@ -78,32 +78,47 @@ struct RSAPublicKey: Sendable {
         return [0x00, 0x01] + [UInt8](repeating: 0xFF, count: byteCount - t.count - 3) + [0x00] + t
     }
 
-    /// a·b·R⁻¹ mod n (CIOS Montgomery multiplication), both inputs < n.
-    func montMul(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    /// a·b·R⁻¹ mod n (CIOS Montgomery multiplication on 64-bit limbs), both inputs < n.
+    func montMul(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         let s = n.count
-        var t = [UInt32](repeating: 0, count: s + 2)
-        for i in 0..<s {
-            var carry: UInt64 = 0
-            let bi = UInt64(b[i])
-            for j in 0..<s {
-                let v = UInt64(t[j]) + UInt64(a[j]) * bi + carry
-                t[j] = UInt32(truncatingIfNeeded: v)
-                carry = v >> 32
+        var t = [UInt64](repeating: 0, count: s + 2)
+        let n0inv = self.n0inv
+        t.withUnsafeMutableBufferPointer { t in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    n.withUnsafeBufferPointer { n in
+                        for i in 0..<s {
+                            // t += a·b[i]
+                            var carry: UInt64 = 0
+                            let bi = b[i]
+                            for j in 0..<s {
+                                let (hi, lo) = a[j].multipliedFullWidth(by: bi)
+                                let (s1, o1) = t[j].addingReportingOverflow(lo)
+                                let (s2, o2) = s1.addingReportingOverflow(carry)
+                                t[j] = s2
+                                carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                            }
+                            let (top, overflow) = t[s].addingReportingOverflow(carry)
+                            t[s] = top
+                            t[s + 1] = overflow ? 1 : 0
+                            // t = (t + m·n) / 2⁶⁴
+                            let m = t[0] &* n0inv
+                            var (hi, lo) = m.multipliedFullWidth(by: n[0])
+                            carry = hi &+ (t[0].addingReportingOverflow(lo).overflow ? 1 : 0)
+                            for j in 1..<s {
+                                (hi, lo) = m.multipliedFullWidth(by: n[j])
+                                let (s1, o1) = t[j].addingReportingOverflow(lo)
+                                let (s2, o2) = s1.addingReportingOverflow(carry)
+                                t[j - 1] = s2
+                                carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                            }
+                            let (last, o3) = t[s].addingReportingOverflow(carry)
+                            t[s - 1] = last
+                            t[s] = t[s + 1] &+ (o3 ? 1 : 0)
+                        }
+                    }
+                }
             }
-            var v = UInt64(t[s]) + carry
-            t[s] = UInt32(truncatingIfNeeded: v)
-            t[s + 1] = UInt32(v >> 32)
-            let m = UInt64(t[0] &* n0inv)
-            v = UInt64(t[0]) + m * UInt64(n[0])
-            carry = v >> 32
-            for j in 1..<s {
-                v = UInt64(t[j]) + m * UInt64(n[j]) + carry
-                t[j - 1] = UInt32(truncatingIfNeeded: v)
-                carry = v >> 32
-            }
-            v = UInt64(t[s]) + carry
-            t[s - 1] = UInt32(truncatingIfNeeded: v)
-            t[s] = t[s + 1] + UInt32(v >> 32)
         }
         var result = Array(t[0..<s])
         if t[s] != 0 || Self.compare(result, n) >= 0 { Self.subtract(&result, n) }
@@ -111,44 +126,45 @@ struct RSAPublicKey: Sendable {
     }
 
     /// x = 2x mod n, for x < n.
-    static func doubleMod(_ x: inout [UInt32], _ n: [UInt32]) {
-        var carry: UInt32 = 0
+    static func doubleMod(_ x: inout [UInt64], _ n: [UInt64]) {
+        var carry: UInt64 = 0
         for i in 0..<x.count {
             let v = x[i]
             x[i] = v << 1 | carry
-            carry = v >> 31
+            carry = v >> 63
         }
         if carry != 0 || compare(x, n) >= 0 { subtract(&x, n) }
     }
 
-    /// x -= n (modulo 2^(32·count): a borrow out of the top is the carry the caller dropped).
-    static func subtract(_ x: inout [UInt32], _ n: [UInt32]) {
-        var borrow: UInt64 = 0
+    /// x -= n (modulo 2^(64·count): a borrow out of the top is the carry the caller dropped).
+    static func subtract(_ x: inout [UInt64], _ n: [UInt64]) {
+        var borrow = false
         for i in 0..<x.count {
-            let v = UInt64(x[i]) &- UInt64(n[i]) &- borrow
-            x[i] = UInt32(truncatingIfNeeded: v)
-            borrow = (v >> 63) & 1
+            let (d1, b1) = x[i].subtractingReportingOverflow(n[i])
+            let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
+            x[i] = d2
+            borrow = b1 || b2
         }
     }
 
-    static func compare(_ a: [UInt32], _ b: [UInt32]) -> Int {
+    static func compare(_ a: [UInt64], _ b: [UInt64]) -> Int {
         for i in stride(from: a.count - 1, through: 0, by: -1) where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
         return 0
     }
 
     /// Big-endian bytes → little-endian limbs (`count` of them).
-    static func limbs(_ bytes: [UInt8], count: Int) -> [UInt32] {
-        var out = [UInt32](repeating: 0, count: count)
-        for (i, b) in bytes.reversed().enumerated() where i / 4 < count { out[i / 4] |= UInt32(b) << UInt32(8 * (i % 4)) }
+    static func limbs(_ bytes: [UInt8], count: Int) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: count)
+        for (i, b) in bytes.reversed().enumerated() where i / 8 < count { out[i / 8] |= UInt64(b) << UInt64(8 * (i % 8)) }
         return out
     }
 
     /// Little-endian limbs → big-endian bytes, `count` long.
-    static func bytes(_ limbs: [UInt32], count: Int) -> [UInt8] {
+    static func bytes(_ limbs: [UInt64], count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         for i in 0..<count {
-            let limb = limbs[i / 4]
-            out[count - 1 - i] = UInt8(truncatingIfNeeded: limb >> UInt32(8 * (i % 4)))
+            let limb = limbs[i / 8]
+            out[count - 1 - i] = UInt8(truncatingIfNeeded: limb >> UInt64(8 * (i % 8)))
         }
         return out
     }
