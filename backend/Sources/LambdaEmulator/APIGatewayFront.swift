@@ -57,14 +57,8 @@ public enum APIGatewayFront {
                     var q = ""; JSONText.appendQuoted(c, to: &q); return q
                 }.joined(separator: ",") + "]"
         }
-        s += ",\"headers\":{"
-        for (i, name) in order.enumerated() {
-            if i > 0 { s += "," }
-            JSONText.appendQuoted(name, to: &s)
-            s += ":"
-            JSONText.appendQuoted(merged[name]!, to: &s)
-        }
-        s += "}"
+        s += ",\"headers\":"
+        JSONText.appendObject(order.map { ($0, merged[$0]!) }, to: &s)
         if !query.isEmpty {
             var params: [String: String] = [:]
             var porder: [String] = []
@@ -73,14 +67,8 @@ public enum APIGatewayFront {
                 let k = percentDecode(String(kv[0])), v = kv.count > 1 ? percentDecode(String(kv[1])) : ""
                 if let old = params[k] { params[k] = old + "," + v } else { params[k] = v; porder.append(k) }
             }
-            s += ",\"queryStringParameters\":{"
-            for (i, k) in porder.enumerated() {
-                if i > 0 { s += "," }
-                JSONText.appendQuoted(k, to: &s)
-                s += ":"
-                JSONText.appendQuoted(params[k]!, to: &s)
-            }
-            s += "}"
+            s += ",\"queryStringParameters\":"
+            JSONText.appendObject(porder.map { ($0, params[$0]!) }, to: &s)
         }
         s += ",\"requestContext\":{\"accountId\":\"123456789012\",\"apiId\":\"local\",\"domainName\":\"localhost\","
         s += "\"domainPrefix\":\"localhost\",\"http\":{\"method\":"

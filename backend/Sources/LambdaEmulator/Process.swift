@@ -37,18 +37,6 @@ public enum ChildProcess {
         return 128 + (status & 0x7f)
     }
 
-    /// The current process environment.
-    public static var environment: [String: String] {
-        var env: [String: String] = [:]
-        var p = environ
-        while let entry = p.pointee {
-            let s = String(cString: entry)
-            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-            p += 1
-        }
-        return env
-    }
-
     /// Path of the running executable.
     public static var currentExecutable: String {
         var buf = [CChar](repeating: 0, count: 4096)

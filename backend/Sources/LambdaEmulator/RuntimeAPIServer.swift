@@ -52,27 +52,7 @@ public final class RuntimeAPIServer: @unchecked Sendable {
 
     /// Binds 127.0.0.1:`port` (0 picks a free port) and starts accepting.
     public init(port: UInt16 = 0) throws(TCP.Failure) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TCP.Failure("socket failed") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw TCP.Failure("cannot listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
-        }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        self.listener = fd
-        self.port = UInt16(bigEndian: addr.sin_port)
+        (self.listener, self.port) = try TCP.listenLoopback(port: port)
         startThread { [self] in acceptLoop() }
     }
 

@@ -29,17 +29,7 @@ public final class EMFMetricsFactory: MetricsFactory, Sendable {
         self.storage = EMFStorage(namespace: namespace, service: service)
     }
 
-    public static let stdout: @Sendable (String) -> Void = { line in
-        var line = line
-        line.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(1, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
-    }
+    public static let stdout: @Sendable (String) -> Void = { lines in StandardStream.write(lines, to: 1) }
 
     /// Records the cold start (emitted once, with the next flush).
     public func recordColdStart(initDuration: Duration) {

@@ -1,3 +1,4 @@
+import LifestyleCore
 public import Logging
 
 #if canImport(Glibc)
@@ -168,16 +169,7 @@ public enum LambdaProcess {
     }
 
     public static func stderrLine(_ s: String) {
-        let line = s + "\n"
-        var copy = line
-        copy.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(2, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
+        StandardStream.write(s + "\n", to: 2)
     }
 }
 

@@ -54,6 +54,31 @@ public enum TCP {
         throw Failure("cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
     }
 
+    /// A listening socket on 127.0.0.1:`port` (0 picks a free port) and the port it got.
+    public static func listenLoopback(port: UInt16 = 0, backlog: Int32 = 64) throws(Failure) -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure("socket failed") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, backlog) == 0 else {
+            let reason = String(cString: strerror(Glibc.errno))
+            close(fd)
+            throw Failure("cannot listen on 127.0.0.1:\(port): \(reason)")
+        }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return (fd, UInt16(bigEndian: addr.sin_port))
+    }
+
     /// Writes all bytes; fails on any error (EPIPE is reported, never raised as a signal).
     public static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
         let failed: Int32 = bytes.withUnsafeBytes { raw in

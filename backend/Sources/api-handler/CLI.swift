@@ -2,6 +2,7 @@
     import AWSBackend
     import ArgumentParser
     import HTTPTransport
+    import LambdaTransport
     import LifestyleCore
     import Logging
 

@@ -11,19 +11,6 @@ import Logging
     import Glibc
 #endif
 
-enum ProcessEnvironment {
-    static var current: [String: String] {
-        var env: [String: String] = [:]
-        var p = environ
-        while let entry = p.pointee {
-            let s = String(cString: entry)
-            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-            p += 1
-        }
-        return env
-    }
-}
-
 enum Entry {
     static func main(environment: [String: String]) async {
         let started = ContinuousClock.now
@@ -60,8 +47,7 @@ enum Entry {
     /// Prints one clear line and exits non-zero: invalid configuration stops start-up.
     static func fail(_ message: String) -> Never {
         LambdaEntry.reportInitFailure(message)
-        let line = "api-handler: \(message)\n"
-        _ = line.withCString { write(2, $0, strlen($0)) }
+        LambdaProcess.stderrLine("api-handler: \(message)")
         exit(78)  // EX_CONFIG
     }
 }

@@ -87,7 +87,7 @@ enum LambdaEntry {
             } catch {
                 Entry.fail("cannot start the Runtime API emulator: \(error)")
             }
-            var env = ChildProcess.environment
+            var env = ProcessEnvironment.current
             env["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI.endpoint
             env["LIFESTYLE_DATA_DIR"] = dataDir
             env["AWS_LAMBDA_FUNCTION_NAME"] = env["AWS_LAMBDA_FUNCTION_NAME"] ?? "api-handler-local"

@@ -1,3 +1,4 @@
+import LambdaTransport
 import LifestyleCore
 
 #if canImport(Glibc)

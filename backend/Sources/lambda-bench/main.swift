@@ -16,8 +16,7 @@ import LambdaTransport
 // from writing the `next` answer to having read the function's `response` POST.
 
 func fail(_ s: String) -> Never {
-    let line = "lambda-bench: \(s)\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
+    LambdaProcess.stderrLine("lambda-bench: \(s)")
     exit(2)
 }
 
@@ -119,20 +118,11 @@ final class DirectRuntimeAPI {
     var counter = 0
 
     init() {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        do {
+            (listener, port) = try TCP.listenLoopback(backlog: 8)
+        } catch {
+            fail("\(error)")
         }
-        guard ok == 0, listen(listener, 8) == 0 else { fail("cannot listen on loopback") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) }
-        }
-        self.listener = listener
-        self.port = UInt16(bigEndian: addr.sin_port)
     }
 
     var endpoint: String { "127.0.0.1:\(port)" }

@@ -54,7 +54,7 @@ public struct JSONLogHandler: LogHandler {
             Self.append(merged[key]!, to: &line)
         }
         line += "}\n"
-        Self.write(line)
+        StandardStream.write(line, to: 1)
     }
 
     static func append(_ value: Logger.Metadata.Value, to out: inout String) {
@@ -86,12 +86,17 @@ public struct JSONLogHandler: LogHandler {
         JSONText.appendQuoted(s, to: &out)
     }
 
-    static func write(_ line: String) {
-        var line = line
-        line.withUTF8 { buf in
+}
+
+/// Whole writes to stdout/stderr without Foundation: log lines, EMF lines, start-up errors.
+public enum StandardStream {
+    /// Writes all of `text` to `fd` (1 stdout, 2 stderr); gives up quietly if the stream is gone.
+    public static func write(_ text: String, to fd: Int32) {
+        var text = text
+        text.withUTF8 { buf in
             var offset = 0
             while offset < buf.count {
-                let n = Glibc.write(1, buf.baseAddress! + offset, buf.count - offset)
+                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
                 if n <= 0 { break }
                 offset += n
             }
@@ -101,6 +106,20 @@ public struct JSONLogHandler: LogHandler {
 
 /// Minimal JSON string quoting (for hand-built bodies and EMF lines).
 public enum JSONText {
+    /// `{"k1":"v1","k2":"v2"}` in the given order.
+    public static func appendObject(_ pairs: some Sequence<(String, String)>, to out: inout String) {
+        out += "{"
+        var first = true
+        for (k, v) in pairs {
+            if !first { out += "," }
+            first = false
+            appendQuoted(k, to: &out)
+            out += ":"
+            appendQuoted(v, to: &out)
+        }
+        out += "}"
+    }
+
     public static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
         // Fast path: runs of bytes that need no escaping are appended whole (UTF-8 multi-byte

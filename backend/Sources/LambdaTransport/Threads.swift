@@ -4,8 +4,8 @@
     import Musl
 #endif
 
-/// A plain OS thread: the emulators block in accept/recv and must not occupy the Swift
-/// concurrency pool (the runtime under test runs on it, in the same process in tests).
+/// A plain OS thread for work that blocks (the deadline watchdog, the emulators' accept/recv)
+/// and must not occupy the Swift concurrency pool.
 public func startThread(_ body: @escaping @Sendable () -> Void) {
     final class Box {
         let body: @Sendable () -> Void
@@ -51,6 +51,13 @@ public final class Monitor: @unchecked Sendable {
         return try body()
     }
 
+    /// Runs `body` with the lock released (the lock must be held; it is held again afterwards).
+    public func unlocked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_unlock(mutex)
+        defer { pthread_mutex_lock(mutex) }
+        return try body()
+    }
+
     /// Waits (the lock must be held) until signalled or until `deadlineNs` (CLOCK_MONOTONIC).
     public func wait(untilNs deadlineNs: Int64? = nil) {
         if let deadlineNs {
@@ -64,8 +71,23 @@ public final class Monitor: @unchecked Sendable {
     public func broadcast() { pthread_cond_broadcast(cond) }
 }
 
+/// CLOCK_MONOTONIC nanoseconds (the clock `Monitor.wait(untilNs:)` uses).
 public func monotonicNs() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+/// The process environment, read from `environ` (no Foundation).
+public enum ProcessEnvironment {
+    public static var current: [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return env
+    }
 }
