@@ -5,6 +5,8 @@
 #   rehearsal and the static checks.
 # Usage: backend/scripts/test.sh            (from anywhere in the repo)
 # Env:   LIFESTYLE_TEST_ONLY="swift api-embedded api-lambda api-aws infra"  to run a subset.
+#        LIFESTYLE_ARTIFACTS=DIR  where the browser test keeps its screenshots and DOM
+#        (default backend/e2e/.artifacts).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +19,9 @@ log() { printf '\n==> %s\n' "$*"; }
 # --- tools ---------------------------------------------------------------------------------
 need_apt=()
 command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
+# A real browser for the web-client test (e2e/api/test_browser.py): headless chromium + driver.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]} (Debian packages)"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

@@ -3,7 +3,7 @@ locals {
   settings = {
     dev = {
       log_level                = "DEBUG"
-      cors_origin              = "*"
+      cors_origins             = ["*"]
       lambda_memory_mb         = 512
       lambda_timeout_s         = 15
       log_retention_days       = 7
@@ -17,7 +17,7 @@ locals {
     }
     prod = {
       log_level                = "INFO"
-      cors_origin              = "https://ailifestyle.app"
+      cors_origins             = ["https://ailifestyle.app"]
       lambda_memory_mb         = 1024
       lambda_timeout_s         = 15
       log_retention_days       = 30
@@ -32,6 +32,10 @@ locals {
   }
 
   env = local.settings[var.environment]
+
+  # The browser origins the function answers with CORS headers (CORS_ORIGIN, comma-separated):
+  # var.cors_origins when set (e.g. the web app plus a staging site), else the environment's default.
+  cors_origins = var.cors_origins != null ? var.cors_origins : local.env.cors_origins
 
   # Resource names (exact, one place).
   function_name  = "api-handler-${var.environment}"
@@ -51,16 +55,20 @@ locals {
     "GET /v1/health"                       = false
     "POST /v1/auth/register"               = false
     "POST /v1/auth/email/verify"           = false
+    "POST /v1/auth/email/resend"           = false
     "POST /v1/auth/login"                  = false
     "POST /v1/auth/refresh"                = false
+    "POST /v1/auth/logout"                 = false
     "POST /v1/auth/password/reset-request" = false
     "POST /v1/auth/password/reset-confirm" = false
+    "POST /v1/auth/password/change"        = true
     "POST /v1/auth/mfa/setup"              = true
     "POST /v1/auth/mfa/verify-setup"       = true
     "POST /v1/auth/mfa/verify"             = false
     "POST /v1/auth/mfa/disable"            = true
     "GET /v1/users/profile"                = true
     "PUT /v1/users/profile"                = true
+    "DELETE /v1/users/profile"             = true
     # CORS preflight for every path; the app answers it (CORS_ORIGIN).
     "OPTIONS /v1/{proxy+}" = false
   }

@@ -48,7 +48,7 @@ module "lambda" {
   environment_variables = {
     ENVIRONMENT         = var.environment
     LOG_LEVEL           = local.env.log_level
-    CORS_ORIGIN         = local.env.cors_origin
+    CORS_ORIGIN         = join(",", local.cors_origins)
     USERS_TABLE         = module.dynamodb.table_name
     USER_POOL_ID        = module.cognito.user_pool_id
     USER_POOL_CLIENT_ID = module.cognito.client_id

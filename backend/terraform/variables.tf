@@ -56,3 +56,19 @@ variable "lambda_architecture" {
     error_message = "lambda_architecture must be arm64 or x86_64."
   }
 }
+
+variable "cors_origins" {
+  description = "Browser origins allowed to call the API (e.g. [\"https://ailifestyle.app\", \"https://staging.ailifestyle.app\"]), or [\"*\"]. Null = the environment's default: * for dev, https://ailifestyle.app for prod."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition = var.cors_origins == null ? true : (
+      length(var.cors_origins) > 0 && (
+        var.cors_origins == ["*"] ||
+        alltrue([for o in var.cors_origins : can(regex("^https?://[^/*, ]+$", o))])
+      )
+    )
+    error_message = "cors_origins must be [\"*\"] or a non-empty list of origins like https://ailifestyle.app (scheme and host, no path)."
+  }
+}

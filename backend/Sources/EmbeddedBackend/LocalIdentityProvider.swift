@@ -141,6 +141,10 @@ public struct LocalIdentityProvider: IdentityProvider {
         return try await issue(row, refresh: false, authTime: Int64(r.int("auth_time")))
     }
 
+    public func revokeRefreshToken(_ refreshToken: String) async throws {
+        try await db.query("UPDATE refresh_tokens SET revoked = 1 WHERE hash = ?", [.text(Self.digest(refreshToken))])
+    }
+
     func issue(_ row: SQLiteRow, refresh: Bool, authTime: Int64? = nil) async throws -> AuthTokens {
         let subject = row.string("subject")!
         let t = Int64(now)
@@ -189,6 +193,45 @@ public struct LocalIdentityProvider: IdentityProvider {
         }
     }
 
+    // MARK: the signed-in account
+
+    /// The principal's identity row, after checking `password` against it.
+    @discardableResult
+    func checkPassword(_ principal: Principal, _ password: String) async throws -> SQLiteRow {
+        guard let row = try await identity(subject: principal.subject) else { throw IdentityError.userNotFound }
+        guard try await hasher.verify(password, against: row.string("password_hash") ?? "") else {
+            throw IdentityError.notAuthorized
+        }
+        return row
+    }
+
+    public func verifyPassword(principal: Principal, password: String) async throws {
+        try await checkPassword(principal, password)
+    }
+
+    public func changePassword(principal: Principal, currentPassword: String, newPassword: String) async throws {
+        try await checkPassword(principal, currentPassword)
+        let hash = try await hasher.hash(newPassword)
+        try await db.transaction { tx in
+            try await tx.query("UPDATE identities SET password_hash = ? WHERE subject = ?", [.text(hash), .text(principal.subject)])
+            try await tx.query("UPDATE refresh_tokens SET revoked = 1 WHERE subject = ?", [.text(principal.subject)])
+        }
+    }
+
+    /// Like Cognito's ResendConfirmationCode: a new link, and the earlier ones stop working.
+    public func resendConfirmation(email: String) async throws {
+        guard let row = try await identity(email: email), !row.bool("confirmed"), let subject = row.string("subject") else { return }
+        let token = Base64URL.encode(Random.bytes(32))
+        try await db.transaction { [now] tx in
+            try await tx.query(
+                "UPDATE one_time_tokens SET used = 1 WHERE subject = ? AND kind = 'verify-email'", [.text(subject)])
+            try await tx.query(
+                "INSERT INTO one_time_tokens (hash, subject, kind, expires_at) VALUES (?,?,?,?)",
+                [.text(Self.digest(token)), .text(subject), .text("verify-email"), .float(now + Self.verifyTokenLifetime)])
+        }
+        try await mail(email, .verifyEmail, token)
+    }
+
     // MARK: MFA enrolment
 
     public func associateSoftwareToken(principal: Principal) async throws -> String {
@@ -214,10 +257,7 @@ public struct LocalIdentityProvider: IdentityProvider {
     }
 
     public func disableMFA(principal: Principal, password: String) async throws {
-        guard let row = try await identity(subject: principal.subject) else { throw IdentityError.userNotFound }
-        guard try await hasher.verify(password, against: row.string("password_hash") ?? "") else {
-            throw IdentityError.notAuthorized
-        }
+        let row = try await checkPassword(principal, password)
         guard row.bool("mfa_enabled") else { throw IdentityError.mfaNotEnabled }
         try await db.query(
             "UPDATE identities SET mfa_enabled = 0, totp_secret = NULL, pending_totp_secret = NULL WHERE subject = ?",
@@ -236,6 +276,7 @@ public struct LocalIdentityProvider: IdentityProvider {
             familyName: row.string("family_name") ?? "", createdAt: Date(timeIntervalSince1970: row.double("created_at")))
     }
 
+    /// One statement: the tokens, MFA sessions and TOTP secret go with the identity (ON DELETE CASCADE).
     public func adminDeleteUser(subject: String) async throws {
         try await db.query("DELETE FROM identities WHERE subject = ?", [.text(subject)])
     }

@@ -78,6 +78,10 @@ public struct SQLiteUserStore: UserStore {
             .first?.int("n") ?? 0
     }
 
+    public func unusedBackupCodeHashes(userId: String) async throws -> [String] {
+        try await db.query("SELECT hash FROM backup_codes WHERE user_id = ? AND used = 0", [.text(userId)]).compactMap { $0.string("hash") }
+    }
+
     static func binds(_ u: UserRecord) -> [SQLiteData] {
         [
             .text(u.userId), .text(u.email), .text(u.firstName), .text(u.lastName), .integer(u.emailVerified ? 1 : 0),

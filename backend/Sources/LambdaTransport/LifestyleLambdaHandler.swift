@@ -66,10 +66,7 @@ public struct LifestyleLambdaHandler: LambdaHandler {
             APIError(status: 504, code: "GATEWAY_TIMEOUT", message: "The request did not complete in time"),
             requestID: requestID, now: app.services.clock.now())
         response.headers["x-request-id"] = requestID
-        let allowed = app.services.config.corsOrigin
-        if let origin = request.headers["origin"], allowed == "*" || allowed == origin {
-            response.headers["access-control-allow-origin"] = allowed
-        }
+        app.services.config.cors.decorate(&response.headers, origin: request.headers["origin"])
         return response
     }
 

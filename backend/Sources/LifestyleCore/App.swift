@@ -19,7 +19,7 @@ public struct LifestyleApp: Sendable {
         self.logger = logger
         let router = Router(basePath: services.config.basePath, routes: routes)
         self.router = router
-        let middleware: [any Middleware] = [CORSMiddleware(allowed: services.config.corsOrigin, router: router)] + extra
+        let middleware: [any Middleware] = [CORSMiddleware(allowed: services.config.cors, router: router)] + extra
         var responder: Responder = { request, context in
             try await Self.dispatch(request, context: context, router: router)
         }

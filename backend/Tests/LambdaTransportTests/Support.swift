@@ -56,7 +56,7 @@ func makeApp(extra: [Route] = []) async throws -> LifestyleApp {
     let backend = try await EmbeddedBackend.open(dataDirectory: makeTempDir())
     OpenBackends.shared.keep(backend)
     var config = AppConfig(environment: .local, logLevel: .warning)
-    config.corsOrigin = "*"
+    config.cors = .any
     let services = Services(users: backend.users, identity: backend.identity, config: config)
     var logger = Logger(label: "test")
     logger.logLevel = .warning

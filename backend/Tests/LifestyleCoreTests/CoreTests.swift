@@ -50,6 +50,8 @@ final class RouterTests: XCTestCase {
             "POST /auth/password/reset-request", "POST /auth/password/reset-confirm", "POST /auth/mfa/setup",
             "POST /auth/mfa/verify-setup", "POST /auth/mfa/verify", "POST /auth/mfa/disable", "GET /users/profile",
             "PUT /users/profile",
+            // the account lifecycle (beyond the contract)
+            "POST /auth/logout", "POST /auth/password/change", "POST /auth/email/resend", "DELETE /users/profile",
         ]
         XCTAssertEqual(table, Set(contract))
     }
@@ -119,19 +121,35 @@ final class ConfigTests: XCTestCase {
         let local = try AppConfig.fromEnvironment([:])
         XCTAssertEqual(local.environment, .local)
         XCTAssertEqual(local.logLevel, .debug)
-        XCTAssertEqual(local.corsOrigin, "*")
+        XCTAssertEqual(local.cors, .any)
         let prod = try AppConfig.fromEnvironment(["ENVIRONMENT": "prod"])
         XCTAssertEqual(prod.logLevel, .info)
-        XCTAssertEqual(prod.corsOrigin, "https://ailifestyle.app")
+        XCTAssertEqual(prod.cors, .origins(["https://ailifestyle.app"]))
         let dev = try AppConfig.fromEnvironment(["ENVIRONMENT": "dev", "LOG_LEVEL": "WARN"])
         XCTAssertEqual(dev.logLevel, .warning)
-        XCTAssertEqual(dev.corsOrigin, "*")
+        XCTAssertEqual(dev.cors, .any)
+    }
+
+    func testCORSOriginTakesAList() throws {
+        let config = try AppConfig.fromEnvironment([
+            "ENVIRONMENT": "prod", "CORS_ORIGIN": " https://ailifestyle.app , https://Staging.ailifestyle.app,http://localhost:5173",
+        ])
+        XCTAssertEqual(
+            config.cors, .origins(["https://ailifestyle.app", "https://staging.ailifestyle.app", "http://localhost:5173"]))
+        XCTAssertEqual(config.cors.allowOrigin(for: "https://staging.ailifestyle.app"), "https://staging.ailifestyle.app")
+        XCTAssertEqual(config.cors.allowOrigin(for: "http://localhost:5173"), "http://localhost:5173")
+        XCTAssertNil(config.cors.allowOrigin(for: "https://ailifestyle.app.evil.example"))
+        XCTAssertNil(config.cors.allowOrigin(for: "http://ailifestyle.app"))
+        XCTAssertNil(config.cors.allowOrigin(for: nil))
+        XCTAssertEqual(try AppConfig.fromEnvironment(["CORS_ORIGIN": "*"]).cors.allowOrigin(for: "https://x.example"), "*")
     }
 
     func testInvalidSettingsAreNamed() {
         for (env, name) in [
             (["ENVIRONMENT": "staging"], "ENVIRONMENT"), (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
             (["CORS_ORIGIN": "ailifestyle.app"], "CORS_ORIGIN"),
+            (["CORS_ORIGIN": "https://a.example,"], "CORS_ORIGIN"), (["CORS_ORIGIN": "https://a.example,*"], "CORS_ORIGIN"),
+            (["CORS_ORIGIN": "https://a.example/app"], "CORS_ORIGIN"),
         ] {
             XCTAssertThrowsError(try AppConfig.fromEnvironment(env)) { error in
                 XCTAssertTrue("\(error)".hasPrefix(name), "\(error)")

@@ -112,6 +112,10 @@ class BackendDriver:
     def output_text(self) -> str:
         raise NotImplementedError
 
+    def mail_count(self, email: str, kind: str) -> int:
+        """How many ``kind`` emails ``email`` was sent so far."""
+        raise NotImplementedError
+
     def signing_key_pem(self) -> Optional[bytes]:
         return None
 
@@ -302,7 +306,10 @@ class AwsDriver(ServerProcessDriver):
     token_alg = "RS256"
     # moto: fixed 56-bit TOTP secret, no replay check of TOTP steps, any non-moto reset code is
     # accepted (so a used link works twice), id tokens without email_verified. AWS does all four.
-    emulator_limits = frozenset({"fixed-short-totp-secret", "totp-replay", "reset-code-reuse", "no-email-verified-claim"})
+    # moto also accepts any sign-up confirmation code, so a resent verification link carries the
+    # same token as the first (AWS mails a new code and the old one stops working).
+    emulator_limits = frozenset({
+        "fixed-short-totp-secret", "totp-replay", "reset-code-reuse", "no-email-verified-claim", "any-signup-code"})
     CODE = "482913"
 
     def __init__(self, extra_env: Optional[Mapping[str, str]] = None, data_dir: Optional[Path] = None):
@@ -382,6 +389,13 @@ class AwsDriver(ServerProcessDriver):
         assert "{####}" in message, "the trigger must keep Cognito's code placeholder"
         token = message.split("token=", 1)[1].split('"', 1)[0]
         return token.replace("{####}", self.CODE)
+
+    def mail_count(self, email: str, kind: str) -> int:
+        sources = {"verify-email": {"CustomMessage_SignUp", "CustomMessage_ResendCode"},
+                   "reset-password": {"CustomMessage_ForgotPassword"}}[kind]
+        want = email.strip().lower()
+        return sum(1 for d in self._motoctl.deliveries(self.moto)
+                   if d["email"].lower() == want and d["triggerSource"] in sources)
 
     def signing_key_pem(self) -> Optional[bytes]:
         return None  # Cognito's keys are the emulator's

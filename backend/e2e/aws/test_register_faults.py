@@ -1,4 +1,5 @@
-"""Register is all-or-nothing across Cognito and DynamoDB, under injected AWS faults.
+"""Register and account deletion are all-or-nothing across Cognito and DynamoDB, under injected
+AWS faults.
 
 The real api-handler (ENVIRONMENT=dev) talks to the moto emulator through FaultProxy. After every
 register under a fault, Cognito and DynamoDB agree (both have the user, or neither) and the client
@@ -149,3 +150,53 @@ def test_fifty_concurrent_registrations_of_one_email_give_one_201(env):
     assert statuses.count(201) == 1, statuses
     assert set(statuses) <= {201, 409}, statuses
     assert state(driver, email) == (True, True, True)
+
+
+# ---------------------------------------------------------------- account deletion
+
+def _verified_login(driver, email):
+    assert register(driver, email).status_code == 201
+    token = driver.mail_token(email, "verify-email")
+    assert requests.post(driver.base_url + "/auth/email/verify", json={"token": token}, timeout=60).status_code == 200
+    login = requests.post(driver.base_url + "/auth/login", json={"email": email, "password": PASSWORD}, timeout=60)
+    assert login.status_code == 200, login.text
+    return login.json()["accessToken"]
+
+
+def _delete(driver, access):
+    return requests.delete(driver.base_url + "/users/profile", json={"password": PASSWORD},
+                           headers={"Authorization": f"Bearer {access}"}, timeout=60)
+
+
+DELETE_FAULTS = [
+    ("AdminDeleteUser", "500"),
+    ("AdminDeleteUser", "drop"),
+    ("TransactWriteItems", "500"),
+    ("GetItem", "500"),
+    ("InitiateAuth", "500"),
+]
+
+
+@pytest.mark.parametrize("operation,mode", DELETE_FAULTS)
+def test_delete_under_fault_leaves_the_account_whole(env, operation, mode):
+    driver, proxy = env
+    email = fresh_email()
+    access = _verified_login(driver, email)
+    auth = {"Authorization": f"Bearer {access}"}
+    r = requests.put(driver.base_url + "/users/profile", json={"preferences": {"units": "imperial"}}, headers=auth, timeout=60)
+    assert r.status_code == 200, r.text
+
+    proxy.fail(operation, mode)
+    try:
+        r = _delete(driver, access)
+    finally:
+        proxy.clear()
+    assert r.status_code == 503, r.text
+    assert r.json()["error"] == "SERVICE_UNAVAILABLE"
+    assert state(driver, email) == (True, True, True), "a failed delete must leave the account as it was"
+    profile = requests.get(driver.base_url + "/users/profile", headers=auth, timeout=60)
+    assert profile.status_code == 200 and profile.json()["preferences"]["units"] == "imperial", profile.text
+
+    # and the delete goes through once AWS answers again
+    assert _delete(driver, access).status_code == 204
+    assert state(driver, email) == (False, False, False)

@@ -42,13 +42,13 @@ pytestmark = [
 ]
 
 PUBLIC_ROUTES = {
-    "GET /v1/health", "POST /v1/auth/register", "POST /v1/auth/email/verify",
-    "POST /v1/auth/login", "POST /v1/auth/refresh", "POST /v1/auth/password/reset-request",
+    "GET /v1/health", "POST /v1/auth/register", "POST /v1/auth/email/verify", "POST /v1/auth/email/resend",
+    "POST /v1/auth/login", "POST /v1/auth/refresh", "POST /v1/auth/logout", "POST /v1/auth/password/reset-request",
     "POST /v1/auth/password/reset-confirm", "POST /v1/auth/mfa/verify", "OPTIONS /v1/{proxy+}",
 }
 PROTECTED_ROUTES = {
     "POST /v1/auth/mfa/setup", "POST /v1/auth/mfa/verify-setup", "POST /v1/auth/mfa/disable",
-    "GET /v1/users/profile", "PUT /v1/users/profile",
+    "POST /v1/auth/password/change", "GET /v1/users/profile", "PUT /v1/users/profile", "DELETE /v1/users/profile",
 }
 
 
@@ -381,8 +381,15 @@ def test_plan_reports_pending_changes_without_applying(rh):
 def test_second_commit_rolls_the_function_forward(rh):
     new_tag = f"api-handler-dev-{rh.sha}"
     assert new_tag != rh.first_tag
-    rh.deploy("dev")
-    assert _function(rh, "api-handler-dev")["Code"]["ImageUri"].endswith(":" + new_tag)
+    # An allow-list of origins instead of the environment's default reaches the function as CORS_ORIGIN.
+    origins = '["https://ailifestyle.app", "https://staging.ailifestyle.app"]'
+    rh.deploy("dev", extra_env={"TF_VAR_cors_origins": origins})
+    fn = _function(rh, "api-handler-dev")
+    assert fn["Code"]["ImageUri"].endswith(":" + new_tag)
+    cors = fn["Configuration"]["Environment"]["Variables"]["CORS_ORIGIN"]
+    assert cors == "https://ailifestyle.app,https://staging.ailifestyle.app"
+    bad = rh.deploy("dev", "--plan", extra_env={"TF_VAR_cors_origins": '["https://ailifestyle.app/app"]'}, check=False)
+    assert bad.returncode != 0 and "cors_origins must be" in bad.stderr + bad.stdout
     tags = {i.get("imageTag") for i in rh.client("ecr").list_images(repositoryName="lifestyle-app-dev")["imageIds"]}
     assert {rh.first_tag, new_tag} <= tags
     rh.second_tag = new_tag

@@ -339,10 +339,103 @@ def _patch_moto_cognito_update() -> None:
     models.CognitoIdpUserPool.update_extended_config = update_extended_config
 
 
+DELIVERY_LOG = "cognito-deliveries.jsonl"
+
+
+def _patch_moto_cognito_lifecycle() -> None:
+    """Cognito operations moto (5.x) lacks, as AWS documents them, plus a record of the emails
+    Cognito would send.
+
+    * ``ResendConfirmationCode``: a new code for an UNCONFIRMED user; a confirmed user gets
+      ``InvalidParameterException`` ("User is already confirmed."), an unknown one
+      ``UserNotFoundException`` (or a simulated success when the client has
+      ``PreventUserExistenceErrors=ENABLED``), as in AWS.
+    * ``RevokeToken``: the refresh token (issued to that client) stops refreshing; an unknown
+      token is accepted (RFC 7009), a token of another client is ``UnauthorizedException``.
+    * Every email Cognito would send (SignUp, ResendConfirmationCode, ForgotPassword to an
+      existing user) is appended to ``cognito-deliveries.jsonl`` in the server's working
+      directory (the state dir) as ``{"username", "email", "triggerSource"}``, so tests can
+      count what a user was sent. AWS sends these through the custom-message trigger.
+    """
+    from moto.cognitoidp import exceptions, models, responses
+    from moto.core.responses import ActionResult, EmptyResult
+
+    def record(pool, username: str, source: str) -> None:
+        user = pool._get_user(username)
+        if user is None:
+            return
+        email = models.flatten_attrs(user.attributes).get("email", "")
+        with open(DELIVERY_LOG, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"username": user.username, "email": email, "triggerSource": source}) + "\n")
+
+    def pool_of(backend, client_id: str):
+        for pool in backend.user_pools.values():
+            if client_id in pool.clients:
+                return pool
+        raise exceptions.ResourceNotFoundError(client_id)
+
+    original_sign_up = models.CognitoIdpBackend.sign_up
+
+    def sign_up(self, client_id, username, password, attributes):  # type: ignore[no-untyped-def]
+        user, details = original_sign_up(self, client_id, username, password, attributes)
+        record(pool_of(self, client_id), username, "CustomMessage_SignUp")
+        return user, details
+
+    original_forgot = models.CognitoIdpBackend.forgot_password
+
+    def forgot_password(self, client_id, username):  # type: ignore[no-untyped-def]
+        out = original_forgot(self, client_id, username)
+        record(pool_of(self, client_id), username, "CustomMessage_ForgotPassword")
+        return out
+
+    def resend_confirmation_code(self):  # type: ignore[no-untyped-def]
+        client_id = self._get_param("ClientId")
+        username = self._get_param("Username")
+        backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+        pool = pool_of(backend, client_id)
+        user = pool._get_user(username)
+        details = {"Destination": "e***@***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+        if user is None:
+            if pool.clients[client_id].extended_config.get("PreventUserExistenceErrors") == "ENABLED":
+                return ActionResult({"CodeDeliveryDetails": details})
+            raise exceptions.UserNotFoundError("Username/client id combination not found.")
+        if user.status != models.UserStatus.UNCONFIRMED:
+            raise exceptions.InvalidParameterException("User is already confirmed.")
+        record(pool, username, "CustomMessage_ResendCode")
+        return ActionResult({"CodeDeliveryDetails": details})
+
+    def revoke_token(self):  # type: ignore[no-untyped-def]
+        token = self._get_param("Token")
+        client_id = self._get_param("ClientId")
+        backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+        pool = pool_of(backend, client_id)
+        entry = pool.refresh_tokens.get(token)
+        if entry is not None:
+            if entry[0] != client_id:
+                raise exceptions.JsonRESTError("UnauthorizedException", "Token was not issued to this client")
+            pool.refresh_tokens[token] = None
+        return EmptyResult()
+
+    models.CognitoIdpBackend.sign_up = sign_up
+    models.CognitoIdpBackend.forgot_password = forgot_password
+    responses.CognitoIdpResponse.resend_confirmation_code = resend_confirmation_code
+    responses.CognitoIdpResponse.revoke_token = revoke_token
+
+
+def deliveries(info: dict[str, Any]) -> list[dict[str, str]]:
+    """The emails the emulator's Cognito would have sent (see _patch_moto_cognito_lifecycle)."""
+    path = Path(info["state_dir"]) / DELIVERY_LOG
+    try:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    except FileNotFoundError:
+        return []
+
+
 def _serve(port: int) -> int:
     """Run moto's server on 127.0.0.1:port (internal; used by start())."""
     _patch_moto_signature_check()
     _patch_moto_cognito_update()
+    _patch_moto_cognito_lifecycle()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", str(port)])

@@ -108,6 +108,44 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         return try tokens(result)
     }
 
+    /// RevokeToken: Cognito revokes the refresh token and the access tokens issued from it.
+    /// A token Cognito does not know or no longer honours is already as good as revoked.
+    public func revokeRefreshToken(_ refreshToken: String) async throws {
+        do {
+            try await cognito.revokeToken(.init(token: refreshToken, clientId: clientId))
+        } catch {
+            switch error.serviceError?.code {
+            case "UnauthorizedException", "UnsupportedTokenTypeException", "InvalidParameterException", "NotAuthorizedException":
+                return
+            default: throw Self.map(error)
+            }
+        }
+    }
+
+    // MARK: the signed-in account
+
+    /// Cognito checks the password: tokens or an MFA challenge both mean it was right.
+    public func verifyPassword(principal: Principal, password: String) async throws {
+        guard let user = try await adminGetUser(username: principal.subject) else { throw IdentityError.userNotFound }
+        _ = try await call { try await cognito.initiateAuth(.userPassword(clientId: clientId, username: user.email, password: password)) }
+    }
+
+    /// ChangePassword (Cognito checks the current one), then GlobalSignOut: every refresh token
+    /// issued before stops working.
+    public func changePassword(principal: Principal, currentPassword: String, newPassword: String) async throws {
+        try await call {
+            try await cognito.changePassword(
+                .init(accessToken: principal.accessToken, previousPassword: currentPassword, proposedPassword: newPassword))
+        }
+        try await call { try await cognito.globalSignOut(accessToken: principal.accessToken) }
+    }
+
+    /// ResendConfirmationCode: Cognito mails a new code (through the custom-message trigger) to
+    /// an unconfirmed user and refuses a confirmed or unknown one; the caller answers the same.
+    public func resendConfirmation(email: String) async throws {
+        _ = try await call { try await cognito.resendConfirmationCode(.init(clientId: clientId, username: email)) }
+    }
+
     // MARK: password reset
 
     public func forgotPassword(email: String) async throws {
@@ -174,6 +212,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     // MARK: admin
 
+    /// `adminGetUser` with "not found" (nil) apart from a failed lookup (thrown).
+    func adminGetUserOrError(_ username: String) async throws -> IdentityUser?? {
+        .some(try await adminGetUser(username: username))
+    }
+
     public func adminGetUser(username: String) async throws -> IdentityUser? {
         let out: CognitoIdentityProvider.AdminGetUserOutput
         do {
@@ -192,13 +235,21 @@ public struct CognitoIdentityAdapter: IdentityProvider {
             createdAt: Date(timeIntervalSince1970: out.userCreateDate ?? 0))
     }
 
+    /// The TOTP secret goes first and comes back when Cognito cannot delete the user, so neither
+    /// is ever left without the other. Cognito's delete takes the user's tokens with it.
     public func adminDeleteUser(subject: String) async throws {
+        let saved = try await secrets.item(userId: subject)
+        if saved != nil { try await secrets.remove(userId: subject) }
         do {
             try await call { try await cognito.adminDeleteUser(userPoolId: userPoolId, username: subject) }
         } catch IdentityError.userNotFound {
             // Already gone.
+        } catch {
+            // The answer can be lost after Cognito deleted the user: look before undoing.
+            if let lookup = try? await adminGetUserOrError(subject), lookup == nil { return }
+            if let saved { try? await secrets.restore(saved) }
+            throw error
         }
-        try? await secrets.remove(userId: subject)
     }
 
     public func verifyAccessToken(_ token: String) async throws -> Principal {

@@ -121,10 +121,14 @@ public struct DynamoDBUserStore: UserStore {
     }
 
     public func unusedBackupCodeCount(userId: String) async throws -> Int {
+        try await unusedBackupCodeHashes(userId: userId).count
+    }
+
+    public func unusedBackupCodeHashes(userId: String) async throws -> [String] {
         do {
             let item = try await db.getItem(.init(tableName: table, key: Self.backupKey(userId), consistentRead: true)).item
-            if case .ss(let codes)? = item?["codes"] { return codes.count }
-            return 0
+            if case .ss(let codes)? = item?["codes"] { return codes }
+            return []
         } catch {
             throw Self.mapped(error)
         }

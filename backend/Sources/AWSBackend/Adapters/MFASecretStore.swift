@@ -44,6 +44,19 @@ public struct MFASecretStore: Sendable {
         }
     }
 
+    /// The stored item as it is, to put back with `restore` when a deletion is undone.
+    func item(userId: String) async throws -> DynamoDBItem? {
+        do {
+            return try await db.getItem(.init(tableName: table, key: Self.key(userId), consistentRead: true)).item
+        } catch {
+            throw IdentityError.unavailable("dynamodb")
+        }
+    }
+
+    func restore(_ item: DynamoDBItem) async throws {
+        do { _ = try await db.putItem(.init(tableName: table, item: item)) } catch { throw IdentityError.unavailable("dynamodb") }
+    }
+
     func remove(userId: String) async throws {
         do { _ = try await db.deleteItem(.init(tableName: table, key: Self.key(userId))) } catch {
             throw IdentityError.unavailable("dynamodb")

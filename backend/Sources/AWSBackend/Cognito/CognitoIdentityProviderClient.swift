@@ -89,6 +89,18 @@ public struct CognitoIdentityProviderClient: Sendable {
         let _: AWSEmpty = try await client.call("ConfirmForgotPassword", input: input, idempotent: false, deadline: deadline)
     }
 
+    /// Not retried on 5xx (each call mails a new code).
+    public func resendConfirmationCode(_ input: Models.ResendConfirmationCodeInput, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.ResendConfirmationCodeOutput
+    {
+        try await client.call("ResendConfirmationCode", input: input, idempotent: false, deadline: deadline)
+    }
+
+    /// Not retried on 5xx (a replay after a success fails with NotAuthorized: the old password is gone).
+    public func changePassword(_ input: Models.ChangePasswordInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("ChangePassword", input: input, idempotent: false, deadline: deadline)
+    }
+
     public func revokeToken(_ input: Models.RevokeTokenInput, deadline: Deadline? = nil) async throws(AWSClientError) {
         let _: AWSEmpty = try await client.call("RevokeToken", input: input, idempotent: true, deadline: deadline)
     }

@@ -293,6 +293,22 @@ public enum CognitoIdentityProvider {
         }
     }
 
+    public struct ChangePasswordInput: Encodable, Sendable, Hashable {
+        public var accessToken: String
+        public var previousPassword: String
+        public var proposedPassword: String
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "AccessToken", previousPassword = "PreviousPassword", proposedPassword = "ProposedPassword"
+        }
+        public init(accessToken: String, previousPassword: String, proposedPassword: String) {
+            self.accessToken = accessToken; self.previousPassword = previousPassword; self.proposedPassword = proposedPassword
+        }
+    }
+
+    /// ResendConfirmationCode has ForgotPassword's input and output shapes.
+    public typealias ResendConfirmationCodeInput = ForgotPasswordInput
+    public typealias ResendConfirmationCodeOutput = ForgotPasswordOutput
+
     // MARK: Sign out
     public struct RevokeTokenInput: Encodable, Sendable, Hashable {
         public var token: String

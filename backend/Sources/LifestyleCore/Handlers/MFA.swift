@@ -6,7 +6,10 @@ enum MFA {
 
     struct SetupDTO: Encodable {
         var secret: String
+        /// The contract's name for the QR image (a PNG data URL)...
         var qrCode: String
+        /// ...and the web client's: the same data URL.
+        var qrCodeUrl: String
         var otpauthUri: String
         var backupCodes: [String]
     }
@@ -20,7 +23,7 @@ enum MFA {
     @Sendable static func setup(_ request: Request, _ context: RequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let s = context.services
-        let profile = try await Profiles.ensure(subject: principal.subject, context)
+        let profile = try await Profiles.ensure(principal, context)
         if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
         let secret = try await identityCall { try await s.identity.associateSoftwareToken(principal: principal) }
         let codes = BackupCodes.generate()
@@ -34,7 +37,7 @@ enum MFA {
             throw APIError.internalError
         }
         AppMetrics.event("mfa_setup_started")
-        return .json(SetupDTO(secret: secret, qrCode: qr, otpauthUri: uri, backupCodes: codes))
+        return .json(SetupDTO(secret: secret, qrCode: qr, qrCodeUrl: qr, otpauthUri: uri, backupCodes: codes))
     }
 
     @Sendable static func verifySetup(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -43,7 +46,7 @@ enum MFA {
         let code = Rules.code(&f, "code", f.string("code"), lengths: 6...6)
         try f.check()
         let s = context.services
-        var profile = try await Profiles.ensure(subject: principal.subject, context)
+        var profile = try await Profiles.ensure(principal, context)
         if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
         try await identityCall { try await s.identity.verifySoftwareToken(principal: principal, code: code!) }
         profile.mfaEnabled = true
@@ -81,7 +84,7 @@ enum MFA {
         let password = f.string("password")
         try f.check()
         let s = context.services
-        var profile = try await Profiles.ensure(subject: principal.subject, context)
+        var profile = try await Profiles.ensure(principal, context)
         do {
             try await s.identity.disableMFA(principal: principal, password: password!)
         } catch IdentityError.notAuthorized {

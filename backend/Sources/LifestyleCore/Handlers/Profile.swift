@@ -6,14 +6,14 @@ enum Profile {
 
     @Sendable static func get(_ request: Request, _ context: RequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return .json(UserProfileDTO(try await Profiles.ensure(subject: principal.subject, context)))
+        return .json(UserProfileDTO(try await Profiles.ensure(principal, context)))
     }
 
     @Sendable static func update(_ request: Request, _ context: RequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         var f = try Body.object(request)
         let s = context.services
-        var profile = try await Profiles.ensure(subject: principal.subject, context)
+        var profile = try await Profiles.ensure(principal, context)
 
         if f.has("firstName"), let v = Rules.name(&f, "firstName", f.string("firstName")) { profile.firstName = v }
         if f.has("lastName"), let v = Rules.name(&f, "lastName", f.string("lastName")) { profile.lastName = v }

@@ -116,14 +116,48 @@ enum Registration {
     }
 }
 
+extension Registration {
+    static let resendLimit = 5
+    static let resendMessage = "If this email belongs to an account that is not verified yet, a new verification email has been sent."
+
+    /// POST /auth/email/resend: a new verification email for an unconfirmed account. The answer
+    /// is the same whether the account is unknown, confirmed or unconfirmed.
+    @Sendable static func resendVerification(_ request: Request, _ context: RequestContext) async throws -> Response {
+        var f = try Body.object(request)
+        let email = Rules.email(&f, "email", f.string("email"))
+        try f.check()
+        let s = context.services
+        let key = limitKey("resend", email!)
+        if let wait = await s.rateLimiter.retryAfter(key: key, limit: resendLimit, window: Session.window) {
+            throw APIError.tooManyRequests(retryAfter: wait, "Too many verification email requests, try again later")
+        }
+        await s.rateLimiter.record(key: key, window: Session.window)
+        do {
+            try await s.identity.resendConfirmation(email: email!)
+        } catch let error as IdentityError {
+            // An outage is the same for every account; anything else would tell accounts apart.
+            if case .unavailable = error { throw APIError.serviceUnavailable }
+        }
+        AppMetrics.event("verification_email_resent")
+        return .json(MessageDTO(message: resendMessage))
+    }
+}
+
 enum Profiles {
+    /// The caller's profile. An access token whose account is gone (deleted) is refused.
+    static func ensure(_ principal: Principal, _ context: RequestContext) async throws -> UserRecord {
+        try await ensure(subject: principal.subject, context, missing: .unauthorized("Invalid or expired access token"))
+    }
+
     /// The profile of an identity, recreated from the identity's attributes when a partial failure
     /// left it missing.
-    static func ensure(subject: String, _ context: RequestContext) async throws -> UserRecord {
+    static func ensure(subject: String, _ context: RequestContext, missing: APIError = .notFound("User not found")) async throws
+        -> UserRecord
+    {
         let s = context.services
         if let existing = try await storeCall({ try await s.users.user(id: subject) }) { return existing }
         guard let identity = try await identityCall({ try await s.identity.adminGetUser(username: subject) }) else {
-            throw APIError.notFound("User not found")
+            throw missing
         }
         let now = s.clock.now()
         let record = UserRecord(

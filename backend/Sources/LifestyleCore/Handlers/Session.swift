@@ -10,7 +10,9 @@ enum Session {
         var expiresIn: Int?
         var tokenType = "Bearer"
         var user: UserProfileDTO?
-        var mfaRequired: Bool
+        /// Only on an MFA challenge (`true`). The web client decides "MFA required" by the key's
+        /// presence (`"mfaRequired" in response`), so a login that needs no MFA leaves it out.
+        var mfaRequired: Bool?
         var sessionToken: String?
     }
 
@@ -60,7 +62,7 @@ enum Session {
         return .json(
             LoginDTO(
                 accessToken: tokens.accessToken, idToken: tokens.idToken, refreshToken: tokens.refreshToken,
-                expiresIn: tokens.expiresIn, user: UserProfileDTO(profile), mfaRequired: false))
+                expiresIn: tokens.expiresIn, user: UserProfileDTO(profile)))
     }
 
     @Sendable static func refresh(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -78,6 +80,23 @@ enum Session {
             default: throw error.apiError
             }
         }
+    }
+}
+
+extension Session {
+    /// POST /auth/logout: the refresh token never refreshes again. An unknown or already revoked
+    /// token answers the same 204 (revocation is idempotent, RFC 7009).
+    @Sendable static func logout(_ request: Request, _ context: RequestContext) async throws -> Response {
+        var f = try Body.object(request)
+        let token = Rules.token(&f, "refreshToken", f.string("refreshToken"))
+        try f.check()
+        do {
+            try await context.services.identity.revokeRefreshToken(token!)
+        } catch let error as IdentityError {
+            if case .unavailable = error { throw APIError.serviceUnavailable }
+        }
+        AppMetrics.event("logout")
+        return Response(status: 204)
     }
 }
 

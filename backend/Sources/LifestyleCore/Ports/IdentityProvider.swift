@@ -18,6 +18,16 @@ public protocol IdentityProvider: Sendable {
         session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
     ) async throws -> (tokens: AuthTokens, subject: String)
     func refresh(refreshToken: String) async throws -> AuthTokens
+    /// Revokes one refresh token (logout); an unknown or already revoked token is not an error.
+    func revokeRefreshToken(_ refreshToken: String) async throws
+    /// Checks the password of the principal's account; `.notAuthorized` when it is wrong.
+    func verifyPassword(principal: Principal, password: String) async throws
+    /// Sets a new password after checking the current one (`.notAuthorized` when wrong) and
+    /// revokes every refresh token issued before.
+    func changePassword(principal: Principal, currentPassword: String, newPassword: String) async throws
+    /// Sends a new verification email to an unconfirmed account; silent for an unknown or a
+    /// confirmed one (the caller answers the same either way).
+    func resendConfirmation(email: String) async throws
     /// Sends a reset email when the account exists; silent otherwise.
     func forgotPassword(email: String) async throws
     /// Sets a new password from an emailed reset token and revokes the user's refresh tokens.
@@ -30,7 +40,8 @@ public protocol IdentityProvider: Sendable {
     func disableMFA(principal: Principal, password: String) async throws
     /// Looks an account up by email or subject (for repairs after a partial failure).
     func adminGetUser(username: String) async throws -> IdentityUser?
-    /// Removes an account (compensation when the profile could not be written).
+    /// Removes an account with its credentials, MFA data and tokens, all or nothing (account
+    /// deletion, and compensation when a profile could not be written). Gone already: no error.
     func adminDeleteUser(subject: String) async throws
     /// Verifies a bearer access token (signature, issuer, token use, client, expiry).
     func verifyAccessToken(_ token: String) async throws -> Principal

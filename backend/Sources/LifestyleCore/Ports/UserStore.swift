@@ -7,6 +7,7 @@ public protocol UserStore: Sendable {
     func user(email normalizedEmail: String) async throws -> UserRecord?
     /// Replaces the stored record (same id and email).
     func updateUser(_ user: UserRecord) async throws
+    /// Removes the profile, its email guard and its backup codes in one step. Gone already: no error.
     func deleteUser(id: String) async throws
 
     /// Replaces the user's MFA backup codes with these hashes (all unused).
@@ -14,6 +15,8 @@ public protocol UserStore: Sendable {
     /// Marks the code with this hash used; false when there is no such unused code.
     func consumeBackupCode(userId: String, hash: String) async throws -> Bool
     func unusedBackupCodeCount(userId: String) async throws -> Int
+    /// The hashes of the user's unused backup codes (to restore them when a deletion is undone).
+    func unusedBackupCodeHashes(userId: String) async throws -> [String]
 }
 
 public enum UserStoreError: Error, Sendable, Equatable {

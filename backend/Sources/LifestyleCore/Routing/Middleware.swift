@@ -11,51 +11,49 @@ public protocol Middleware: Sendable {
 
 public typealias Responder = @Sendable (Request, RequestContext) async throws -> Response
 
-/// CORS per environment: `*` or one exact origin. A disallowed origin gets no CORS headers; a
-/// preflight to a known path answers 204.
+/// CORS per environment: any origin (`*`) or an exact allow-list. A matching origin is echoed
+/// (with `Vary: Origin`); another origin gets no CORS headers, so the browser refuses to hand it
+/// the answer. A preflight to a known path answers 204.
 public struct CORSMiddleware: Middleware {
-    let allowed: String
+    let allowed: CORSAllowList
     let router: Router
     static let allowMethods = "GET, POST, PUT, DELETE, OPTIONS"
     static let allowHeaders = "Authorization, Content-Type, X-Request-ID"
 
-    public init(allowed: String, router: Router) {
+    public init(allowed: CORSAllowList, router: Router) {
         self.allowed = allowed
         self.router = router
     }
 
     public func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response {
         let origin = request.headers["origin"]
-        let originAllowed = origin != nil && (allowed == "*" || origin == allowed)
+        var response: Response
         if request.method == "OPTIONS", request.headers["access-control-request-method"] != nil {
-            guard router.knows(path: request.path) else { throw APIError.notFound("No route for \(request.path)") }
-            var response = Response(status: 204)
-            if originAllowed {
-                decorate(&response, origin: origin!)
+            guard router.knows(path: request.path) else { throw decorated(APIError.notFound("No route for \(request.path)"), origin) }
+            response = Response(status: 204)
+            if allowed.allowOrigin(for: origin) != nil {
                 response.headers["access-control-allow-methods"] = Self.allowMethods
                 response.headers["access-control-allow-headers"] = Self.allowHeaders
                 response.headers["access-control-max-age"] = "600"
             }
-            return response
-        }
-        do {
-            var response = try await next(request, context)
-            if originAllowed { decorate(&response, origin: origin!) }
-            return response
-        } catch var error as APIError {
-            if originAllowed {
-                error.headers.append(("access-control-allow-origin", allowed == "*" ? "*" : origin!))
-                error.headers.append(("access-control-expose-headers", "X-Request-ID, Retry-After"))
-                if allowed != "*" { error.headers.append(("vary", "Origin")) }
+        } else {
+            do {
+                response = try await next(request, context)
+            } catch let error as APIError {
+                throw decorated(error, origin)
             }
-            throw error
         }
+        allowed.decorate(&response.headers, origin: origin)
+        return response
     }
 
-    private func decorate(_ response: inout Response, origin: String) {
-        response.headers["access-control-allow-origin"] = allowed == "*" ? "*" : origin
-        response.headers["access-control-expose-headers"] = "X-Request-ID, Retry-After"
-        if allowed != "*" { response.headers["vary"] = "Origin" }
+    /// Errors are rendered by the app; they carry the CORS headers along.
+    private func decorated(_ error: APIError, _ origin: String?) -> APIError {
+        var error = error
+        var headers = Headers()
+        allowed.decorate(&headers, origin: origin)
+        for (name, value) in headers { error.headers.append((name, value)) }
+        return error
     }
 }
 

@@ -8,15 +8,15 @@ public struct AppConfig: Sendable, Equatable {
 
     public var environment: Environment
     public var logLevel: Logger.Level
-    /// `*` or one exact origin.
-    public var corsOrigin: String
+    /// Which browser origins may call the API (`CORS_ORIGIN`).
+    public var cors: CORSAllowList
     public var basePath: String = "/v1"
     public var maxBodyBytes: Int = 1 << 20
 
-    public init(environment: Environment, logLevel: Logger.Level? = nil, corsOrigin: String? = nil) {
+    public init(environment: Environment, logLevel: Logger.Level? = nil, cors: CORSAllowList? = nil) {
         self.environment = environment
         self.logLevel = logLevel ?? (environment == .prod ? .info : .debug)
-        self.corsOrigin = corsOrigin ?? (environment == .prod ? "https://ailifestyle.app" : "*")
+        self.cors = cors ?? (environment == .prod ? .origins(["https://ailifestyle.app"]) : .any)
     }
 
     /// Reads `ENVIRONMENT`, `LOG_LEVEL` and `CORS_ORIGIN`. Throws a `ConfigError` naming the bad
@@ -44,20 +44,66 @@ public struct AppConfig: Sendable, Equatable {
             }
             level = l
         }
-        var origin: String?
+        var cors: CORSAllowList?
         if let raw = value("CORS_ORIGIN") {
-            guard raw == "*" || Self.isOrigin(raw) else {
-                throw ConfigError("CORS_ORIGIN must be * or an origin like https://ailifestyle.app (got '\(raw)')")
-            }
-            origin = raw
+            cors = try CORSAllowList(parsing: raw)
         }
-        return AppConfig(environment: environment, logLevel: level, corsOrigin: origin)
+        return AppConfig(environment: environment, logLevel: level, cors: cors)
+    }
+}
+
+/// The browser origins allowed to call the API: any (`*`, local and dev) or an exact list
+/// (`CORS_ORIGIN=https://ailifestyle.app,https://staging.ailifestyle.app`).
+public enum CORSAllowList: Sendable, Equatable {
+    case any
+    case origins([String])
+
+    /// `*`, or a comma-separated list of origins (`scheme://host[:port]`, no path).
+    public init(parsing raw: String) throws(ConfigError) {
+        if raw.trimmingWhitespace() == "*" {
+            self = .any
+            return
+        }
+        var list: [String] = []
+        for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            let origin = String(part).trimmingWhitespace()
+            guard Self.isOrigin(origin) else {
+                throw ConfigError(
+                    "CORS_ORIGIN must be * or a comma-separated list of origins like https://ailifestyle.app (got '\(raw)')")
+            }
+            let lowered = origin.lowercased()
+            if !list.contains(lowered) { list.append(lowered) }
+        }
+        self = .origins(list)
     }
 
     static func isOrigin(_ s: String) -> Bool {
         guard s.hasPrefix("https://") || s.hasPrefix("http://") else { return false }
         let rest = s.drop(while: { $0 != "/" }).dropFirst(2)
-        return !rest.isEmpty && !rest.contains("/") && !rest.contains(" ")
+        return !rest.isEmpty && !rest.contains("/") && !rest.contains(" ") && !rest.contains("*")
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request from `origin`, or nil when that
+    /// origin may not read the response.
+    public func allowOrigin(for origin: String?) -> String? {
+        guard let origin else { return nil }
+        switch self {
+        case .any: return "*"
+        case .origins(let list):
+            // Origins are case-insensitive (scheme and host); the browser compares the echo byte for byte.
+            return list.contains(origin.lowercased()) ? origin : nil
+        }
+    }
+
+    /// Whether answers differ per `Origin` (an exact list), so caches must key on it.
+    public var variesByOrigin: Bool { self != .any }
+
+    /// Adds the CORS headers of a simple (non-preflight) answer to a request from `origin`.
+    public func decorate(_ headers: inout Headers, origin: String?) {
+        if variesByOrigin { headers["vary"] = "Origin" }
+        guard let allowed = allowOrigin(for: origin) else { return }
+        headers["access-control-allow-origin"] = allowed
+        headers["access-control-expose-headers"] = "X-Request-ID, Retry-After"
     }
 }
 
