@@ -81,7 +81,7 @@ def test_outside_base_path_is_404(api):
         ("POST", "/health", "GET"),
         ("GET", "/auth/login", "POST"),
         ("PUT", "/auth/register", "POST"),
-        ("DELETE", "/users/profile", "GET"),
+        ("PATCH", "/users/profile", "DELETE"),  # DELETE is account deletion
         ("PATCH", "/users/profile", "PUT"),
     ],
 )
