@@ -352,6 +352,8 @@ def _patch_moto_cognito_lifecycle() -> None:
       ``PreventUserExistenceErrors=ENABLED``), as in AWS.
     * ``RevokeToken``: the refresh token (issued to that client) stops refreshing; an unknown
       token is accepted (RFC 7009), a token of another client is ``UnauthorizedException``.
+    * ``AdminDeleteUser`` also ends the user's sessions, as in AWS: a refresh token of a deleted
+      user answers ``NotAuthorizedException`` (moto answers a 500 from a missing user).
     * Every email Cognito would send (SignUp, ResendConfirmationCode, ForgotPassword to an
       existing user) is appended to ``cognito-deliveries.jsonl`` in the server's working
       directory (the state dir) as ``{"username", "email", "triggerSource"}``, so tests can
@@ -416,6 +418,21 @@ def _patch_moto_cognito_lifecycle() -> None:
             pool.refresh_tokens[token] = None
         return EmptyResult()
 
+    original_delete = models.CognitoIdpBackend.admin_delete_user
+
+    def admin_delete_user(self, user_pool_id, username):  # type: ignore[no-untyped-def]
+        pool = self.describe_user_pool(user_pool_id)
+        user = self.admin_get_user(user_pool_id, username)
+        # moto files tokens under the name the user logged in with (here the email alias).
+        for token, entry in list(pool.refresh_tokens.items()):
+            if entry is not None and pool._get_user(entry[1]) is user:
+                pool.refresh_tokens[token] = None
+        for token, (_, name) in list(pool.access_tokens.items()):
+            if pool._get_user(name) is user:
+                pool.access_tokens.pop(token)
+        original_delete(self, user_pool_id, username)
+
+    models.CognitoIdpBackend.admin_delete_user = admin_delete_user
     models.CognitoIdpBackend.sign_up = sign_up
     models.CognitoIdpBackend.forgot_password = forgot_password
     responses.CognitoIdpResponse.resend_confirmation_code = resend_confirmation_code
