@@ -117,29 +117,15 @@ enum Registration {
 }
 
 extension Registration {
-    static let resendLimit = 5
     static let resendMessage = "If this email belongs to an account that is not verified yet, a new verification email has been sent."
 
     /// POST /auth/email/resend: a new verification email for an unconfirmed account. The answer
     /// is the same whether the account is unknown, confirmed or unconfirmed.
     @Sendable static func resendVerification(_ request: Request, _ context: RequestContext) async throws -> Response {
-        var f = try Body.object(request)
-        let email = Rules.email(&f, "email", f.string("email"))
-        try f.check()
-        let s = context.services
-        let key = limitKey("resend", email!)
-        if let wait = await s.rateLimiter.retryAfter(key: key, limit: resendLimit, window: Session.window) {
-            throw APIError.tooManyRequests(retryAfter: wait, "Too many verification email requests, try again later")
-        }
-        await s.rateLimiter.record(key: key, window: Session.window)
-        do {
-            try await s.identity.resendConfirmation(email: email!)
-        } catch let error as IdentityError {
-            // An outage is the same for every account; anything else would tell accounts apart.
-            if case .unavailable = error { throw APIError.serviceUnavailable }
-        }
-        AppMetrics.event("verification_email_resent")
-        return .json(MessageDTO(message: resendMessage))
+        try await EmailAction.run(
+            request, context, limitKind: "resend", tooMany: "Too many verification email requests, try again later",
+            message: resendMessage, event: "verification_email_resent"
+        ) { email in try await context.services.identity.resendConfirmation(email: email) }
     }
 }
 

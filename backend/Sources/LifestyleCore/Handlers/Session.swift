@@ -102,30 +102,13 @@ extension Session {
 
 /// POST /auth/password/reset-request and /auth/password/reset-confirm.
 enum PasswordReset {
-    static let requestLimit = 5
     static let genericMessage = "If an account exists for this email, a password reset link has been sent."
 
     @Sendable static func request(_ request: Request, _ context: RequestContext) async throws -> Response {
-        var f = try Body.object(request)
-        let email = Rules.email(&f, "email", f.string("email"))
-        try f.check()
-        let s = context.services
-        let key = limitKey("reset", email!)
-        if let wait = await s.rateLimiter.retryAfter(key: key, limit: requestLimit, window: Session.window) {
-            throw APIError.tooManyRequests(retryAfter: wait, "Too many password reset requests, try again later")
-        }
-        await s.rateLimiter.record(key: key, window: Session.window)
-        do {
-            try await s.identity.forgotPassword(email: email!)
-        } catch let error as IdentityError {
-            switch error {
-            case .unavailable: throw APIError.serviceUnavailable
-            case .tooManyRequests(let wait): throw APIError.tooManyRequests(retryAfter: wait)
-            default: break  // Same answer whether or not the account exists.
-            }
-        }
-        AppMetrics.event("password_reset_requested")
-        return .json(MessageDTO(message: genericMessage))
+        try await EmailAction.run(
+            request, context, limitKind: "reset", tooMany: "Too many password reset requests, try again later",
+            message: genericMessage, event: "password_reset_requested"
+        ) { email in try await context.services.identity.forgotPassword(email: email) }
     }
 
     @Sendable static func confirm(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -137,5 +120,39 @@ enum PasswordReset {
         context.logger.info("password reset completed")
         AppMetrics.event("password_reset")
         return .json(MessageDTO(message: "Password has been reset. You can now log in with your new password."))
+    }
+}
+
+/// A request about an email address whose answer must not tell accounts apart (password reset,
+/// verification resend): at most `limit` per email in `Session.window`, counted before the
+/// account is looked at; the same message whatever the account's state. Only an outage or the
+/// identity provider's own throttling shows.
+enum EmailAction {
+    static let limit = 5
+
+    static func run(
+        _ request: Request, _ context: RequestContext, limitKind: String, tooMany: String, message: String, event: String,
+        _ action: (String) async throws -> Void
+    ) async throws -> Response {
+        var f = try Body.object(request)
+        let email = Rules.email(&f, "email", f.string("email"))
+        try f.check()
+        let limiter = context.services.rateLimiter
+        let key = limitKey(limitKind, email!)
+        if let wait = await limiter.retryAfter(key: key, limit: limit, window: Session.window) {
+            throw APIError.tooManyRequests(retryAfter: wait, tooMany)
+        }
+        await limiter.record(key: key, window: Session.window)
+        do {
+            try await action(email!)
+        } catch let error as IdentityError {
+            switch error {
+            case .unavailable: throw APIError.serviceUnavailable
+            case .tooManyRequests(let wait): throw APIError.tooManyRequests(retryAfter: wait)
+            default: break  // Same answer whether or not the account exists.
+            }
+        }
+        AppMetrics.event(event)
+        return .json(MessageDTO(message: message))
     }
 }
