@@ -63,7 +63,9 @@ enum Wiring {
     static func makeAWS(config: AppConfig, env: [String: String], logger: Logger) -> AWSBackend {
         do {
             let settings = try AWSSettings.fromEnvironment(env)
-            return try AWSBackend.make(settings: settings, appBaseURL: appBaseURL(config, env), logger: logger)
+            let backend = try AWSBackend.make(settings: settings, appBaseURL: appBaseURL(config, env), logger: logger)
+            backend.warmUp()
+            return backend
         } catch {
             Entry.fail("invalid configuration: \(error)")
         }

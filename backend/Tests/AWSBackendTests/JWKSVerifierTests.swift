@@ -186,6 +186,50 @@ final class JWKSVerifierTests: XCTestCase {
         await expectError(.jwksUnavailable("HTTP 503"), issuer.token(claims: issuer.accessClaims()), verifier: v)
     }
 
+    /// An outage is 503 material, not 401: no key set means `jwksUnavailable` for every token, the
+    /// store retries after a short backoff (no fetch per request), and the first good fetch heals it.
+    func testOutageAnswersUnavailableAndRecoversOnTheFirstGoodFetch() async throws {
+        let up = Mutex(false)
+        let counter = FetchCounter()
+        let body = issuer.jwks
+        let v = JWKSVerifier(
+            configuration: .init(issuer: issuer.issuer, clientIds: ["client-1"]),
+            fetcher: { _ in
+                counter.increment()
+                guard up.withLock({ $0 }) else { throw JWTVerificationError.jwksUnavailable("connection refused") }
+                return body
+            })
+        let token = issuer.token(claims: issuer.accessClaims())
+        await v.prefetch()
+        XCTAssertEqual(counter.count, 1)
+        for _ in 0..<5 {
+            do {
+                _ = try await v.verify(token, expecting: .access)
+                XCTFail("no keys: must not verify")
+            } catch {
+                guard case .jwksUnavailable = error else { return XCTFail("expected jwksUnavailable, got \(error)") }
+            }
+        }
+        XCTAssertEqual(counter.count, 1, "within the backoff no request fetches again")
+        try await Task.sleep(for: .milliseconds(300))
+        up.withLock { $0 = true }
+        let claims = try await v.verify(token, expecting: .access)
+        XCTAssertEqual(claims.subject, "sub-123")
+        XCTAssertEqual(counter.count, 2)
+        // healed: the cached set answers without fetching, even if the endpoint fails again
+        up.withLock { $0 = false }
+        _ = try await v.verify(token, expecting: .access)
+        XCTAssertEqual(counter.count, 2)
+    }
+
+    func testBackoffDoublesUpToItsCap() async {
+        let store = KeyStore(
+            url: "u", minimumRefetchInterval: .seconds(60), retryBackoff: .milliseconds(250), maximumRetryBackoff: .seconds(2),
+            fetcher: { _ in [] })
+        let waits = await [1, 2, 3, 4, 5, 40].asyncMap { await store.backoff(after: $0) }
+        XCTAssertEqual(waits, [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(2), .seconds(2)])
+    }
+
     func testCognitoConfiguration() {
         let aws = JWKSVerifier.Configuration.cognito(region: "eu-west-1", userPoolId: "eu-west-1_X", clientIds: ["c"])
         XCTAssertEqual(aws.issuer, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X")
@@ -194,5 +238,13 @@ final class JWKSVerifierTests: XCTestCase {
             region: "us-east-1", userPoolId: "us-east-1_Y", clientIds: ["c"], endpoint: AWSEndpoint(url: "http://127.0.0.1:5000"))
         XCTAssertEqual(moto.issuer, "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Y")
         XCTAssertEqual(moto.jwksURL, "http://127.0.0.1:5000/us-east-1_Y/.well-known/jwks.json")
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ f: (Element) async -> T) async -> [T] {
+        var out: [T] = []
+        for e in self { out.append(await f(e)) }
+        return out
     }
 }

@@ -1,7 +1,8 @@
 """A loopback HTTP proxy between api-handler and the AWS emulator that fails chosen operations.
 
 Rules match the ``X-Amz-Target`` operation (e.g. ``DynamoDB_20120810.TransactWriteItems``,
-``AWSCognitoIdentityProviderService.SignUp``) and fail the next ``times`` matching requests with
+``AWSCognitoIdentityProviderService.SignUp``), or for a rule starting with ``/`` the end of a GET's
+path (``/.well-known/jwks.json``), and fail the next ``times`` matching requests with
 ``"500"`` (InternalServerError), ``"throttle"`` (the service's throttling error, HTTP 400) or
 ``"drop"`` (connection closed without an answer). Everything else is forwarded byte for byte,
 Host header included, so the emulator still checks the SigV4 signature.
@@ -40,7 +41,7 @@ class FaultProxy:
             def _forward(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                target = self.headers.get("X-Amz-Target", "")
+                target = self.headers.get("X-Amz-Target", "") or self.path
                 action = proxy._take(target)
                 if action == "drop":
                     self.close_connection = True
@@ -90,7 +91,9 @@ class FaultProxy:
         with self.lock:
             self.seen.append(target)
             for rule in self.rules:
-                if target.endswith("." + rule["op"]) and rule["times"] > 0:
+                op = rule["op"]
+                matches = target.endswith(op) if op.startswith("/") else target.endswith("." + op)
+                if matches and rule["times"] > 0:
                     rule["times"] -= 1
                     return rule["mode"]
         return None

@@ -38,6 +38,14 @@ public struct AWSBackend: Sendable {
     public let identity: CognitoIdentityAdapter
     public let customMessage: CustomMessageTrigger
     public let httpClient: AWSHTTPClient
+    let verifier: JWKSVerifier
+
+    /// Starts what is worth having before the first request (the user pool's JWKS), in the
+    /// background: start-up never waits for it or fails because of it.
+    public func warmUp() {
+        let verifier = self.verifier
+        Task { await verifier.prefetch() }
+    }
 
     public static func make(settings s: AWSSettings, appBaseURL: String, logger appLogger: Logger) throws(ConfigError) -> AWSBackend {
         // The HTTP client logs request and response bodies at trace level; bodies carry passwords
@@ -65,6 +73,8 @@ public struct AWSBackend: Sendable {
         let identity = CognitoIdentityAdapter(
             cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable), userPoolId: s.userPoolId,
             clientId: s.userPoolClientId)
-        return AWSBackend(users: users, identity: identity, customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http)
+        return AWSBackend(
+            users: users, identity: identity, customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
+            verifier: verifier)
     }
 }

@@ -51,9 +51,11 @@ public struct CognitoClaims: Sendable, Hashable {
 
 /// Verifies Cognito-issued RS256 JWTs against the user pool's JWKS.
 ///
-/// - The JWKS is fetched lazily on first use and cached; a token with an unknown `kid`
-///   triggers a refetch at most once per `minimumRefetchInterval` (key rotation without a
-///   fetch storm from forged `kid`s).
+/// - The JWKS is fetched at start-up (`prefetch`) or on first use, cached, and refreshed in the
+///   background once an hour; a token with an unknown `kid` triggers a refetch at most once per
+///   `minimumRefetchInterval` (key rotation without a fetch storm from forged `kid`s). While no
+///   key set can be had, verification fails with `jwksUnavailable` (the API's 503), retried after
+///   a short backoff; see `KeyStore`.
 /// - Checks: `alg == RS256` (before anything else), signature, `iss`, `token_use`,
 ///   `client_id` (access) / `aud` (id) against `clientIds`, `exp` / `nbf` with `leeway`.
 public final class JWKSVerifier: Sendable {
@@ -170,6 +172,10 @@ public final class JWKSVerifier: Sendable {
 
     /// Drops the cached keys (next verification refetches).
     public func resetCache() async { await store.reset() }
+
+    /// Fetches the key set now (at start-up), so the first bearer request does not wait for it.
+    /// A failure is not an error here: bearer requests answer 503 and retry until a fetch works.
+    public func prefetch() async { await store.prefetch() }
 }
 
 // MARK: - Internals
@@ -247,33 +253,81 @@ struct JWKSDocument: Decodable {
     var keys: [Key]
 }
 
+/// The cached key set and its fetching, in one of three states:
+/// - `.empty`: nothing fetched yet (start-up, or `reset`);
+/// - `.fresh(at)`: the last fetch worked; an unknown `kid` refetches at most once per
+///   `minimumRefetchInterval`, and a set older than `refreshInterval` is refreshed in the
+///   background while the cached keys keep answering;
+/// - `.failing(since, attempts)`: the last fetch failed. Known keys still verify; anything that
+///   needs a fetch answers `jwksUnavailable` (503, never 401) and is retried after a short backoff
+///   (`retryBackoff` doubling up to `maximumRetryBackoff`) until the first good fetch.
+/// Fetches are single-flight: concurrent callers share one attempt.
 actor KeyStore {
+    enum State: Equatable {
+        case empty
+        case fresh(at: ContinuousClock.Instant)
+        case failing(at: ContinuousClock.Instant, attempts: Int)
+    }
+
     let url: String
     let minimumRefetchInterval: Duration
+    let refreshInterval: Duration
+    let retryBackoff: Duration
+    let maximumRetryBackoff: Duration
     let fetcher: JWKSVerifier.Fetcher
     private var keys: [String: RSAPublicKey] = [:]
-    private var lastFetch: ContinuousClock.Instant?
+    private(set) var state: State = .empty
     private var inFlight: Task<[String: RSAPublicKey], any Error>?
 
-    init(url: String, minimumRefetchInterval: Duration, fetcher: @escaping JWKSVerifier.Fetcher) {
+    init(
+        url: String, minimumRefetchInterval: Duration, refreshInterval: Duration = .seconds(3600),
+        retryBackoff: Duration = .milliseconds(250), maximumRetryBackoff: Duration = .seconds(2),
+        fetcher: @escaping JWKSVerifier.Fetcher
+    ) {
         self.url = url
         self.minimumRefetchInterval = minimumRefetchInterval
+        self.refreshInterval = refreshInterval
+        self.retryBackoff = retryBackoff
+        self.maximumRetryBackoff = maximumRetryBackoff
         self.fetcher = fetcher
     }
 
     func reset() {
         keys = [:]
-        lastFetch = nil
+        state = .empty
+    }
+
+    /// Fetches now unless a usable set is cached; failures only change the state.
+    func prefetch() async {
+        if case .fresh = state { return }
+        try? await refresh()
     }
 
     func key(for kid: String) async throws(JWTVerificationError) -> RSAPublicKey {
-        if let k = keys[kid] { return k }
-        if let lastFetch, ContinuousClock.now < lastFetch.advanced(by: minimumRefetchInterval) {
-            throw .unknownKey(kid)
+        let now = ContinuousClock.now
+        if let k = keys[kid] {
+            if case .fresh(let at) = state, now >= at.advanced(by: refreshInterval), inFlight == nil {
+                Task { try? await self.refresh() }  // stale-while-revalidate
+            }
+            return k
+        }
+        switch state {
+        case .fresh(let at):
+            if now < at.advanced(by: minimumRefetchInterval) { throw .unknownKey(kid) }
+        case .failing(let at, let attempts):
+            if now < at.advanced(by: backoff(after: attempts)) { throw .jwksUnavailable("JWKS fetch failing, retrying shortly") }
+        case .empty:
+            break
         }
         try await refresh()
         if let k = keys[kid] { return k }
         throw .unknownKey(kid)
+    }
+
+    func backoff(after attempts: Int) -> Duration {
+        var wait = retryBackoff
+        for _ in 1..<max(1, min(attempts, 16)) where wait < maximumRetryBackoff { wait = wait * 2 }
+        return min(wait, maximumRetryBackoff)
     }
 
     private func refresh() async throws(JWTVerificationError) {
@@ -289,11 +343,17 @@ actor KeyStore {
             let fetched = try await task.value
             if inFlight == task { inFlight = nil }
             keys = fetched
-            lastFetch = .now
+            state = .fresh(at: .now)
         } catch {
-            if inFlight == task { inFlight = nil }
-            lastFetch = .now  // rate-limit retries against a failing endpoint as well
-            if let e = error as? JWTVerificationError { throw e }
+            if inFlight == task {
+                inFlight = nil
+                if case .failing(_, let attempts) = state {
+                    state = .failing(at: .now, attempts: attempts + 1)
+                } else {
+                    state = .failing(at: .now, attempts: 1)
+                }
+            }
+            if let e = error as? JWTVerificationError, case .jwksUnavailable = e { throw e }
             throw .jwksUnavailable(String(describing: error))
         }
     }
