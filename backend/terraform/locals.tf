@@ -11,23 +11,26 @@ locals {
       api_throttle_burst       = 40
       table_deletion_protected = false
       pool_deletion_protected  = false
-      alarm_error_rate_pct     = 10
-      alarm_p99_duration_ms    = 5000
-      alarm_5xx_count          = 10
+      # days a deleted master-key secret can be restored
+      secret_recovery_window_days = 0
+      alarm_error_rate_pct        = 10
+      alarm_p99_duration_ms       = 5000
+      alarm_5xx_count             = 10
     }
     prod = {
-      log_level                = "INFO"
-      cors_origins             = ["https://ailifestyle.app"]
-      lambda_memory_mb         = 1024
-      lambda_timeout_s         = 15
-      log_retention_days       = 30
-      api_throttle_rate        = 200
-      api_throttle_burst       = 400
-      table_deletion_protected = true
-      pool_deletion_protected  = true
-      alarm_error_rate_pct     = 2
-      alarm_p99_duration_ms    = 3000
-      alarm_5xx_count          = 5
+      log_level                   = "INFO"
+      cors_origins                = ["https://ailifestyle.app"]
+      lambda_memory_mb            = 1024
+      lambda_timeout_s            = 15
+      log_retention_days          = 30
+      api_throttle_rate           = 200
+      api_throttle_burst          = 400
+      table_deletion_protected    = true
+      pool_deletion_protected     = true
+      secret_recovery_window_days = 30
+      alarm_error_rate_pct        = 2
+      alarm_p99_duration_ms       = 3000
+      alarm_5xx_count             = 5
     }
   }
 

@@ -1,4 +1,4 @@
-# Phase 1 (deploy_lambda = false): ECR, Cognito, DynamoDB, log group, IAM role.
+# Phase 1 (deploy_lambda = false): ECR, Cognito, DynamoDB, master-key secret, log group, IAM role.
 # Phase 3 (deploy_lambda = true):  + Lambda function, HTTP API, alarms.
 
 module "ecr" {
@@ -21,13 +21,20 @@ module "cognito" {
   custom_message_lambda_arn = var.deploy_lambda ? local.function_arn : null
 }
 
+module "secrets" {
+  source               = "./modules/secrets"
+  secret_name          = "${local.function_name}-master-key"
+  recovery_window_days = local.env.secret_recovery_window_days
+}
+
 module "iam" {
-  source        = "./modules/iam"
-  role_name     = "${local.function_name}-exec"
-  account_id    = var.aws_account_id
-  table_arn     = module.dynamodb.table_arn
-  user_pool_arn = module.cognito.user_pool_arn
-  log_group_arn = module.lambda.log_group_arn
+  source         = "./modules/iam"
+  role_name      = "${local.function_name}-exec"
+  account_id     = var.aws_account_id
+  table_arn      = module.dynamodb.table_arn
+  user_pool_arn  = module.cognito.user_pool_arn
+  log_group_arn  = module.lambda.log_group_arn
+  app_secret_arn = module.secrets.secret_arn
 }
 
 module "lambda" {
@@ -52,6 +59,7 @@ module "lambda" {
     USERS_TABLE         = module.dynamodb.table_name
     USER_POOL_ID        = module.cognito.user_pool_id
     USER_POOL_CLIENT_ID = module.cognito.client_id
+    APP_SECRET_ID       = module.secrets.secret_arn
   }
 }
 

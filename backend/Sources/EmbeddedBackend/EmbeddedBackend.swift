@@ -6,12 +6,15 @@ import LifestyleCore
 #endif
 
 /// Everything the service needs without AWS, in one data directory:
-/// `lifestyle.db` (SQLite), `signing-key.pem` (the token key, made on first start, mode 0600) and
-/// `outbox.jsonl` (emails that would have been sent).
+/// `lifestyle.db` (SQLite), `signing-key.pem` (the token key, made on first start, mode 0600),
+/// `master.key` (the master key the service derives its other keys from, base64, made on first
+/// start, mode 0600; the embedded twin of the AWS environments' APP_SECRET_ID) and `outbox.jsonl`
+/// (emails that would have been sent).
 public struct EmbeddedBackend: Sendable {
     public let database: EmbeddedDatabase
     public let users: SQLiteUserStore
     public let identity: LocalIdentityProvider
+    public let masterKey: MasterKey
 
     public static let issuer = "https://local-idp.ailifestyle.invalid/ai-lifestyle-users-local"
     public static let clientID = "local-client"
@@ -22,11 +25,13 @@ public struct EmbeddedBackend: Sendable {
         try makeDirectory(dataDirectory)
         let db = try await EmbeddedDatabase.open(path: dataDirectory + "/lifestyle.db")
         let key = try loadOrCreateKey(path: dataDirectory + "/signing-key.pem")
+        let masterKey = try loadOrCreateMasterKey(path: dataDirectory + "/master.key")
         let tokens = LocalTokens(key: key, issuer: issuer, clientID: clientID)
         let mailer = OutboxMailer(path: dataDirectory + "/outbox.jsonl")
         return EmbeddedBackend(
             database: db, users: SQLiteUserStore(database: db),
-            identity: LocalIdentityProvider(database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock))
+            identity: LocalIdentityProvider(database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock),
+            masterKey: masterKey)
     }
 
     public enum SetupError: Error, CustomStringConvertible {
@@ -49,19 +54,34 @@ public struct EmbeddedBackend: Sendable {
     }
 
     static func loadOrCreateKey(path: String) throws -> P256.Signing.PrivateKey {
-        if let pem = readFile(path) {
-            guard let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) else { throw SetupError.key(path) }
+        try loadOrCreate(path: path, parse: { try? P256.Signing.PrivateKey(pemRepresentation: $0) }) {
+            let key = P256.Signing.PrivateKey()
+            return (key, key.pemRepresentation)
+        }
+    }
+
+    static func loadOrCreateMasterKey(path: String) throws -> MasterKey {
+        try loadOrCreate(path: path, parse: { MasterKey(base64: $0) }) {
+            let key = MasterKey.generate()
+            return (key, key.base64 + "\n")
+        }
+    }
+
+    /// Reads a key file, or writes a new one (mode 0600, never over another process's).
+    static func loadOrCreate<Key>(path: String, parse: (String) -> Key?, make: () -> (Key, String)) throws -> Key {
+        if let text = readFile(path) {
+            guard let key = parse(text) else { throw SetupError.key(path) }
             return key
         }
-        let key = P256.Signing.PrivateKey()
+        let (key, text) = make()
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             // Another process made it first: use theirs.
-            if let pem = readFile(path), let k = try? P256.Signing.PrivateKey(pemRepresentation: pem) { return k }
+            if let text = readFile(path), let k = parse(text) { return k }
             throw SetupError.key(path)
         }
         defer { close(fd) }
-        let bytes = Array(key.pemRepresentation.utf8)
+        let bytes = Array(text.utf8)
         guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw SetupError.key(path) }
         return key
     }

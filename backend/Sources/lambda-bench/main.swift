@@ -76,7 +76,8 @@ func environment(_ endpoint: String, _ environmentName: String) -> [String: Stri
             [
                 "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "bench-secret",
                 "AWS_SESSION_TOKEN": "bench-token", "USERS_TABLE": "users-dev", "USER_POOL_ID": "us-east-1_bench",
-                "USER_POOL_CLIENT_ID": "benchclient", "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+                "USER_POOL_CLIENT_ID": "benchclient", "APP_SECRET_ID": "api-handler-dev-master-key",
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
             ], uniquingKeysWith: { a, _ in a })
     }
     return env

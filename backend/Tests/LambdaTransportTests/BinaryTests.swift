@@ -136,6 +136,7 @@ final class BinaryTests: XCTestCase {
             [
                 "ENVIRONMENT": "dev", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret",
                 "USERS_TABLE": "users-dev", "USER_POOL_ID": "us-east-1_test", "USER_POOL_CLIENT_ID": "client",
+                "APP_SECRET_ID": "api-handler-dev-master-key",
                 "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
             ], uniquingKeysWith: { _, new in new })
         let event =

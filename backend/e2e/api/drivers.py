@@ -33,6 +33,7 @@ Register new drivers in :data:`DRIVERS`.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -349,6 +350,10 @@ class AwsDriver(ServerProcessDriver):
         )
         self.pool_id = pool["Id"]
         self.client_id = client["ClientId"]
+        # The master key, as Terraform makes it: a random secret in Secrets Manager (APP_SECRET_ID).
+        master = base64.b64encode(os.urandom(32)).decode()
+        self.app_secret_arn = self._client("secretsmanager").create_secret(
+            Name="api-handler-dev-master-key", SecretString=master)["ARN"]
 
     def _client(self, service: str):
         import boto3  # noqa: PLC0415
@@ -363,7 +368,7 @@ class AwsDriver(ServerProcessDriver):
         env.update(self.aws_env)
         env.update({
             "ENVIRONMENT": "dev", "USERS_TABLE": "users-dev", "USER_POOL_ID": self.pool_id,
-            "USER_POOL_CLIENT_ID": self.client_id,
+            "USER_POOL_CLIENT_ID": self.client_id, "APP_SECRET_ID": self.app_secret_arn,
         })
         env.setdefault("LOG_LEVEL", "trace")
         env.update(self.extra_env)

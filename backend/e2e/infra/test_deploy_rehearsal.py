@@ -15,6 +15,7 @@ The tests run in file order and share one rehearsal (module scope).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -259,6 +260,18 @@ def test_phase1_creates_only_base_infrastructure(rh):
         if resources == ["*"]:
             assert all(a.startswith("xray:") for a in actions), stmt
 
+    # The master key: a random secret the role may read, and nothing else may; its value is in no
+    # Terraform output and not in the state (written write-only from an ephemeral random value).
+    sm = rh.client("secretsmanager")
+    secret = sm.describe_secret(SecretId="api-handler-dev-master-key")
+    value = sm.get_secret_value(SecretId=secret["ARN"])["SecretString"]
+    raw = base64.b64decode(value, validate=True)
+    assert len(raw) >= 32 and len(set(value)) > 20, "a random master key of at least 32 bytes"
+    assert value not in rh.state_file("dev").read_text()
+    assert all(value not in (rh.root / log).read_text() for log in os.listdir(rh.root) if log.startswith("run-"))
+    master = [s for s in doc["Statement"] if "secretsmanager:GetSecretValue" in str(s["Action"])]
+    assert len(master) == 1 and master[0]["Resource"] in (secret["ARN"], [secret["ARN"]]), master
+
     with pytest.raises(ClientError) as err:
         _function(rh, "api-handler-dev")
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
@@ -299,6 +312,7 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     assert env["USER_POOL_ID"] == pool["Id"]
     env_client_id = env.pop("USER_POOL_CLIENT_ID")
     assert env_client_id
+    assert env.pop("APP_SECRET_ID") == rh.client("secretsmanager").describe_secret(SecretId="api-handler-dev-master-key")["ARN"]
     assert env == {"ENVIRONMENT": "dev", "LOG_LEVEL": "DEBUG", "CORS_ORIGIN": "*",
                    "USERS_TABLE": "users-dev", "USER_POOL_ID": pool["Id"]}
     assert pool["LambdaConfig"]["CustomMessage"] == cfg["FunctionArn"]

@@ -8,6 +8,8 @@ public struct AWSSettings: Sendable {
     public var usersTable: String
     public var userPoolId: String
     public var userPoolClientId: String
+    /// `APP_SECRET_ID`: the Secrets Manager secret holding the master key (base64, >= 32 bytes).
+    public var appSecretId: String
     public var environment: [String: String]
 
     /// Throws one `ConfigError` naming every missing setting.
@@ -16,8 +18,8 @@ public struct AWSSettings: Sendable {
         let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION")
         var missing: [String] = []
         if region == nil { missing.append("AWS_REGION") }
-        for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "USERS_TABLE", "USER_POOL_ID", "USER_POOL_CLIENT_ID"] where value(k) == nil
-        {
+        for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "USERS_TABLE", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "APP_SECRET_ID"]
+        where value(k) == nil {
             missing.append(k)
         }
         guard missing.isEmpty, let region, let credentials = AWSCredentials.fromEnvironment(env) else {
@@ -28,7 +30,7 @@ public struct AWSSettings: Sendable {
         }
         return AWSSettings(
             region: region, credentials: credentials, usersTable: value("USERS_TABLE")!, userPoolId: value("USER_POOL_ID")!,
-            userPoolClientId: value("USER_POOL_CLIENT_ID")!, environment: env)
+            userPoolClientId: value("USER_POOL_CLIENT_ID")!, appSecretId: value("APP_SECRET_ID")!, environment: env)
     }
 }
 
@@ -39,12 +41,22 @@ public struct AWSBackend: Sendable {
     public let customMessage: CustomMessageTrigger
     public let httpClient: AWSHTTPClient
     let verifier: JWKSVerifier
+    let appSecret: AppSecret
+    let logger: Logger
 
-    /// Starts what is worth having before the first request (the user pool's JWKS), in the
-    /// background: start-up never waits for it or fails because of it.
+    /// Fetches what the first requests need (the user pool's JWKS, the master key) in the
+    /// background, so start-up never waits on a network call. A master key that cannot be read is
+    /// reported on one error line now; requests that need it answer 503 until it can be read.
     public func warmUp() {
-        let verifier = self.verifier
+        let verifier = self.verifier, appSecret = self.appSecret, logger = self.logger
         Task { await verifier.prefetch() }
+        Task {
+            do {
+                _ = try await appSecret.key()
+            } catch {
+                logger.error("cannot read the master key (APP_SECRET_ID)", metadata: ["error": .string("\(error)")])
+            }
+        }
     }
 
     public static func make(settings s: AWSSettings, appBaseURL: String, logger appLogger: Logger) throws(ConfigError) -> AWSBackend {
@@ -55,7 +67,10 @@ public struct AWSBackend: Sendable {
         let http = AWSHTTPClientFactory.makeHTTPClient()
         let dynamo: DynamoDBClient
         let cognito: CognitoIdentityProviderClient
+        let secrets: SecretsManagerClient
         do {
+            secrets = try SecretsManagerClient(
+                credentials: s.credentials, region: s.region, httpClient: http, environment: s.environment, logger: logger)
             dynamo = try DynamoDBClient(
                 credentials: s.credentials, region: s.region, httpClient: http, environment: s.environment, logger: logger)
             cognito = try CognitoIdentityProviderClient(
@@ -70,11 +85,34 @@ public struct AWSBackend: Sendable {
                 endpoint: emulated ? cognito.client.endpoint : nil),
             httpClient: http)
         let users = DynamoDBUserStore(client: dynamo, table: s.usersTable)
+        let secretId = s.appSecretId
+        let appSecret = AppSecret(load: {
+            let value: String?
+            do {
+                value = try await secrets.secretString(id: secretId)
+            } catch let error as AWSClientError {
+                throw AppSecretError.unreadable(error.code ?? "transport")
+            }
+            guard let value, let key = MasterKey(base64: value) else { throw AppSecretError.malformed }
+            return key
+        })
         let identity = CognitoIdentityAdapter(
             cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable), userPoolId: s.userPoolId,
-            clientId: s.userPoolClientId)
+            clientId: s.userPoolClientId, appSecret: appSecret)
         return AWSBackend(
             users: users, identity: identity, customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
-            verifier: verifier)
+            verifier: verifier, appSecret: appSecret, logger: logger)
+    }
+}
+
+/// Why the master key could not be had (never its value).
+public enum AppSecretError: Error, Sendable, CustomStringConvertible {
+    case unreadable(String)
+    case malformed
+    public var description: String {
+        switch self {
+        case .unreadable(let code): "the secret named by APP_SECRET_ID cannot be read (\(code))"
+        case .malformed: "the secret named by APP_SECRET_ID is not base64 of at least 32 random bytes"
+        }
     }
 }

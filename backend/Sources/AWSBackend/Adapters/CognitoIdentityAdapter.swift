@@ -6,8 +6,10 @@ import LifestyleCore
 /// - Emailed tokens are `<base64url(username)>.<code>`: the custom-message trigger writes the link
 ///   with Cognito's `{####}` placeholder in place of the code, so the token carries exactly what
 ///   ConfirmSignUp / ConfirmForgotPassword need.
-/// - The MFA `sessionToken` is `base64url({"s": <Cognito session>, "u": <username>})`, because
-///   RespondToAuthChallenge needs the username next to the session.
+/// - The MFA `sessionToken` seals (`SecretBox`, a key derived from the master key) the Cognito
+///   session, the username RespondToAuthChallenge needs next to it, and an expiry. A forged,
+///   changed, expired or foreign token is refused before anything is looked up or spent, with one
+///   answer whether or not the user exists.
 /// - Backup codes: Cognito has none. The TOTP secret Cognito hands out at enrolment is kept in
 ///   DynamoDB (`MFASecretStore`); an accepted backup code answers Cognito's SOFTWARE_TOKEN_MFA
 ///   challenge with the current code derived from that secret.
@@ -17,19 +19,32 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     let secrets: MFASecretStore
     let userPoolId: String
     let clientId: String
+    let appSecret: AppSecret
     let clock: any WallClock
 
     public init(
         cognito: CognitoIdentityProviderClient, verifier: JWKSVerifier, secrets: MFASecretStore, userPoolId: String, clientId: String,
-        clock: any WallClock = SystemClock()
+        appSecret: AppSecret, clock: any WallClock = SystemClock()
     ) {
         self.cognito = cognito
         self.verifier = verifier
         self.secrets = secrets
         self.userPoolId = userPoolId
         self.clientId = clientId
+        self.appSecret = appSecret
         self.clock = clock
     }
+
+    /// The box MFA session tokens are sealed in; 503 while the master key cannot be read.
+    func sessionBox() async throws -> SecretBox {
+        do {
+            return SecretBox(master: try await appSecret.key(), purpose: MFASession.purpose)
+        } catch {
+            throw IdentityError.unavailable("master key")
+        }
+    }
+
+    var nowSeconds: Int64 { Int64(clock.now().timeIntervalSince1970) }
 
     // MARK: sign-up
 
@@ -73,13 +88,17 @@ public struct CognitoIdentityAdapter: IdentityProvider {
             throw IdentityError.unavailable("unsupported challenge \(out.challengeName ?? "none")")
         }
         let username = out.challengeParameters?["USER_ID_FOR_SRP"] ?? email
-        return .mfaRequired(session: MFASession(s: session, u: username).encoded)
+        let sealed = MFASession(s: session, u: username, e: nowSeconds + MFASession.lifetime)
+        return .mfaRequired(session: sealed.sealed(in: try await sessionBox(), clientId: clientId))
     }
 
     public func respondToMFAChallenge(
         session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
     ) async throws -> (tokens: AuthTokens, subject: String) {
-        guard let mfa = MFASession.decode(session) else { throw IdentityError.invalidSession }
+        // The seal is checked first: nothing is looked up or spent for a token this service did not issue.
+        guard let mfa = MFASession.open(session, in: try await sessionBox(), clientId: clientId, now: nowSeconds) else {
+            throw IdentityError.invalidSession
+        }
         var totp = code
         if code.count == 8 {
             guard let user = try await adminGetUser(username: mfa.u) else { throw IdentityError.invalidSession }
@@ -328,12 +347,27 @@ public enum EmailToken {
     }
 }
 
+/// What an MFA `sessionToken` carries, sealed: Cognito's session `s`, the username `u` and the
+/// expiry `e` (Unix seconds; Cognito's own session lasts 3 minutes). The app client id is the
+/// associated data, so a token of another client (or environment) does not open.
 struct MFASession: Codable {
     var s: String
     var u: String
-    var encoded: String { Base64URL.encode(JSON.encode(self)) }
-    static func decode(_ token: String) -> MFASession? {
-        guard let raw = Base64URL.decode(token) else { return nil }
-        return try? JSON.decode(MFASession.self, from: raw)
+    var e: Int64
+
+    static let purpose = "mfa-session/v1"
+    static let lifetime: Int64 = 180
+    static let prefix = "v1."
+
+    func sealed(in box: SecretBox, clientId: String) -> String {
+        Self.prefix + Base64URL.encode(box.seal(JSON.encode(self), associatedData: Array(clientId.utf8)))
+    }
+
+    static func open(_ token: String, in box: SecretBox, clientId: String, now: Int64) -> MFASession? {
+        guard token.hasPrefix(prefix), token.utf8.count <= 8192, let raw = Base64URL.decode(token.dropFirst(prefix.count)),
+            let plain = box.open(raw, associatedData: Array(clientId.utf8)),
+            let session = try? JSON.decode(MFASession.self, from: plain), now < session.e
+        else { return nil }
+        return session
     }
 }

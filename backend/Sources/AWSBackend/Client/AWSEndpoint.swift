@@ -32,6 +32,10 @@ public struct AWSServiceDescriptor: Sendable, Hashable {
         signingName: "cognito-idp", endpointPrefix: "cognito-idp",
         targetPrefix: "AWSCognitoIdentityProviderService", jsonVersion: "1.1",
         endpointEnvironmentSuffix: "COGNITO_IDENTITY_PROVIDER")
+
+    public static let secretsManager = AWSServiceDescriptor(
+        signingName: "secretsmanager", endpointPrefix: "secretsmanager", targetPrefix: "secretsmanager", jsonVersion: "1.1",
+        endpointEnvironmentSuffix: "SECRETS_MANAGER")
 }
 
 /// A resolved endpoint: scheme, host, optional port and base path.

@@ -75,11 +75,7 @@ extension String {
 
 /// Compares two strings without an early exit on the first differing byte.
 public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var diff: UInt8 = 0
-    for i in 0..<x.count { diff |= x[i] ^ y[i] }
-    return diff == 0
+    ConstantTime.equal(a.utf8, b.utf8)
 }
 
 /// MFA backup codes: 8 random 8-digit codes, stored only as salted SHA-256 hashes.

@@ -9,7 +9,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "this" {
-  #checkov:skip=CKV_AWS_356:"*" only where AWS offers no resource-level permission (ecr:GetAuthorizationToken, cognito-idp:CreateUserPool/ListUserPools, CloudWatch Logs log-delivery calls); everything else is pinned to the environment's resource names.
+  #checkov:skip=CKV_AWS_356:"*" only where AWS offers no resource-level permission (ecr:GetAuthorizationToken, cognito-idp:CreateUserPool/ListUserPools, secretsmanager:GetRandomPassword, CloudWatch Logs log-delivery calls); everything else is pinned to the environment's resource names.
   statement {
     sid       = "StateList"
     actions   = ["s3:ListBucket"]
@@ -85,6 +85,24 @@ data "aws_iam_policy_document" "this" {
       variable = "aws:RequestTag/Environment"
       values   = [local.env]
     }
+  }
+
+  # The master-key secret (modules/secrets). Terraform writes its value write-only and never
+  # reads it back; GetSecretValue is not granted to the pipeline.
+  statement {
+    sid = "MasterKeySecret"
+    actions = [
+      "secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret",
+      "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:GetResourcePolicy",
+      "secretsmanager:ListSecretVersionIds", "secretsmanager:TagResource", "secretsmanager:UntagResource",
+    ]
+    resources = ["${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-master-key-*"]
+  }
+
+  statement {
+    sid       = "MasterKeyRandom"
+    actions   = ["secretsmanager:GetRandomPassword"]
+    resources = ["*"] # GetRandomPassword has no resource
   }
 
   statement {

@@ -54,6 +54,13 @@ data "aws_iam_policy_document" "exec" {
     resources = [var.user_pool_arn]
   }
 
+  # The master key: this one secret, read only.
+  statement {
+    sid       = "MasterKey"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.app_secret_arn]
+  }
+
   statement {
     sid       = "FunctionLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]

@@ -1,0 +1,34 @@
+import FoundationEssentials
+import Logging
+
+/// The one Secrets Manager call the function makes (AWS JSON 1.1, target prefix `secretsmanager`).
+public struct SecretsManagerClient: Sendable {
+    public let client: AWSJSONClient
+
+    public init(
+        credentials: AWSCredentials, region: String, httpClient: AWSHTTPClient, environment: [String: String] = [:],
+        logger: Logger = Logger(label: "aws.secretsmanager")
+    ) throws(AWSEndpoint.ResolutionError) {
+        let endpoint = try AWSEndpoint.resolve(for: .secretsManager, region: region, environment: environment)
+        self.client = AWSJSONClient(
+            service: .secretsManager, credentials: credentials, region: region, endpoint: endpoint, httpClient: httpClient,
+            retryPolicy: .default, attemptTimeout: .seconds(5), logger: logger)
+    }
+
+    struct GetSecretValueInput: Encodable, Sendable {
+        var secretId: String
+        enum CodingKeys: String, CodingKey { case secretId = "SecretId" }
+    }
+
+    struct GetSecretValueOutput: Decodable, Sendable {
+        var secretString: String?
+        enum CodingKeys: String, CodingKey { case secretString = "SecretString" }
+    }
+
+    /// The secret's current string value (`AWSCURRENT`).
+    public func secretString(id: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> String? {
+        let out: GetSecretValueOutput = try await client.call(
+            "GetSecretValue", input: GetSecretValueInput(secretId: id), idempotent: true, deadline: deadline)
+        return out.secretString
+    }
+}

@@ -1,0 +1,23 @@
+# The environment's master key: one random secret the function derives every key it needs from
+# (HKDF with a purpose label; MFA session seals first). The value is made by Secrets Manager
+# (GetRandomPassword, an ephemeral resource) and written write-only, so it is never in the plan,
+# the state or an output. 64 random alphanumerics are base64 of 48 bytes (~380 bits).
+ephemeral "aws_secretsmanager_random_password" "master" {
+  password_length     = 64
+  exclude_punctuation = true
+  include_space       = false
+}
+
+resource "aws_secretsmanager_secret" "master" {
+  #checkov:skip=CKV_AWS_149:Encrypted with the Secrets Manager service key (aws/secretsmanager); the function's role is the only reader by policy, and a per-environment CMK adds cost without a second reader to separate.
+  #checkov:skip=CKV2_AWS_57:The master key is not rotated automatically: it seals only short-lived MFA sessions (3 minutes), so a manual rotation (new version, then redeploy) loses nothing; rotation Lambdas are not worth it here.
+  name                    = var.secret_name
+  description             = "Master key of ${var.secret_name} (base64); the API derives its keys from it."
+  recovery_window_in_days = var.recovery_window_days
+}
+
+resource "aws_secretsmanager_secret_version" "master" {
+  secret_id                = aws_secretsmanager_secret.master.id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.master.random_password
+  secret_string_wo_version = var.key_version
+}
