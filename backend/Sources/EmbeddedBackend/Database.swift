@@ -65,6 +65,10 @@ public final class EmbeddedDatabase: Sendable {
               created_at REAL NOT NULL, updated_at REAL NOT NULL)
             """,
             """
+            CREATE TABLE IF NOT EXISTS rate_limits (
+              key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_ends REAL NOT NULL)
+            """,
+            """
             CREATE TABLE IF NOT EXISTS backup_codes (
               user_id TEXT NOT NULL, hash TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user_id, hash))
             """,

@@ -14,6 +14,7 @@ public struct EmbeddedBackend: Sendable {
     public let database: EmbeddedDatabase
     public let users: SQLiteUserStore
     public let identity: LocalIdentityProvider
+    public let rateLimiter: SQLiteRateLimiter
     public let masterKey: MasterKey
 
     public static let issuer = "https://local-idp.ailifestyle.invalid/ai-lifestyle-users-local"
@@ -31,7 +32,7 @@ public struct EmbeddedBackend: Sendable {
         return EmbeddedBackend(
             database: db, users: SQLiteUserStore(database: db),
             identity: LocalIdentityProvider(database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock),
-            masterKey: masterKey)
+            rateLimiter: SQLiteRateLimiter(database: db, clock: clock), masterKey: masterKey)
     }
 
     public enum SetupError: Error, CustomStringConvertible {

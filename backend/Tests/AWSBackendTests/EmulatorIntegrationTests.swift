@@ -454,3 +454,41 @@ final class CognitoIntegrationTests: EmulatorTestCase {
         try await idp.deleteUserPool(userPoolId: pool.id)
     }
 }
+
+final class DynamoDBRateLimiterTests: EmulatorTestCase {
+    /// The counter is one conditional write per attempt: 20 concurrent attempts take exactly 5
+    /// slots; two limiters (two instances) share them; reset frees the key.
+    func testConcurrentAttemptsNeverTakeMoreThanTheLimit() async throws {
+        let env = try EmulatorEnvironment.load()
+        let ddb = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http!, endpoint: env.endpoint)
+        let table = uniqueName("limits")
+        try await ddb.createTable(
+            .init(
+                tableName: table,
+                keySchema: [.init(attributeName: "pk", keyType: .hash), .init(attributeName: "sk", keyType: .range)],
+                attributeDefinitions: [.init(attributeName: "pk", attributeType: "S"), .init(attributeName: "sk", attributeType: "S")]))
+        let a = DynamoDBRateLimiter(client: ddb, table: table)
+        let b = DynamoDBRateLimiter(client: ddb, table: table)
+        let results = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for i in 0..<20 { group.addTask { try await (i % 2 == 0 ? a : b).acquire(key: "login:x", limit: 5, window: .seconds(900)) } }
+            var out: [Int?] = []
+            for try await r in group { out.append(r) }
+            return out
+        }
+        XCTAssertEqual(results.filter { $0 == nil }.count, 5, "\(results)")
+        XCTAssertTrue(results.compactMap { $0 }.allSatisfy { $0 > 0 && $0 <= 901 }, "\(results)")
+        let other = try await a.acquire(key: "login:y", limit: 5, window: .seconds(900))
+        XCTAssertNil(other, "keys are independent")
+        try await b.reset(key: "login:x")
+        let afterReset = try await a.acquire(key: "login:x", limit: 5, window: .seconds(900))
+        XCTAssertNil(afterReset)
+
+        // An ended window starts again.
+        for _ in 0..<2 { _ = try await a.acquire(key: "short", limit: 2, window: .seconds(1)) }
+        let blocked = try await a.acquire(key: "short", limit: 2, window: .seconds(1))
+        XCTAssertNotNil(blocked)
+        try await Task.sleep(for: .milliseconds(1100))
+        let reopened = try await a.acquire(key: "short", limit: 2, window: .seconds(1))
+        XCTAssertNil(reopened)
+    }
+}

@@ -59,6 +59,18 @@ def api_factory(driver):
 
 
 @pytest.fixture()
+def twin(api):
+    """A second server process of the session's kind on the same backing state (another
+    instance of the service: another Lambda container, another local server on one data dir)."""
+    d = api.driver.twin()
+    try:
+        d.start()
+        yield api_support.Api(d)
+    finally:
+        d.cleanup()
+
+
+@pytest.fixture()
 def user(api):
     return api.new_user()
 

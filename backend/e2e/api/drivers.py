@@ -248,6 +248,11 @@ class ServerProcessDriver(BackendDriver):
     def spawn(self, extra_env: Optional[Mapping[str, str]] = None) -> "ServerProcessDriver":
         return type(self)(extra_env={**self.extra_env, **(extra_env or {})})
 
+    def twin(self) -> "ServerProcessDriver":
+        """A second server process on the SAME state (data directory), as a second instance of
+        the service would be; its cleanup leaves that state alone."""
+        return type(self)(extra_env=dict(self.extra_env), data_dir=self.data_dir)
+
 
 class EmbeddedDriver(ServerProcessDriver):
     """``ENVIRONMENT=local``: SQLite store, local identity provider, file outbox."""
@@ -408,9 +413,19 @@ class AwsDriver(ServerProcessDriver):
     def stop(self) -> None:
         super().stop()
 
+    def twin(self) -> "AwsDriver":
+        """A second api-handler process against the SAME emulator, pool, table and secret."""
+        t = object.__new__(AwsDriver)
+        ServerProcessDriver.__init__(t, extra_env=dict(self.extra_env))
+        for attr in ("_motoctl", "moto", "aws_env", "cognito", "pool_id", "client_id", "app_secret_arn"):
+            setattr(t, attr, getattr(self, attr))
+        t._twin = True
+        return t
+
     def cleanup(self) -> None:
         super().cleanup()
-        self._motoctl.stop(self.moto)
+        if not getattr(self, "_twin", False):
+            self._motoctl.stop(self.moto)
 
 
 class LambdaDriver(EmbeddedDriver):

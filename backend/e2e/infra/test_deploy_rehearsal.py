@@ -239,6 +239,8 @@ def test_phase1_creates_only_base_infrastructure(rh):
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert table["SSEDescription"]["Status"] == "ENABLED"
     assert not table.get("DeletionProtectionEnabled")
+    ttl = ddb.describe_time_to_live(TableName="users-dev")["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}, "rate-limit counters expire"
     pitr = ddb.describe_continuous_backups(TableName="users-dev")["ContinuousBackupsDescription"]
     assert pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
 

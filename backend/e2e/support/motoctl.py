@@ -439,6 +439,30 @@ def _patch_moto_cognito_lifecycle() -> None:
     responses.CognitoIdpResponse.revoke_token = revoke_token
 
 
+def _patch_moto_dynamodb_atomic_writes() -> None:
+    """Make DynamoDB's writes atomic, as AWS documents them.
+
+    In AWS a conditional write evaluates its condition and applies the change as one step per
+    item, so concurrent ``UpdateItem`` calls with ``count < :limit`` can never push the count
+    past the limit. moto (5.x) serves requests on several threads and checks the condition
+    before it writes without a lock, so two concurrent writers can both pass. One lock around
+    each write (and each transaction) restores the documented behaviour.
+    """
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, __original=original, **kwargs):  # type: ignore[no-untyped-def]
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, locked)
+
+
 def deliveries(info: dict[str, Any]) -> list[dict[str, str]]:
     """The emails the emulator's Cognito would have sent (see _patch_moto_cognito_lifecycle)."""
     path = Path(info["state_dir"]) / DELIVERY_LOG
@@ -453,6 +477,7 @@ def _serve(port: int) -> int:
     _patch_moto_signature_check()
     _patch_moto_cognito_update()
     _patch_moto_cognito_lifecycle()
+    _patch_moto_dynamodb_atomic_writes()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", str(port)])

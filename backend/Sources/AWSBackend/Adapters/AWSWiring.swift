@@ -38,6 +38,7 @@ public struct AWSSettings: Sendable {
 public struct AWSBackend: Sendable {
     public let users: DynamoDBUserStore
     public let identity: CognitoIdentityAdapter
+    public let rateLimiter: DynamoDBRateLimiter
     public let customMessage: CustomMessageTrigger
     public let httpClient: AWSHTTPClient
     let verifier: JWKSVerifier
@@ -100,7 +101,8 @@ public struct AWSBackend: Sendable {
             cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable), userPoolId: s.userPoolId,
             clientId: s.userPoolClientId, appSecret: appSecret)
         return AWSBackend(
-            users: users, identity: identity, customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
+            users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
+            customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
             verifier: verifier, appSecret: appSecret, logger: logger)
     }
 }

@@ -66,14 +66,10 @@ enum Account {
     static func checkingPassword(_ principal: Principal, _ context: RequestContext, _ body: () async throws -> Void) async throws {
         let limiter = context.services.rateLimiter
         let key = limitKey("password", principal.subject)
-        if let wait = await limiter.retryAfter(key: key, limit: passwordCheckLimit, window: Session.window) {
-            AppMetrics.failure("password_check_throttled")
-            throw APIError.tooManyRequests(retryAfter: wait, "Too many wrong passwords, try again later")
-        }
+        try await limiter.take(key, limit: passwordCheckLimit, window: Session.window, "Too many wrong passwords, try again later")
         do {
             try await body()
         } catch IdentityError.notAuthorized {
-            await limiter.record(key: key, window: Session.window)
             AppMetrics.failure("password_check_invalid")
             throw APIError.invalidCredentials
         } catch IdentityError.userNotFound {
@@ -81,6 +77,6 @@ enum Account {
         } catch let error as IdentityError {
             throw error.apiError
         }
-        await limiter.reset(key: key)
+        await limiter.forget(key)
     }
 }

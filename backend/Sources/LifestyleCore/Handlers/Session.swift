@@ -30,22 +30,25 @@ enum Session {
         try f.check()
         let s = context.services
         let key = limitKey("login", email!)
-        if let wait = await s.rateLimiter.retryAfter(key: key, limit: failedLoginLimit, window: window) {
-            AppMetrics.failure("login_throttled")
-            throw APIError.tooManyRequests(retryAfter: wait, "Too many failed login attempts, try again later")
+        // Every attempt takes a slot first (atomically, shared by all instances); a success gives
+        // them back. So concurrent wrong passwords can never get more than the limit through.
+        do {
+            try await s.rateLimiter.take(key, limit: failedLoginLimit, window: window, "Too many failed login attempts, try again later")
+        } catch let error as APIError {
+            if error.status == 429 { AppMetrics.failure("login_throttled") }
+            throw error
         }
         let outcome: AuthOutcome
         do {
             outcome = try await s.identity.initiateAuth(email: email!, password: password!)
         } catch IdentityError.notAuthorized, IdentityError.userNotFound {
-            await s.rateLimiter.record(key: key, window: window)
             AppMetrics.failure("login_invalid_credentials")
             throw APIError.invalidCredentials
         } catch let error as IdentityError {
             if case .userNotConfirmed = error { AppMetrics.failure("login_unconfirmed") }
             throw error.apiError
         }
-        await s.rateLimiter.reset(key: key)
+        await s.rateLimiter.forget(key)
         switch outcome {
         case .mfaRequired(let session):
             AppMetrics.event("login_mfa_challenge")
@@ -139,10 +142,7 @@ enum EmailAction {
         try f.check()
         let limiter = context.services.rateLimiter
         let key = limitKey(limitKind, email!)
-        if let wait = await limiter.retryAfter(key: key, limit: limit, window: Session.window) {
-            throw APIError.tooManyRequests(retryAfter: wait, tooMany)
-        }
-        await limiter.record(key: key, window: Session.window)
+        try await limiter.take(key, limit: limit, window: Session.window, tooMany)
         do {
             try await action(email!)
         } catch let error as IdentityError {

@@ -61,3 +61,22 @@ func storeCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
 func limitKey(_ kind: String, _ normalizedEmail: String) -> String {
     kind + ":" + BackupCodes.hash(normalizedEmail, userId: kind)
 }
+
+extension RateLimiter {
+    /// Takes one attempt for `key`, or answers 429 with Retry-After (`message`); 503 when the
+    /// limiter's store is down (failing closed: no attempt without a count).
+    func take(_ key: String, limit: Int, window: Duration, _ message: String) async throws {
+        let wait: Int?
+        do {
+            wait = try await acquire(key: key, limit: limit, window: window)
+        } catch {
+            throw APIError.serviceUnavailable
+        }
+        if let wait { throw APIError.tooManyRequests(retryAfter: wait, message) }
+    }
+
+    /// Forgets `key` after a success; a store failure only leaves the count to expire.
+    func forget(_ key: String) async {
+        try? await reset(key: key)
+    }
+}

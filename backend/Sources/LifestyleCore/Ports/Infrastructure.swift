@@ -36,44 +36,50 @@ public struct OutboundEmail: Sendable, Equatable, Codable {
     }
 }
 
-/// Sliding-window attempt counting (failed logins, reset requests).
+/// Attempt limits shared by every instance of the service (failed logins, reset requests, ...).
+///
+/// A key's window starts at its first attempt and lasts `window`; within it at most `limit`
+/// attempts are taken. Taking one is a single atomic step (no check-then-act), so concurrent
+/// attempts, in one process or many, can never take more than `limit` between them.
+/// Embedded: a SQLite table; AWS: counter items in the users table (one conditional write per
+/// attempt); `InMemoryRateLimiter` for one process (tests).
 public protocol RateLimiter: Sendable {
-    /// Seconds until another attempt is allowed, or nil when `key` has fewer than `limit` hits in `window`.
-    func retryAfter(key: String, limit: Int, window: Duration) async -> Int?
-    /// Counts one hit for `key`.
-    func record(key: String, window: Duration) async
+    /// Takes one attempt for `key`: nil when taken, otherwise the seconds until the window ends.
+    /// Throws when the limiter's store cannot be reached (the caller answers 503).
+    func acquire(key: String, limit: Int, window: Duration) async throws -> Int?
     /// Forgets `key` (e.g. after a successful login).
-    func reset(key: String) async
+    func reset(key: String) async throws
 }
 
-/// An in-process sliding-window limiter. Good for one process (local server, one Lambda container).
+/// Seconds until `end`, at least 1 (a Retry-After value).
+public func retryAfterSeconds(until end: Double, now: Double) -> Int {
+    max(1, Int((end - now).rounded(.up)))
+}
+
+/// One process's limiter (tests, and the core's default).
 public actor InMemoryRateLimiter: RateLimiter {
-    private var hits: [String: [ContinuousClock.Instant]] = [:]
-    private let clock = ContinuousClock()
+    private var windows: [String: (count: Int, ends: ContinuousClock.Instant)] = [:]
     private var operations = 0
 
     public init() {}
 
-    public func retryAfter(key: String, limit: Int, window: Duration) -> Int? {
-        let now = clock.now
-        let recent = (hits[key] ?? []).filter { now - $0 < window }
-        hits[key] = recent
-        guard recent.count >= limit, let oldest = recent.first else { return nil }
-        let wait = window - (now - oldest)
-        return max(1, Int(wait.components.seconds) + 1)
-    }
-
-    public func record(key: String, window: Duration) {
-        let now = clock.now
-        hits[key, default: []].append(now)
+    public func acquire(key: String, limit: Int, window: Duration) -> Int? {
+        let now = ContinuousClock.now
         operations += 1
-        if operations % 1024 == 0 {
-            // Drop stale keys now and then so memory stays bounded.
-            hits = hits.filter { !$0.value.isEmpty && now - $0.value.last! < window }
+        if operations % 1024 == 0 { windows = windows.filter { $0.value.ends > now } }
+        if let w = windows[key], w.ends > now {
+            guard w.count < limit else {
+                let left = w.ends - now
+                return max(1, Int(left.components.seconds) + (left.components.attoseconds > 0 ? 1 : 0))
+            }
+            windows[key] = (w.count + 1, w.ends)
+            return nil
         }
+        windows[key] = (1, now + window)
+        return nil
     }
 
     public func reset(key: String) {
-        hits[key] = nil
+        windows[key] = nil
     }
 }

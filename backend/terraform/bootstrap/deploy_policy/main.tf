@@ -52,7 +52,7 @@ data "aws_iam_policy_document" "this" {
     actions = [
       "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
       "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups",
-      "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource", "dynamodb:TagResource",
+      "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive", "dynamodb:ListTagsOfResource", "dynamodb:TagResource",
       "dynamodb:UntagResource",
     ]
     resources = ["${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}"]

@@ -17,6 +17,13 @@ resource "aws_dynamodb_table" "users" {
     type = "S"
   }
 
+  # Rate-limit counters (LIMIT#<key> / LIMIT) carry expiresAt; DynamoDB removes them after
+  # their window, so the table never accumulates them.
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
   server_side_encryption {
     enabled = true
   }
