@@ -131,6 +131,12 @@ public struct LocalIdentityProvider: IdentityProvider {
         return (try await issue(row, refresh: true), subject)
     }
 
+    public func mfaChallengeAccount(session: String) async throws -> String? {
+        try await db.query(
+            "SELECT subject FROM mfa_sessions WHERE hash = ? AND used = 0 AND expires_at > ?", [.text(Self.digest(session)), .float(now)]
+        ).first?.string("subject")
+    }
+
     public func refresh(refreshToken: String) async throws -> AuthTokens {
         let rows = try await db.query(
             "SELECT subject, auth_time FROM refresh_tokens WHERE hash = ? AND revoked = 0 AND expires_at > ?",

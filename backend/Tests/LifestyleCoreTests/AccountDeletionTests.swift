@@ -108,6 +108,7 @@ final class FaultyIdentity: IdentityProvider {
         try await base.respondToMFAChallenge(session: session, code: code, consumeBackupCode: consumeBackupCode)
     }
     func refresh(refreshToken: String) async throws -> AuthTokens { try await base.refresh(refreshToken: refreshToken) }
+    func mfaChallengeAccount(session: String) async throws -> String? { try await base.mfaChallengeAccount(session: session) }
     func revokeRefreshToken(_ refreshToken: String) async throws { try await base.revokeRefreshToken(refreshToken) }
     func verifyPassword(principal: Principal, password: String) async throws {
         try await base.verifyPassword(principal: principal, password: password)

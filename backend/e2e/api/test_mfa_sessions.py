@@ -54,3 +54,27 @@ def test_a_changed_real_session_is_refused(api, user):
     _answer(_verify(api, changed, setup["backupCodes"][1]))
     # the untouched session still works
     assert _verify(api, session, setup["backupCodes"][1]).status_code == 200
+
+
+def test_sixth_wrong_code_on_a_session_and_eleventh_on_an_account_answer_429(api, user):
+    enable_mfa(api, user)
+    wrong = "00000000"  # an 8-digit backup code this account does not have
+
+    def session():
+        body = json_body(api.login(user.email, user.password))
+        assert body.get("mfaRequired") is True, body
+        return body["sessionToken"]
+
+    first = session()
+    for _ in range(5):
+        r = _verify(api, first, wrong)
+        assert r.status_code in (400, 401), r.text
+    r = _verify(api, first, wrong)
+    assert_error(r, 429)
+    assert int(r.headers["Retry-After"]) > 0
+
+    second = session()
+    for _ in range(5):  # the account's attempts 6 to 10
+        r = _verify(api, second, wrong)
+        assert r.status_code in (400, 401), r.text
+    assert_error(_verify(api, session(), wrong), 429)  # the 11th on the account, on a fresh session

@@ -121,6 +121,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         return (tokens, try await subject(of: tokens.accessToken))
     }
 
+    /// The sealed username (lower-cased), only for a token this service sealed and that has not expired.
+    public func mfaChallengeAccount(session: String) async throws -> String? {
+        MFASession.open(session, in: try await sessionBox(), clientId: clientId, now: nowSeconds)?.u.lowercased()
+    }
+
     public func refresh(refreshToken: String) async throws -> AuthTokens {
         let out = try await call { try await cognito.initiateAuth(.refreshToken(clientId: clientId, refreshToken: refreshToken)) }
         guard let result = out.authenticationResult else { throw IdentityError.notAuthorized }

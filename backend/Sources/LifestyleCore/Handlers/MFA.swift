@@ -3,6 +3,10 @@ import QRCode
 /// TOTP two-factor authentication: setup, verify-setup, login verification, disable.
 enum MFA {
     static let issuer = "AI Lifestyle"
+    /// Codes tried per MFA sign-in (session) and per account in `Session.window`; a success
+    /// resets the account's count.
+    static let sessionAttemptLimit = 5
+    static let accountAttemptLimit = 10
 
     struct SetupDTO: Encodable {
         var secret: String
@@ -66,11 +70,24 @@ enum MFA {
         try f.check()
         let users = context.services.users
         let submitted = code!
+        // The session is checked first (a token this service did not issue gets one answer and
+        // counts against nothing); then each attempt takes a slot per session and per account.
+        let identity = context.services.identity
+        guard let account = try await identityCall({ try await identity.mfaChallengeAccount(session: session!) }) else {
+            throw IdentityError.invalidSession.apiError
+        }
+        let limiter = context.services.rateLimiter
+        let accountKey = limitKey("mfa-account", account)
+        try await limiter.take(
+            limitKey("mfa-session", session!), limit: sessionAttemptLimit, window: Session.window,
+            "Too many wrong codes for this sign-in; sign in again")
+        try await limiter.take(accountKey, limit: accountAttemptLimit, window: Session.window, "Too many wrong codes, try again later")
         let (tokens, subject) = try await identityCall {
             try await context.services.identity.respondToMFAChallenge(session: session!, code: submitted) { subject in
                 try await users.consumeBackupCode(userId: subject, hash: BackupCodes.hash(submitted, userId: subject))
             }
         }
+        await limiter.forget(accountKey)
         if submitted.count == 8 {
             context.logger.info("backup code used", metadata: ["user_id": .string(subject)])
             AppMetrics.event("mfa_backup_code_used")

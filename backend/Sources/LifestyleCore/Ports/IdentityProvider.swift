@@ -17,6 +17,10 @@ public protocol IdentityProvider: Sendable {
     func respondToMFAChallenge(
         session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
     ) async throws -> (tokens: AuthTokens, subject: String)
+    /// The account an MFA challenge `session` belongs to (a stable id for attempt limits), or
+    /// nil when the session is not one this provider issued, or has ended. Looks nothing up for
+    /// a token it did not issue.
+    func mfaChallengeAccount(session: String) async throws -> String?
     func refresh(refreshToken: String) async throws -> AuthTokens
     /// Revokes one refresh token (logout); an unknown or already revoked token is not an error.
     func revokeRefreshToken(_ refreshToken: String) async throws
