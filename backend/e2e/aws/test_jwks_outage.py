@@ -5,20 +5,12 @@ switches off and on."""
 
 from __future__ import annotations
 
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "api"))
-
-import drivers  # noqa: E402
-from faultproxy import FaultProxy  # noqa: E402
+from conftest import driver_behind_proxy
 
 PASSWORD = "SecureP@ss123"
 JWKS = "/.well-known/jwks.json"
@@ -27,17 +19,9 @@ RETRY_BACKOFF_CAP_S = 2  # KeyStore.maximumRetryBackoff
 
 @pytest.fixture(scope="module")
 def outage():
-    driver = drivers.AwsDriver()
-    proxy = FaultProxy(driver.moto["endpoint"])
-    proxy.fail(JWKS, "500", times=10**6)  # down from the very start (the start-up prefetch fails)
-    driver.extra_env["AWS_ENDPOINT_URL"] = proxy.url
-    driver.start()
-    try:
-        yield driver, proxy
-    finally:
-        proxy.clear()
-        driver.cleanup()
-        proxy.close()
+    # JWKS down from the very start (the start-up prefetch fails too).
+    with driver_behind_proxy(lambda proxy: proxy.fail(JWKS, "500", times=10**6)) as pair:
+        yield pair
 
 
 def test_jwks_outage_is_503_and_heals_on_the_next_request(outage):

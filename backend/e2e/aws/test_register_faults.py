@@ -8,36 +8,21 @@ got a contract answer with an ErrorResponse body, never a bare 500.
 
 from __future__ import annotations
 
-import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "api"))
-
-import drivers  # noqa: E402
-from faultproxy import FaultProxy  # noqa: E402
+from conftest import driver_behind_proxy
 
 PASSWORD = "SecureP@ss123"
 
 
 @pytest.fixture(scope="module")
 def env():
-    driver = drivers.AwsDriver()
-    proxy = FaultProxy(driver.moto["endpoint"])
-    driver.extra_env["AWS_ENDPOINT_URL"] = proxy.url
-    driver.start()
-    try:
-        yield driver, proxy
-    finally:
-        proxy.clear()
-        driver.cleanup()
-        proxy.close()
+    with driver_behind_proxy() as pair:
+        yield pair
 
 
 def register(driver, email):

@@ -236,11 +236,6 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     // MARK: admin
 
-    /// `adminGetUser` with "not found" (nil) apart from a failed lookup (thrown).
-    func adminGetUserOrError(_ username: String) async throws -> IdentityUser?? {
-        .some(try await adminGetUser(username: username))
-    }
-
     public func adminGetUser(username: String) async throws -> IdentityUser? {
         let out: CognitoIdentityProvider.AdminGetUserOutput
         do {
@@ -269,8 +264,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         } catch IdentityError.userNotFound {
             // Already gone.
         } catch {
-            // The answer can be lost after Cognito deleted the user: look before undoing.
-            if let lookup = try? await adminGetUserOrError(subject), lookup == nil { return }
+            // The answer can be lost after Cognito deleted the user: look before undoing
+            // (a failed lookup counts as "still there").
+            var gone = false
+            do { gone = try await adminGetUser(username: subject) == nil } catch {}
+            if gone { return }
             if let saved { try? await secrets.restore(saved) }
             throw error
         }

@@ -41,13 +41,7 @@ public struct DynamoDBRateLimiter: RateLimiter {
                 ":one": .n("1"), ":ends": .n(String(ends)), ":exp": .n(Self.expiry(ends)), ":now": .n(String(now)),
                 ":limit": .n(String(limit)),
             ])
-        do {
-            _ = try await db.updateItem(input)
-            return true
-        } catch {
-            if error.code == "ConditionalCheckFailedException" { return false }
-            throw error
-        }
+        return try await Self.conditionally { _ = try await db.updateItem(input) }
     }
 
     /// Replaces an item whose window has ended with a fresh one holding this attempt.
@@ -59,12 +53,16 @@ public struct DynamoDBRateLimiter: RateLimiter {
         let input = DynamoDB.PutItemInput(
             tableName: table, item: item, conditionExpression: "#w <= :now", expressionAttributeNames: ["#w": "windowEnds"],
             expressionAttributeValues: [":now": .n(String(now))])
+        return try await Self.conditionally { _ = try await db.putItem(input) }
+    }
+
+    /// Runs a conditional write: true when it was applied, false when its condition failed.
+    static func conditionally(_ write: () async throws -> Void) async throws -> Bool {
         do {
-            _ = try await db.putItem(input)
+            try await write()
             return true
-        } catch {
-            if error.code == "ConditionalCheckFailedException" { return false }
-            throw error
+        } catch let error as AWSClientError where error.code == "ConditionalCheckFailedException" {
+            return false
         }
     }
 

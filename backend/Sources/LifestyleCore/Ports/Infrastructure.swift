@@ -68,10 +68,7 @@ public actor InMemoryRateLimiter: RateLimiter {
         operations += 1
         if operations % 1024 == 0 { windows = windows.filter { $0.value.ends > now } }
         if let w = windows[key], w.ends > now {
-            guard w.count < limit else {
-                let left = w.ends - now
-                return max(1, Int(left.components.seconds) + (left.components.attoseconds > 0 ? 1 : 0))
-            }
+            guard w.count < limit else { return retryAfterSeconds(until: Self.seconds(w.ends - now), now: 0) }
             windows[key] = (w.count + 1, w.ends)
             return nil
         }
@@ -81,5 +78,9 @@ public actor InMemoryRateLimiter: RateLimiter {
 
     public func reset(key: String) {
         windows[key] = nil
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
