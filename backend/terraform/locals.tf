@@ -16,6 +16,9 @@ locals {
       alarm_error_rate_pct        = 10
       alarm_p99_duration_ms       = 5000
       alarm_5xx_count             = 10
+      # failed sign-ins (wrong passwords) and wrong MFA codes, summed over 5 minutes
+      alarm_failed_logins_5min = 200
+      alarm_failed_mfa_5min    = 50
     }
     prod = {
       log_level                   = "INFO"
@@ -31,6 +34,8 @@ locals {
       alarm_error_rate_pct        = 2
       alarm_p99_duration_ms       = 3000
       alarm_5xx_count             = 5
+      alarm_failed_logins_5min    = 100
+      alarm_failed_mfa_5min       = 25
     }
   }
 

@@ -19,6 +19,9 @@ module "cognito" {
   deletion_protection = local.env.pool_deletion_protected
   # Trigger only once the function exists (phase 3).
   custom_message_lambda_arn = var.deploy_lambda ? local.function_arn : null
+  # Mail through SES when the environment names a verified identity (DEVELOPER), else Cognito's default.
+  ses_identity_arn = var.ses_identity_arn
+  ses_from_address = var.ses_from_address
 }
 
 module "secrets" {
@@ -89,4 +92,8 @@ module "monitoring" {
   error_rate_threshold = local.env.alarm_error_rate_pct
   p99_duration_ms      = local.env.alarm_p99_duration_ms
   api_5xx_threshold    = local.env.alarm_5xx_count
+  metrics_namespace    = "LifestyleBackend/${var.environment}"
+  failed_login_5min    = local.env.alarm_failed_logins_5min
+  failed_mfa_5min      = local.env.alarm_failed_mfa_5min
+  ses_enabled          = var.ses_identity_arn != null
 }

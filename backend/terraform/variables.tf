@@ -72,3 +72,25 @@ variable "cors_origins" {
     error_message = "cors_origins must be [\"*\"] or a non-empty list of origins like https://ailifestyle.app (scheme and host, no path)."
   }
 }
+
+variable "ses_identity_arn" {
+  description = "ARN of a verified SES identity (domain or address) Cognito sends its mail through (DEVELOPER sending account). Null = Cognito's default sender, whose small daily quota suits dev only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ses_identity_arn == null ? true : can(regex("^arn:aws[a-z-]*:ses:[a-z0-9-]+:[0-9]{12}:identity/.+$", var.ses_identity_arn))
+    error_message = "ses_identity_arn must be an SES identity ARN, e.g. arn:aws:ses:eu-west-1:123456789012:identity/ailifestyle.app."
+  }
+}
+
+variable "ses_from_address" {
+  description = "From address of Cognito's mail when ses_identity_arn is set, e.g. \"AI Lifestyle <no-reply@ailifestyle.app>\"; must belong to that identity."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ses_from_address == null ? true : can(regex("@", var.ses_from_address))
+    error_message = "ses_from_address must be an email address (optionally with a display name)."
+  }
+}

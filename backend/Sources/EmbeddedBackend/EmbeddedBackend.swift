@@ -31,7 +31,8 @@ public struct EmbeddedBackend: Sendable {
         let mailer = OutboxMailer(path: dataDirectory + "/outbox.jsonl")
         return EmbeddedBackend(
             database: db, users: SQLiteUserStore(database: db),
-            identity: LocalIdentityProvider(database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock),
+            identity: LocalIdentityProvider(
+                database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock, masterKey: masterKey),
             rateLimiter: SQLiteRateLimiter(database: db, clock: clock), masterKey: masterKey)
     }
 

@@ -11,13 +11,15 @@ import SQLiteNIO
 /// The embedded identity provider: Cognito's behaviour on the local SQLite database.
 /// Passwords are scrypt hashes; verification/reset tokens, refresh tokens and MFA sessions are
 /// random and stored only as SHA-256 hashes; TOTP per RFC 6238 with one step of skew and no
-/// reuse of a step.
+/// reuse of a step. TOTP secrets are sealed with a key derived from the data directory's master
+/// key (`master.key`, a file beside the database, not in it).
 public struct LocalIdentityProvider: IdentityProvider {
     let db: EmbeddedDatabase
     let tokens: LocalTokens
     let hasher: PasswordHasher
     let mailer: any Mailer
     let clock: any WallClock
+    let totpBox: SecretBox
 
     static let verifyTokenLifetime: Double = 24 * 3600
     static let resetTokenLifetime: Double = 3600
@@ -27,13 +29,30 @@ public struct LocalIdentityProvider: IdentityProvider {
 
     public init(
         database: EmbeddedDatabase, tokens: LocalTokens, hasher: PasswordHasher = .standard, mailer: any Mailer,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), masterKey: MasterKey
     ) {
         self.db = database
         self.tokens = tokens
         self.hasher = hasher
         self.mailer = mailer
         self.clock = clock
+        self.totpBox = SecretBox(master: masterKey, purpose: "totp-secret/v1")
+    }
+
+    /// A TOTP secret as stored: `v1.` + the sealed Base32 text, bound to the subject.
+    func sealTOTP(_ base32: String, subject: String) -> String {
+        "v1." + Base64URL.encode(totpBox.seal(Array(base32.utf8), associatedData: Array(subject.utf8)))
+    }
+
+    /// The secret's bytes; nil when the stored value does not open under this data directory's
+    /// key. A value without the `v1.` prefix is a plain Base32 secret from before sealing.
+    func openTOTP(_ stored: String?, subject: String) -> [UInt8]? {
+        guard let stored else { return nil }
+        guard stored.hasPrefix("v1.") else { return Base32.decode(stored) }
+        guard let sealed = Base64URL.decode(stored.dropFirst(3)),
+            let text = totpBox.open(sealed, associatedData: Array(subject.utf8))
+        else { return nil }
+        return Base32.decode(String(decoding: text, as: UTF8.self))
     }
 
     var now: Double { clock.now().timeIntervalSince1970 }
@@ -114,7 +133,7 @@ public struct LocalIdentityProvider: IdentityProvider {
         else { throw IdentityError.invalidSession }
 
         var accepted = false
-        if code.count == 6, let secret = row.string("totp_secret").flatMap(Base32.decode) {
+        if code.count == 6, let secret = openTOTP(row.string("totp_secret"), subject: subject) {
             if let step = TOTP(secret: secret).validate(code, at: Int64(now)), step > Int64(row.int("last_totp_step")) {
                 let updated = try await db.query(
                     "UPDATE identities SET last_totp_step = ? WHERE subject = ? AND last_totp_step < ? RETURNING subject",
@@ -244,14 +263,16 @@ public struct LocalIdentityProvider: IdentityProvider {
         guard let row = try await identity(subject: principal.subject) else { throw IdentityError.userNotFound }
         if row.bool("mfa_enabled") { throw IdentityError.mfaAlreadyEnabled }
         let secret = Base32.encode(Random.bytes(20))
-        try await db.query("UPDATE identities SET pending_totp_secret = ? WHERE subject = ?", [.text(secret), .text(principal.subject)])
+        try await db.query(
+            "UPDATE identities SET pending_totp_secret = ? WHERE subject = ?",
+            [.text(sealTOTP(secret, subject: principal.subject)), .text(principal.subject)])
         return secret
     }
 
     public func verifySoftwareToken(principal: Principal, code: String) async throws {
         guard let row = try await identity(subject: principal.subject) else { throw IdentityError.userNotFound }
         if row.bool("mfa_enabled") { throw IdentityError.mfaAlreadyEnabled }
-        guard let pending = row.string("pending_totp_secret"), let secret = Base32.decode(pending) else {
+        guard let secret = openTOTP(row.string("pending_totp_secret"), subject: principal.subject) else {
             throw IdentityError.codeMismatch
         }
         guard let step = TOTP(secret: secret).validate(code, at: Int64(now)) else { throw IdentityError.codeMismatch }

@@ -40,4 +40,10 @@ public struct SQLiteRateLimiter: RateLimiter {
     public func reset(key: String) async throws {
         try await db.query("DELETE FROM rate_limits WHERE key = ?", [.text(key)])
     }
+
+    public func release(key: String) async throws {
+        try await db.query(
+            "UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0 AND window_ends > ?",
+            [.text(key), .float(clock.now().timeIntervalSince1970)])
+    }
 }

@@ -150,7 +150,7 @@ struct FrontResponder: HTTPResponder {
         let headers = request.headers.map { ($0.name.canonicalName, $0.value) }
         let event = APIGatewayFront.event(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers,
-            body: Array(buffer: body))
+            body: Array(buffer: body), sourceIP: Self.sourceIP(request.headers[HTTPField.Name("X-Forwarded-For")!]))
         let result = await runtime.invoke(event, timeoutMs: timeoutMs)
         guard result.kind == .response, let answer = try? JSONDecoder().decode(APIGatewayFront.V2Response.self, from: Data(result.body))
         else {
@@ -165,6 +165,16 @@ struct FrontResponder: HTTPResponder {
         return Hummingbird.Response(
             status: HTTPResponse.Status(code: answer.statusCode), headers: fields,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
+    }
+
+    /// The front listens on loopback only, so its peer is always 127.0.0.1. Standing in for API
+    /// Gateway's edge, it takes the client address a test says it calls from (the first
+    /// `X-Forwarded-For` entry) as `sourceIp`; without one the source is loopback (no address).
+    static func sourceIP(_ forwarded: String?) -> String {
+        guard let first = forwarded?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty else {
+            return "127.0.0.1"
+        }
+        return first
     }
 
     static func plain(_ status: HTTPResponse.Status, _ text: String) -> Hummingbird.Response {

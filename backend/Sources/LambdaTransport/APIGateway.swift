@@ -17,6 +17,8 @@ public struct IncomingEvent: Sendable {
             init() {}
         }
         public var http: HTTP?
+        /// Payload 1.0's `requestContext.identity.sourceIp`.
+        public var identitySourceIp: String?
         public var requestId: String?
         public var httpMethod: String?
         init() {}
@@ -117,6 +119,13 @@ public struct IncomingEvent: Sendable {
                     }
                 }
                 context.http = http
+            case "identity":
+                if try p.takeNull() { continue }
+                try p.expectObject()
+                var firstInner = true
+                while let k = try p.nextMember(&firstInner) {
+                    if k == "sourceIp" { context.identitySourceIp = try string(&p) } else { try p.skipValue() }
+                }
             default: try p.skipValue()
             }
         }
@@ -216,7 +225,18 @@ public enum APIGateway {
                 body = Array(text.utf8)
             }
         }
-        return Request(method: method, path: path, query: query, headers: headers, body: body)
+        var request = Request(method: method, path: path, query: query, headers: headers, body: body)
+        let source = version == .v2 ? event.requestContext?.http?.sourceIp : event.requestContext?.identitySourceIp
+        request.clientAddress = clientAddress(source)
+        return request
+    }
+
+    /// API Gateway's `sourceIp` (the TCP peer its edge saw) as the client's address. A loopback
+    /// or missing source is a local front (`serve --lambda` on a laptop), not a client: no address.
+    static func clientAddress(_ source: String?) -> String? {
+        guard let source, !source.isEmpty, source.utf8.count <= 64 else { return nil }
+        if source.hasPrefix("127.") || source == "::1" || source.hasPrefix("::ffff:127.") { return nil }
+        return source
     }
 
     /// Core response → payload 2.0 (`cookies` from Set-Cookie) or 1.0 (`multiValueHeaders`) JSON.

@@ -37,7 +37,9 @@ enum Entry {
                     "ENVIRONMENT=local needs the embedded backend, which the Lambda-only build leaves out; use dev or prod")
             #else
                 let backend = try await EmbeddedBackend.open(dataDirectory: dataDir)
-                return Services(users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter, config: config)
+                return Services(
+                    users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter,
+                    secret: AppSecret(backend.masterKey), config: config)
             #endif
         case .dev, .prod:
             return Wiring.awsServices(config: config, env: env, logger: logger)
@@ -73,6 +75,7 @@ enum Wiring {
 
     static func awsServices(config: AppConfig, env: [String: String], logger: Logger) -> Services {
         let aws = makeAWS(config: config, env: env, logger: logger)
-        return Services(users: aws.users, identity: aws.identity, rateLimiter: aws.rateLimiter, config: config)
+        return Services(
+            users: aws.users, identity: aws.identity, rateLimiter: aws.rateLimiter, secret: aws.appSecret, config: config)
     }
 }

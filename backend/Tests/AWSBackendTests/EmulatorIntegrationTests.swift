@@ -490,5 +490,20 @@ final class DynamoDBRateLimiterTests: EmulatorTestCase {
         try await Task.sleep(for: .milliseconds(1100))
         let reopened = try await a.acquire(key: "short", limit: 2, window: .seconds(1))
         XCTAssertNil(reopened)
+
+        // A released attempt can be taken again, by either instance; never below zero.
+        for _ in 0..<3 { _ = try await a.acquire(key: "address", limit: 3, window: .seconds(900)) }
+        let full = try await b.acquire(key: "address", limit: 3, window: .seconds(900))
+        XCTAssertNotNil(full)
+        try await b.release(key: "address")
+        let regained = try await a.acquire(key: "address", limit: 3, window: .seconds(900))
+        XCTAssertNil(regained)
+        let fullAgain = try await a.acquire(key: "address", limit: 3, window: .seconds(900))
+        XCTAssertNotNil(fullAgain)
+        try await a.release(key: "never-taken")
+        for _ in 0..<5 { try await a.release(key: "once") }
+        _ = try await a.acquire(key: "once", limit: 1, window: .seconds(900))
+        let overReleased = try await a.acquire(key: "once", limit: 1, window: .seconds(900))
+        XCTAssertNotNil(overReleased, "releases before a window exists give nothing in advance")
     }
 }

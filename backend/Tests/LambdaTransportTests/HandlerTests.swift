@@ -12,7 +12,7 @@ let echoRoutes: [Route] = [
         let fields: [String: String] = [
             "method": request.method, "path": request.path, "query": request.query,
             "cookie": request.headers["cookie"] ?? "", "multi": request.headers.values("x-multi").joined(separator: "|"),
-            "body_b64": Data(request.body).base64EncodedString(),
+            "body_b64": Data(request.body).base64EncodedString(), "address": request.clientAddress ?? "none",
         ]
         r.body = Array(try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]))
         return r
@@ -72,6 +72,36 @@ final class HandlerTests: XCTestCase {
         XCTAssertEqual(echoed["cookie"] as? String, "s=abc; t=def")
         XCTAssertEqual(echoed["multi"] as? String, "one,two")
         XCTAssertEqual(echoed["body_b64"] as? String, body)
+        XCTAssertEqual(echoed["address"] as? String, "1.2.3.4")
+    }
+
+    /// The client address is API Gateway's sourceIp (2.0: http.sourceIp, 1.0: identity.sourceIp),
+    /// never a header; a loopback source (a local front) is no address.
+    func testClientAddressComesFromSourceIpOnly() async throws {
+        let h = try await handler()
+        func address(_ context: String, headers: String = "{}") async throws -> String? {
+            let event = """
+                {"version":"2.0","routeKey":"$default","rawPath":"/v1/echo","rawQueryString":"","headers":\(headers),
+                 "requestContext":\(context),"body":"","isBase64Encoded":false}
+                """
+            let out = try json(try await invoke(h, event).body)
+            return try json(bytes(try XCTUnwrap(out["body"] as? String)))["address"] as? String
+        }
+        let v2 = #"{"http":{"method":"POST","path":"/v1/echo","sourceIp":"2001:db8::7"},"requestId":"r"}"#
+        let forged = #"{"x-forwarded-for":"198.51.100.1"}"#
+        let fromGateway = try await address(v2, headers: forged)
+        XCTAssertEqual(fromGateway, "2001:db8::7")
+        let loopback = try await address(
+            #"{"http":{"method":"POST","path":"/v1/echo","sourceIp":"127.0.0.1"},"requestId":"r"}"#, headers: forged)
+        XCTAssertEqual(loopback, "none")
+        let missing = try await address(#"{"http":{"method":"POST","path":"/v1/echo"},"requestId":"r"}"#, headers: forged)
+        XCTAssertEqual(missing, "none")
+        let v1 = """
+            {"httpMethod":"POST","path":"/v1/echo","headers":{},"body":"",
+             "requestContext":{"identity":{"sourceIp":"203.0.113.5"},"requestId":"r"}}
+            """
+        let out = try json(try await invoke(h, v1).body)
+        XCTAssertEqual(try json(bytes(try XCTUnwrap(out["body"] as? String)))["address"] as? String, "203.0.113.5")
     }
 
     func testV2BinaryResponseCookiesAndJoinedHeaders() async throws {

@@ -24,6 +24,24 @@ final class RateLimiterTests: XCTestCase {
         XCTAssertNil(afterReset)
     }
 
+    func testReleaseGivesOneAttemptBackNeverMore() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString)").path
+        let sqlite = try await EmbeddedBackend.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1)).rateLimiter
+        let limiters: [any RateLimiter] = [sqlite, InMemoryRateLimiter()]
+        for limiter in limiters {
+            for _ in 0..<2 { _ = try await limiter.acquire(key: "a", limit: 2, window: .seconds(900)) }
+            let full = try await limiter.acquire(key: "a", limit: 2, window: .seconds(900))
+            XCTAssertNotNil(full, "\(limiter)")
+            for _ in 0..<3 { try await limiter.release(key: "a") }  // two taken: count stops at zero
+            for _ in 0..<2 {
+                let again = try await limiter.acquire(key: "a", limit: 2, window: .seconds(900))
+                XCTAssertNil(again, "\(limiter)")
+            }
+            let fullAgain = try await limiter.acquire(key: "a", limit: 2, window: .seconds(900))
+            XCTAssertNotNil(fullAgain, "\(limiter): released more than was taken")
+        }
+    }
+
     func testInMemoryLimiterWindowStartsAtTheFirstAttempt() async throws {
         let limiter = InMemoryRateLimiter()
         for _ in 0..<3 {

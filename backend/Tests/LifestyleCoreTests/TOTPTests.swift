@@ -63,7 +63,20 @@ final class TOTPTests: XCTestCase {
         XCTAssertEqual(codes.count, 8)
         XCTAssertEqual(Set(codes).count, 8)
         XCTAssertTrue(codes.allSatisfy { $0.count == 8 && $0.allSatisfy(\.isNumber) })
-        XCTAssertNotEqual(BackupCodes.hash("12345678", userId: "a"), BackupCodes.hash("12345678", userId: "b"))
-        XCTAssertFalse(BackupCodes.hash("12345678", userId: "a").contains("12345678"))
+        let key = MasterKey.generate().derive(BackupCodes.purpose)
+        XCTAssertNotEqual(BackupCodes.hash("12345678", userId: "a", key: key), BackupCodes.hash("12345678", userId: "b", key: key))
+        XCTAssertFalse(BackupCodes.hash("12345678", userId: "a", key: key).contains("12345678"))
+    }
+
+    func testBackupCodeHashesNeedTheServerKey() {
+        // A table dump without the master key cannot be searched: the same code and user under
+        // another key (or the old unkeyed SHA-256 form) gives an unrelated hash.
+        let key = MasterKey.generate().derive(BackupCodes.purpose)
+        let other = MasterKey.generate().derive(BackupCodes.purpose)
+        let hash = BackupCodes.hash("12345678", userId: "a", key: key)
+        XCTAssertEqual(hash, BackupCodes.hash("12345678", userId: "a", key: key))
+        XCTAssertNotEqual(hash, BackupCodes.hash("12345678", userId: "a", key: other))
+        XCTAssertNotEqual(hash, Hex.encode(Hashing.sha256(Array("lifestyle-backup-code:a:12345678".utf8))))
+        XCTAssertEqual(hash, Hex.encode(Hashing.hmac(.sha256, key: key, message: Array("a:12345678".utf8))))
     }
 }

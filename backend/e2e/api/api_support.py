@@ -195,6 +195,10 @@ def assert_error(r: requests.Response, status: int, code: Optional[str] = None) 
         assert isinstance(body["details"], dict), body
     if code is not None:
         assert body["error"] == code, f"expected error {code!r}, got {body['error']!r}: {body}"
+    if status == 429:
+        # Every limit answers the same way: RATE_LIMITED and how long to wait.
+        assert body["error"] == "RATE_LIMITED", body
+        assert int(r.headers.get("Retry-After", "0")) >= 1, dict(r.headers)
     return body
 
 

@@ -297,6 +297,10 @@ class EmbeddedDriver(ServerProcessDriver):
         p = self.data_dir / "signing-key.pem"
         return p.read_bytes() if p.exists() else None
 
+    def stored_text(self) -> str:
+        """Everything the database holds at rest, as text (the SQLite file and its journal)."""
+        return "".join(p.read_bytes().decode("latin-1") for p in sorted(self.data_dir.glob("lifestyle.db*")))
+
 
 class AwsDriver(ServerProcessDriver):
     """``ENVIRONMENT=dev`` against the moto AWS emulator (SigV4 checked): Cognito user pool and
@@ -406,6 +410,17 @@ class AwsDriver(ServerProcessDriver):
         want = email.strip().lower()
         return sum(1 for d in self._motoctl.deliveries(self.moto)
                    if d["email"].lower() == want and d["triggerSource"] in sources)
+
+    def stored_text(self) -> str:
+        """Everything the users table holds (a full scan), as text."""
+        dynamodb = self._client("dynamodb")
+        items, start = [], None
+        while True:
+            page = dynamodb.scan(TableName="users-dev", **({"ExclusiveStartKey": start} if start else {}))
+            items += page["Items"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return json.dumps(items)
 
     def signing_key_pem(self) -> Optional[bytes]:
         return None  # Cognito's keys are the emulator's

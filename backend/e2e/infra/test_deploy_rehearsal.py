@@ -230,6 +230,11 @@ def test_phase1_creates_only_base_infrastructure(rh):
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     assert client["AccessTokenValidity"] == 60 and client["IdTokenValidity"] == 60
     assert client["RefreshTokenValidity"] == 30
+    # A stolen access token cannot change the account's email through Cognito's own API.
+    assert sorted(client["WriteAttributes"]) == ["family_name", "given_name"], client.get("WriteAttributes")
+    assert "email" in client["ReadAttributes"]
+    # No SES identity named: Cognito's default sender (documented default, dev only).
+    assert pool.get("EmailConfiguration", {}).get("EmailSendingAccount", "COGNITO_DEFAULT") == "COGNITO_DEFAULT"
     mfa = cog.get_user_pool_mfa_config(UserPoolId=pool["Id"])
     assert mfa["SoftwareTokenMfaConfiguration"]["Enabled"] is True
 
@@ -351,7 +356,14 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
 
     alarms = {a["AlarmName"] for a in rh.client("cloudwatch").describe_alarms()["MetricAlarms"]}
     assert alarms == {"api-handler-dev-error-rate", "api-handler-dev-throttles",
-                      "api-handler-dev-p99-duration", "api-handler-dev-api-5xx"}
+                      "api-handler-dev-p99-duration", "api-handler-dev-api-5xx",
+                      "api-handler-dev-failed-logins", "api-handler-dev-failed-mfa"}
+    by_name = {a["AlarmName"]: a for a in rh.client("cloudwatch").describe_alarms()["MetricAlarms"]}
+    failed = by_name["api-handler-dev-failed-logins"]
+    # the alarm watches the series the function emits (EMF: namespace, metric, dimensions)
+    assert failed["Namespace"] == "LifestyleBackend/dev" and failed["MetricName"] == "failures"
+    assert {d["Name"]: d["Value"] for d in failed["Dimensions"]} == {"service": "api-handler", "kind": "login_invalid_credentials"}
+    assert {d["Name"]: d["Value"] for d in by_name["api-handler-dev-failed-mfa"]["Dimensions"]}["kind"] == "mfa_invalid_code"
 
     assert f"image_tag={tag}" in proc.stdout
     assert "api_endpoint=https://" in proc.stdout
@@ -392,6 +404,17 @@ def test_plan_reports_pending_changes_without_applying(rh):
     assert "PLAN: no changes" in plan.stdout
     assert len(rh.docker_calls()) == before_calls
     assert _function(rh, "api-handler-dev")["Code"]["ImageUri"].endswith(rh.first_tag)
+
+    # Naming an SES identity switches Cognito's mail to it and adds bounce and complaint alarms.
+    ses = {"TF_VAR_ses_identity_arn": "arn:aws:ses:eu-west-1:123456789012:identity/ailifestyle.app",
+           "TF_VAR_ses_from_address": "AI Lifestyle <no-reply@ailifestyle.app>"}
+    plan = rh.deploy("dev", "--plan", extra_env=ses)
+    out = plan.stdout + plan.stderr
+    assert "PLAN: no changes" not in plan.stdout
+    assert '"DEVELOPER"' in out and "no-reply@ailifestyle.app" in out, out[-3000:]
+    assert "api-handler-dev-ses-bounce-rate" in out and "api-handler-dev-ses-complaint-rate" in out
+    bad = rh.deploy("dev", "--plan", extra_env={"TF_VAR_ses_identity_arn": "ailifestyle.app"}, check=False)
+    assert bad.returncode != 0 and "ses_identity_arn must be" in bad.stderr + bad.stdout
 
 
 def test_second_commit_rolls_the_function_forward(rh):

@@ -42,7 +42,7 @@ public struct AWSBackend: Sendable {
     public let customMessage: CustomMessageTrigger
     public let httpClient: AWSHTTPClient
     let verifier: JWKSVerifier
-    let appSecret: AppSecret
+    public let appSecret: AppSecret
     let logger: Logger
 
     /// Fetches what the first requests need (the user pool's JWKS, the master key) in the
@@ -98,7 +98,8 @@ public struct AWSBackend: Sendable {
             return key
         })
         let identity = CognitoIdentityAdapter(
-            cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable), userPoolId: s.userPoolId,
+            cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable, appSecret: appSecret),
+            userPoolId: s.userPoolId,
             clientId: s.userPoolClientId, appSecret: appSecret)
         return AWSBackend(
             users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),

@@ -53,10 +53,9 @@ public struct CognitoIdentityAdapter: IdentityProvider {
             try await cognito.signUp(
                 .init(
                     clientId: clientId, username: email, password: password,
-                    userAttributes: [
-                        .init(name: "email", value: email), .init(name: "given_name", value: givenName),
-                        .init(name: "family_name", value: familyName),
-                    ]))
+                    // No `email` attribute: the pool's username attribute is the email, so Cognito
+                    // sets it from the username, and the app client may not write it.
+                    userAttributes: [.init(name: "given_name", value: givenName), .init(name: "family_name", value: familyName)]))
         }
         return out.userSub
     }

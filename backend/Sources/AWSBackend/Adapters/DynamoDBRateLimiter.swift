@@ -79,4 +79,16 @@ public struct DynamoDBRateLimiter: RateLimiter {
     public func reset(key: String) async throws {
         _ = try await db.deleteItem(.init(tableName: table, key: Self.key(key)))
     }
+
+    /// `ADD count -1` while the window is open and the count is above zero (one conditional write).
+    public func release(key: String) async throws {
+        let input = DynamoDB.UpdateItemInput(
+            tableName: table, key: Self.key(key), updateExpression: "ADD #c :minus",
+            conditionExpression: "attribute_exists(pk) AND #c > :zero AND #w > :now",
+            expressionAttributeNames: ["#c": "count", "#w": "windowEnds"],
+            expressionAttributeValues: [
+                ":minus": .n("-1"), ":zero": .n("0"), ":now": .n(String(clock.now().timeIntervalSince1970)),
+            ])
+        _ = try await Self.conditionally { _ = try await db.updateItem(input) }
+    }
 }

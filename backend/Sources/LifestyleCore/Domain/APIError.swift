@@ -41,7 +41,7 @@ public struct APIError: Error, Sendable {
     }
     public static func tooManyRequests(retryAfter seconds: Int, _ message: String = "Too many requests, try again later") -> APIError {
         APIError(
-            status: 429, code: "TOO_MANY_REQUESTS", message: message,
+            status: 429, code: "RATE_LIMITED", message: message,
             headers: [("retry-after", String(max(1, seconds)))])
     }
     public static let serviceUnavailable = APIError(

@@ -29,9 +29,10 @@ enum MFA {
         let s = context.services
         let profile = try await Profiles.ensure(principal, context)
         if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
+        let key = try await context.derivedKey(BackupCodes.purpose)
         let secret = try await identityCall { try await s.identity.associateSoftwareToken(principal: principal) }
         let codes = BackupCodes.generate()
-        let hashes = codes.map { BackupCodes.hash($0, userId: principal.subject) }
+        let hashes = codes.map { BackupCodes.hash($0, userId: principal.subject, key: key) }
         try await storeCall { try await s.users.replaceBackupCodes(userId: principal.subject, hashes: hashes) }
         let uri = TOTP.provisioningURI(secretBase32: secret, account: profile.email, issuer: issuer)
         let qr: String
@@ -76,16 +77,26 @@ enum MFA {
         guard let account = try await identityCall({ try await identity.mfaChallengeAccount(session: session!) }) else {
             throw IdentityError.invalidSession.apiError
         }
+        let codeKey = try await context.derivedKey(BackupCodes.purpose)
         let limiter = context.services.rateLimiter
         let accountKey = limitKey("mfa-account", account)
-        try await limiter.take(
-            limitKey("mfa-session", session!), limit: sessionAttemptLimit, window: Session.window,
-            "Too many wrong codes for this sign-in; sign in again")
-        try await limiter.take(accountKey, limit: accountAttemptLimit, window: Session.window, "Too many wrong codes, try again later")
-        let (tokens, subject) = try await identityCall {
-            try await context.services.identity.respondToMFAChallenge(session: session!, code: submitted) { subject in
-                try await users.consumeBackupCode(userId: subject, hash: BackupCodes.hash(submitted, userId: subject))
+        do {
+            try await limiter.take(
+                limitKey("mfa-session", session!), limit: sessionAttemptLimit, window: Session.window,
+                "Too many wrong codes for this sign-in; sign in again")
+            try await limiter.take(accountKey, limit: accountAttemptLimit, window: Session.window, "Too many wrong codes, try again later")
+        } catch let error as APIError {
+            if error.status == 429 { AppMetrics.failure("mfa_throttled") }
+            throw error
+        }
+        let tokens: AuthTokens, subject: String
+        do {
+            (tokens, subject) = try await identity.respondToMFAChallenge(session: session!, code: submitted) { subject in
+                try await users.consumeBackupCode(userId: subject, hash: BackupCodes.hash(submitted, userId: subject, key: codeKey))
             }
+        } catch let error as IdentityError {
+            if case .codeMismatch = error { AppMetrics.failure("mfa_invalid_code") }
+            throw error.apiError
         }
         await limiter.forget(accountKey)
         if submitted.count == 8 {

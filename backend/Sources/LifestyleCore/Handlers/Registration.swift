@@ -103,7 +103,7 @@ enum Registration {
         let token = Rules.token(&f, "token", f.string("token"))
         try f.check()
         let s = context.services
-        let subject = try await identityCall { try await s.identity.confirmSignUp(token: token!) }
+        let subject = try await TokenCheck.run("verify", request, context) { try await s.identity.confirmSignUp(token: token!) }
         var profile = try await Profiles.ensure(subject: subject, context)
         if !profile.emailVerified {
             profile.emailVerified = true

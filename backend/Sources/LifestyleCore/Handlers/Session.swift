@@ -30,10 +30,13 @@ enum Session {
         try f.check()
         let s = context.services
         let key = limitKey("login", email!)
+        let address = AddressLimits.limit("login", request, AddressLimits.login)
         // Every attempt takes a slot first (atomically, shared by all instances); a success gives
         // them back. So concurrent wrong passwords can never get more than the limit through.
         do {
-            try await s.rateLimiter.take(key, limit: failedLoginLimit, window: window, "Too many failed login attempts, try again later")
+            try await s.rateLimiter.take(
+                [address, AttemptLimit(key: key, limit: failedLoginLimit)].compactMap { $0 }, window: window,
+                "Too many failed login attempts, try again later")
         } catch let error as APIError {
             if error.status == 429 { AppMetrics.failure("login_throttled") }
             throw error
@@ -49,6 +52,7 @@ enum Session {
             throw error.apiError
         }
         await s.rateLimiter.forget(key)
+        if let address { await s.rateLimiter.giveBack(address.key) }
         switch outcome {
         case .mfaRequired(let session):
             AppMetrics.event("login_mfa_challenge")
@@ -119,7 +123,9 @@ enum PasswordReset {
         let token = Rules.token(&f, "token", f.string("token"))
         let password = Rules.password(&f, "password", f.string("password"))
         try f.check()
-        try await identityCall { try await context.services.identity.confirmForgotPassword(token: token!, newPassword: password!) }
+        try await TokenCheck.run("reset-confirm", request, context) {
+            try await context.services.identity.confirmForgotPassword(token: token!, newPassword: password!)
+        }
         context.logger.info("password reset completed")
         AppMetrics.event("password_reset")
         return .json(MessageDTO(message: "Password has been reset. You can now log in with your new password."))
@@ -154,5 +160,24 @@ enum EmailAction {
         }
         AppMetrics.event(event)
         return .json(MessageDTO(message: message))
+    }
+}
+
+/// An emailed token checked by the identity provider (reset confirmation, email verification):
+/// at most `AddressLimits.tokenChecks` failures per client address in `Session.window`, a success
+/// given back. The tokens themselves are long and random; the limit stops one address from
+/// guessing at scale.
+enum TokenCheck {
+    static func run<T: Sendable>(
+        _ kind: String, _ request: Request, _ context: RequestContext, _ body: () async throws -> T
+    ) async throws -> T {
+        let limiter = context.services.rateLimiter
+        let address = AddressLimits.limit(kind, request, AddressLimits.tokenChecks)
+        if let address {
+            try await limiter.take(address.key, limit: address.limit, window: Session.window, "Too many invalid tokens, try again later")
+        }
+        let result = try await identityCall(body)
+        if let address { await limiter.giveBack(address.key) }
+        return result
     }
 }

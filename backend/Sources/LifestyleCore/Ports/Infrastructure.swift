@@ -49,6 +49,9 @@ public protocol RateLimiter: Sendable {
     func acquire(key: String, limit: Int, window: Duration) async throws -> Int?
     /// Forgets `key` (e.g. after a successful login).
     func reset(key: String) async throws
+    /// Gives one attempt back to `key`'s open window (an attempt that succeeded, or was never
+    /// made). Never below zero; nothing happens when the window has ended.
+    func release(key: String) async throws
 }
 
 /// Seconds until `end`, at least 1 (a Retry-After value).
@@ -78,6 +81,11 @@ public actor InMemoryRateLimiter: RateLimiter {
 
     public func reset(key: String) {
         windows[key] = nil
+    }
+
+    public func release(key: String) {
+        guard let w = windows[key], w.ends > ContinuousClock.now, w.count > 0 else { return }
+        windows[key] = (w.count - 1, w.ends)
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -11,17 +11,21 @@ public struct Services: Sendable {
     public var users: any UserStore
     public var identity: any IdentityProvider
     public var rateLimiter: any RateLimiter
+    /// The environment's master key, which every server-side key is derived from.
+    public var secret: AppSecret
     public var clock: any WallClock
     public var config: AppConfig
     public var version: String
 
     public init(
         users: any UserStore, identity: any IdentityProvider, rateLimiter: any RateLimiter = InMemoryRateLimiter(),
-        clock: any WallClock = SystemClock(), config: AppConfig, version: String = AppVersion.current
+        secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
+        version: String = AppVersion.current
     ) {
         self.users = users
         self.identity = identity
         self.rateLimiter = rateLimiter
+        self.secret = secret
         self.clock = clock
         self.config = config
         self.version = version

@@ -9,6 +9,9 @@ public struct Request: Sendable {
     public var query: String
     public var headers: Headers
     public var body: [UInt8]
+    /// The client's network address when the transport knows it (API Gateway's `sourceIp`); nil on
+    /// the local server, where every client is on loopback. Keys the per-address attempt limits.
+    public var clientAddress: String?
 
     public init(method: String, path: String, query: String = "", headers: Headers = Headers(), body: [UInt8] = []) {
         self.method = method.uppercased()

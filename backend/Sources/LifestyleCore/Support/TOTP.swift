@@ -88,8 +88,13 @@ public enum BackupCodes {
         return Array(codes)
     }
 
-    /// The hash is bound to the user, so equal codes of two users never share a hash.
-    public static func hash(_ code: String, userId: String) -> String {
-        Hex.encode(Hashing.sha256(Array("lifestyle-backup-code:\(userId):\(code)".utf8)))
+    /// The key purpose under the master key.
+    public static let purpose = "backup-codes/v1"
+
+    /// HMAC-SHA256 under a server-side key (`purpose`, derived from the master key), bound to the
+    /// user: a table dump alone cannot be searched for the 10^8 possible codes, and equal codes of
+    /// two users never share a hash.
+    public static func hash(_ code: String, userId: String, key: [UInt8]) -> String {
+        Hex.encode(Hashing.hmac(.sha256, key: key, message: Array("\(userId):\(code)".utf8)))
     }
 }

@@ -33,6 +33,14 @@ resource "aws_cognito_user_pool" "this" {
     }
   }
 
+  # Cognito's default sender has a small daily quota that anyone can use up with a few register
+  # or reset calls; with an SES identity the mail goes through the account's own SES quota.
+  email_configuration {
+    email_sending_account = var.ses_identity_arn == null ? "COGNITO_DEFAULT" : "DEVELOPER"
+    source_arn            = var.ses_identity_arn
+    from_email_address    = var.ses_identity_arn == null ? null : var.ses_from_address
+  }
+
   verification_message_template {
     default_email_option = "CONFIRM_WITH_CODE"
   }
@@ -62,6 +70,11 @@ resource "aws_cognito_user_pool_client" "app" {
     id_token      = "minutes"
     refresh_token = "days"
   }
+
+  # The user may read their profile attributes but never change the email through Cognito's
+  # self-service API (UpdateUserAttributes with a stolen access token): only names are writable.
+  read_attributes  = ["email", "email_verified", "given_name", "family_name"]
+  write_attributes = ["given_name", "family_name"]
 
   prevent_user_existence_errors = "ENABLED"
   enable_token_revocation       = true

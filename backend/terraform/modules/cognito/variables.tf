@@ -11,3 +11,14 @@ variable "custom_message_lambda_arn" {
   type        = string
   default     = null
 }
+
+variable "ses_identity_arn" {
+  description = "Verified SES identity for Cognito's mail (DEVELOPER); null = COGNITO_DEFAULT."
+  type        = string
+  default     = null
+}
+
+variable "ses_from_address" {
+  type    = string
+  default = null
+}

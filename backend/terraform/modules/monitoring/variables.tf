@@ -26,3 +26,24 @@ variable "p99_duration_ms" {
 variable "api_5xx_threshold" {
   type = number
 }
+
+variable "metrics_namespace" {
+  description = "The function's EMF namespace (LifestyleBackend/<env>)."
+  type        = string
+}
+
+variable "failed_login_5min" {
+  description = "Wrong-password sign-ins in 5 minutes that raise the alarm (credential stuffing, spraying)."
+  type        = number
+}
+
+variable "failed_mfa_5min" {
+  description = "Wrong MFA codes in 5 minutes that raise the alarm."
+  type        = number
+}
+
+variable "ses_enabled" {
+  description = "Cognito mails through SES: alarm on its bounce and complaint rates."
+  type        = bool
+  default     = false
+}

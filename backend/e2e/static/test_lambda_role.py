@@ -1,0 +1,43 @@
+"""The function's role allows exactly the AWS actions its adapters call: read off the Swift
+sources (every `db.<op>(`, `cognito.admin<Op>(` and Secrets Manager read in the AWS adapters)
+and compared with the `exec` policy document in the IAM module. An unused action, or a call
+the role would refuse in AWS, fails here rather than in production."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+BACKEND = Path(__file__).resolve().parents[2]
+ADAPTERS = BACKEND / "Sources" / "AWSBackend" / "Adapters"
+IAM = BACKEND / "terraform" / "modules" / "iam" / "main.tf"
+
+
+def _called_actions() -> set[str]:
+    source = "\n".join(p.read_text() for p in sorted(ADAPTERS.glob("*.swift")))
+    actions = set()
+    for op in re.findall(r"\bdb\.(\w+)\(", source):
+        actions.add("dynamodb:" + op[0].upper() + op[1:])
+    # Only the admin calls are IAM-authorised; the user-facing ones (SignUp, InitiateAuth, ...)
+    # are authorised by the app client and the user's tokens.
+    for op in re.findall(r"\bcognito\.(admin\w+)\(", source):
+        actions.add("cognito-idp:" + op[0].upper() + op[1:])
+    if re.search(r"\bsecrets\.secretString\(", source):
+        actions.add("secretsmanager:GetSecretValue")
+    return actions
+
+
+def _granted_actions() -> set[str]:
+    text = IAM.read_text()
+    exec_doc = text[text.index('data "aws_iam_policy_document" "exec"'):]
+    exec_doc = exec_doc[: exec_doc.index('\n}\n') + 2]
+    granted = set(re.findall(r'"((?:dynamodb|cognito-idp|secretsmanager):\w+)"', exec_doc))
+    return granted
+
+
+def test_the_role_grants_exactly_the_calls_the_adapters_make():
+    called, granted = _called_actions(), _granted_actions()
+    assert called, "no AWS calls found in the adapters (the scan is broken)"
+    assert "dynamodb:TransactWriteItems" in called and "cognito-idp:AdminDeleteUser" in called, called
+    assert called - granted == set(), f"called but not allowed: {sorted(called - granted)}"
+    assert granted - called == set(), f"allowed but never called: {sorted(granted - called)}"
