@@ -221,10 +221,16 @@ tf_plan() { # deploy_lambda image_tag
 }
 
 # Tag the function currently runs (empty when it is not deployed).
+# The tag the function runs now, empty when nothing is deployed yet. Fails closed: a state that
+# cannot be read must never look like "nothing deployed", or phase 1 would apply
+# deploy_lambda=false and destroy the running function, its API and alarms.
 deployed_tag() {
-  local uri
-  uri="$(tf output -raw image_uri 2>/dev/null || true)"
-  if [[ "${uri}" == *:* && "${uri}" != *"No outputs"* ]]; then
+  local outputs uri=""
+  outputs="$(tf output -json)" || die "cannot read the deployed state (terraform output failed); nothing was changed"
+  if [[ "${outputs}" == *'"image_uri"'* ]]; then
+    uri="$(tf output -raw image_uri)" || die "cannot read image_uri from the deployed state; nothing was changed"
+  fi
+  if [[ "${uri}" == *:* ]]; then
     printf '%s' "${uri##*:}"
   fi
 }
@@ -254,7 +260,7 @@ write_outputs() {
 
 PHASE="init"
 tf_init
-CURRENT_TAG="$(deployed_tag)"
+CURRENT_TAG="$(deployed_tag)" || exit 1
 [[ -n "${CURRENT_TAG}" ]] && log "function currently runs ${CURRENT_TAG}"
 
 # ---------------------------------------------------------------- --plan

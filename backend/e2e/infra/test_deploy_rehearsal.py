@@ -369,6 +369,31 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     assert "api_endpoint=https://" in proc.stdout
 
 
+def test_a_failed_state_read_stops_before_any_apply(rh):
+    """A transient error reading the state (here: every `terraform output` fails, as when the
+    state bucket cannot be reached) stops the deploy with one line; it is never taken for an
+    empty environment, whose phase 1 would destroy the running function and its API."""
+    fn_before = _function(rh, "api-handler-dev")
+    apis_before = {a["ApiId"] for a in rh.client("apigatewayv2").get_apis()["Items"]}
+    flaky = rh.root / "flaky-terraform"
+    flaky.write_text("#!/bin/sh\n"
+                     'for a in "$@"; do [ "$a" = output ] && { echo "Error: Failed to load state: '
+                     'RequestError: send request failed" >&2; exit 1; }; done\n'
+                     f'exec "{TERRAFORM}" "$@"\n')
+    flaky.chmod(0o755)
+    for args in ((), ("--phase", "1")):
+        bad = rh.deploy("dev", *args, extra_env={"TERRAFORM": str(flaky)}, check=False)
+        assert bad.returncode != 0
+        errors = [line for line in bad.stderr.splitlines() if line.startswith("deploy-phased: ERROR")]
+        assert errors == ["deploy-phased: ERROR in phase init: cannot read the deployed state "
+                          "(terraform output failed); nothing was changed"], bad.stderr[-2000:]
+        assert "Apply complete" not in bad.stdout + bad.stderr
+    fn_after = _function(rh, "api-handler-dev")
+    assert fn_after["Code"]["ImageUri"] == fn_before["Code"]["ImageUri"]
+    assert fn_after["Configuration"]["FunctionArn"] == fn_before["Configuration"]["FunctionArn"]
+    assert {a["ApiId"] for a in rh.client("apigatewayv2").get_apis()["Items"]} == apis_before
+
+
 def test_rerun_skips_existing_image_and_plans_no_change(rh):
     before = len(rh.docker_calls())
     proc = rh.deploy("dev")
