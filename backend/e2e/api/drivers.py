@@ -348,7 +348,7 @@ class AwsDriver(ServerProcessDriver):
             Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
         )["UserPool"]
         client = self.cognito.create_user_pool_client(
-            UserPoolId=pool["Id"], ClientName="api-dev", GenerateSecret=False,
+            UserPoolId=pool["Id"], ClientName="api-dev", GenerateSecret=True,
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             PreventUserExistenceErrors="ENABLED",
         )["UserPoolClient"]
@@ -359,6 +359,8 @@ class AwsDriver(ServerProcessDriver):
         )
         self.pool_id = pool["Id"]
         self.client_id = client["ClientId"]
+        # A confidential client, as Terraform makes it; the server reads the secret from Cognito.
+        self.client_secret = client["ClientSecret"]
         # The master key, as Terraform makes it: a random secret in Secrets Manager (APP_SECRET_ID).
         master = base64.b64encode(os.urandom(32)).decode()
         self.app_secret_arn = self._client("secretsmanager").create_secret(
@@ -411,6 +413,14 @@ class AwsDriver(ServerProcessDriver):
         return sum(1 for d in self._motoctl.deliveries(self.moto)
                    if d["email"].lower() == want and d["triggerSource"] in sources)
 
+    def secret_hash(self, username: str) -> str:
+        """SECRET_HASH for a direct Cognito call as the app client (what only the API can make)."""
+        import hashlib  # noqa: PLC0415
+        import hmac  # noqa: PLC0415
+
+        digest = hmac.new(self.client_secret.encode(), (username + self.client_id).encode(), hashlib.sha256).digest()
+        return base64.b64encode(digest).decode()
+
     def stored_text(self) -> str:
         """Everything the users table holds (a full scan), as text."""
         dynamodb = self._client("dynamodb")
@@ -432,7 +442,7 @@ class AwsDriver(ServerProcessDriver):
         """A second api-handler process against the SAME emulator, pool, table and secret."""
         t = object.__new__(AwsDriver)
         ServerProcessDriver.__init__(t, extra_env=dict(self.extra_env))
-        for attr in ("_motoctl", "moto", "aws_env", "cognito", "pool_id", "client_id", "app_secret_arn"):
+        for attr in ("_motoctl", "moto", "aws_env", "cognito", "pool_id", "client_id", "client_secret", "app_secret_arn"):
             setattr(t, attr, getattr(self, attr))
         t._twin = True
         return t

@@ -33,9 +33,10 @@ def test_jwks_outage_is_503_and_heals_on_the_next_request(outage):
     assert r.status_code == 201, r.text
     token = driver.mail_token(email, "verify-email")
     assert requests.post(base + "/auth/email/verify", json={"token": token}, timeout=60).status_code == 200
-    # a token Cognito issued (straight from the emulator, around the API)
+    # a token Cognito issued (straight from the emulator, as the app client with its secret)
     auth = driver.cognito.initiate_auth(ClientId=driver.client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
+                                        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD,
+                                                        "SECRET_HASH": driver.secret_hash(email)})
     bearer = {"Authorization": "Bearer " + auth["AuthenticationResult"]["AccessToken"]}
 
     for _ in range(3):

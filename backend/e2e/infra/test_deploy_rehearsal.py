@@ -225,7 +225,11 @@ def test_phase1_creates_only_base_infrastructure(rh):
     clients = cog.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=10)["UserPoolClients"]
     assert len(clients) == 1
     client = cog.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=clients[0]["ClientId"])["UserPoolClient"]
-    assert not client.get("ClientSecret")
+    # A confidential client: only the API, which reads this secret from Cognito, drives user flows.
+    # The value appears in no output and no log of the deploy (the provider keeps it sensitive).
+    client_secret = client.get("ClientSecret")
+    assert client_secret and len(client_secret) >= 32, "the app client must have a secret"
+    assert all(client_secret not in (rh.root / log).read_text() for log in os.listdir(rh.root) if log.startswith("run-"))
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     assert client["AccessTokenValidity"] == 60 and client["IdTokenValidity"] == 60
@@ -322,6 +326,9 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     assert env.pop("APP_SECRET_ID") == rh.client("secretsmanager").describe_secret(SecretId="api-handler-dev-master-key")["ARN"]
     assert env == {"ENVIRONMENT": "dev", "LOG_LEVEL": "DEBUG", "CORS_ORIGIN": "*",
                    "USERS_TABLE": "users-dev", "USER_POOL_ID": pool["Id"]}
+    secret = rh.client("cognito-idp").describe_user_pool_client(
+        UserPoolId=pool["Id"], ClientId=env_client_id)["UserPoolClient"]["ClientSecret"]
+    assert secret not in json.dumps(cfg), "the client secret must not be in the function's configuration"
     assert pool["LambdaConfig"]["CustomMessage"] == cfg["FunctionArn"]
 
     lam_policy = json.loads(rh.client("lambda").get_policy(FunctionName="api-handler-dev")["Policy"])

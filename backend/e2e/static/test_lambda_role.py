@@ -1,5 +1,6 @@
 """The function's role allows exactly the AWS actions its adapters call: read off the Swift
-sources (every `db.<op>(`, `cognito.admin<Op>(` and Secrets Manager read in the AWS adapters)
+sources (every `db.<op>(`, `cognito.admin<Op>(`, the client-secret read and the Secrets Manager
+read in the AWS adapters)
 and compared with the `exec` policy document in the IAM module. An unused action, or a call
 the role would refuse in AWS, fails here rather than in production."""
 
@@ -20,7 +21,7 @@ def _called_actions() -> set[str]:
         actions.add("dynamodb:" + op[0].upper() + op[1:])
     # Only the admin calls are IAM-authorised; the user-facing ones (SignUp, InitiateAuth, ...)
     # are authorised by the app client and the user's tokens.
-    for op in re.findall(r"\bcognito\.(admin\w+)\(", source):
+    for op in re.findall(r"\bcognito\.(admin\w+|describeUserPoolClient)\(", source):
         actions.add("cognito-idp:" + op[0].upper() + op[1:])
     if re.search(r"\bsecrets\.secretString\(", source):
         actions.add("secretsmanager:GetSecretValue")

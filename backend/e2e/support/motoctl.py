@@ -36,6 +36,9 @@ Notes for users:
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -439,6 +442,84 @@ def _patch_moto_cognito_lifecycle() -> None:
     responses.CognitoIdpResponse.revoke_token = revoke_token
 
 
+def _patch_moto_cognito_client_secret() -> None:
+    """App clients with a secret, as AWS documents them: every user-flow call must carry
+    SECRET_HASH = Base64(HMAC-SHA256(secret, username + client id)), where the username is the
+    one the call names. moto (5.x) checks it only for SRP, MFA challenges and refresh, and for a
+    refresh it hashes the name the user signed in with (the email alias) where AWS wants the
+    user's Cognito username (its sub in an email-as-username pool). Patched here:
+
+    * SignUp, ConfirmSignUp, ForgotPassword, ConfirmForgotPassword, ResendConfirmationCode and
+      InitiateAuth USER_PASSWORD_AUTH without a valid SECRET_HASH: ``NotAuthorizedException``;
+    * REFRESH_TOKEN_AUTH checks SECRET_HASH over the Cognito username;
+    * RevokeToken without the client's ``ClientSecret``: ``NotAuthorizedException``.
+    """
+    from moto.cognitoidp import exceptions, models, responses, utils
+
+    def client_of(backend, client_id: str):
+        for pool in backend.user_pools.values():
+            if client_id in pool.clients:
+                return pool, pool.clients[client_id]
+        raise exceptions.ResourceNotFoundError(client_id)
+
+    def secret_hash(client, username: str) -> str:  # type: ignore[no-untyped-def]
+        digest = hmac.new(str(client.secret).encode("latin-1"), (username + client.id).encode("latin-1"), hashlib.sha256).digest()
+        return base64.b64encode(digest).decode()
+
+    def refuse(client_id: str):
+        return exceptions.NotAuthorizedError(f"Client {client_id} is configured with secret but SECRET_HASH was not received")
+
+    def requiring_hash(name: str):
+        original = getattr(responses.CognitoIdpResponse, name)
+
+        def wrapped(self):  # type: ignore[no-untyped-def]
+            client_id = self._get_param("ClientId")
+            backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+            _, client = client_of(backend, client_id)
+            if client.generate_secret and not utils.check_secret_hash(
+                    client.secret, client.id, self._get_param("Username") or "", self._get_param("SecretHash")):
+                raise refuse(client_id)
+            return original(self)
+
+        setattr(responses.CognitoIdpResponse, name, wrapped)
+
+    for name in ("sign_up", "confirm_sign_up", "forgot_password", "confirm_forgot_password", "resend_confirmation_code"):
+        requiring_hash(name)
+
+    original_initiate = models.CognitoIdpBackend.initiate_auth
+
+    def initiate_auth(self, client_id, auth_flow, auth_parameters):  # type: ignore[no-untyped-def]
+        pool, client = client_of(self, client_id)
+        if client.generate_secret:
+            given = (auth_parameters or {}).get("SECRET_HASH")
+            if auth_flow == "USER_PASSWORD_AUTH":
+                if not utils.check_secret_hash(client.secret, client.id, auth_parameters.get("USERNAME", ""), given):
+                    raise refuse(client_id)
+            elif auth_flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+                entry = pool.refresh_tokens.get(auth_parameters.get("REFRESH_TOKEN", ""))
+                user = pool._get_user(entry[1]) if entry else None
+                if user is not None:
+                    if not utils.check_secret_hash(client.secret, client.id, user.username, given):
+                        raise refuse(client_id)
+                    # what moto's own check expects (the sign-in name), now that AWS's rule passed
+                    auth_parameters = {**auth_parameters, "SECRET_HASH": secret_hash(client, entry[1])}
+        return original_initiate(self, client_id, auth_flow, auth_parameters)
+
+    models.CognitoIdpBackend.initiate_auth = initiate_auth
+
+    original_revoke = responses.CognitoIdpResponse.revoke_token
+
+    def revoke_token(self):  # type: ignore[no-untyped-def]
+        client_id = self._get_param("ClientId")
+        backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+        _, client = client_of(backend, client_id)
+        if client.generate_secret and self._get_param("ClientSecret") != client.secret:
+            raise exceptions.NotAuthorizedError(f"Client {client_id} is configured with secret but ClientSecret was not received")
+        return original_revoke(self)
+
+    responses.CognitoIdpResponse.revoke_token = revoke_token
+
+
 def _patch_moto_dynamodb_atomic_writes() -> None:
     """Make DynamoDB's writes atomic, as AWS documents them.
 
@@ -477,6 +558,7 @@ def _serve(port: int) -> int:
     _patch_moto_signature_check()
     _patch_moto_cognito_update()
     _patch_moto_cognito_lifecycle()
+    _patch_moto_cognito_client_secret()
     _patch_moto_dynamodb_atomic_writes()
     from moto.server import main as moto_main
 

@@ -45,17 +45,25 @@ public struct AWSBackend: Sendable {
     public let appSecret: AppSecret
     let logger: Logger
 
-    /// Fetches what the first requests need (the user pool's JWKS, the master key) in the
-    /// background, so start-up never waits on a network call. A master key that cannot be read is
-    /// reported on one error line now; requests that need it answer 503 until it can be read.
+    /// Fetches what the first requests need (the user pool's JWKS, the master key, the app
+    /// client's secret) in the background, so start-up never waits on a network call. A key that
+    /// cannot be read is reported on one error line now; requests that need it answer 503 until
+    /// it can be read.
     public func warmUp() {
-        let verifier = self.verifier, appSecret = self.appSecret, logger = self.logger
+        let verifier = self.verifier, appSecret = self.appSecret, clientSecret = identity.clientSecret, logger = self.logger
         Task { await verifier.prefetch() }
         Task {
             do {
                 _ = try await appSecret.key()
             } catch {
                 logger.error("cannot read the master key (APP_SECRET_ID)", metadata: ["error": .string("\(error)")])
+            }
+        }
+        Task {
+            do {
+                _ = try await clientSecret.value()
+            } catch {
+                logger.error("cannot read the app client's secret (DescribeUserPoolClient)", metadata: ["error": .string("\(error)")])
             }
         }
     }
@@ -97,10 +105,17 @@ public struct AWSBackend: Sendable {
             guard let value, let key = MasterKey(base64: value) else { throw AppSecretError.malformed }
             return key
         })
+        let poolId = s.userPoolId, clientId = s.userPoolClientId
+        let clientSecret = ClientSecret(load: {
+            do {
+                return try await cognito.describeUserPoolClient(userPoolId: poolId, clientId: clientId).clientSecret
+            } catch {
+                throw AppSecretError.clientSecretUnreadable((error as? AWSClientError)?.code ?? "transport")
+            }
+        })
         let identity = CognitoIdentityAdapter(
             cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable, appSecret: appSecret),
-            userPoolId: s.userPoolId,
-            clientId: s.userPoolClientId, appSecret: appSecret)
+            userPoolId: poolId, clientId: clientId, appSecret: appSecret, clientSecret: clientSecret)
         return AWSBackend(
             users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
@@ -112,9 +127,11 @@ public struct AWSBackend: Sendable {
 public enum AppSecretError: Error, Sendable, CustomStringConvertible {
     case unreadable(String)
     case malformed
+    case clientSecretUnreadable(String)
     public var description: String {
         switch self {
         case .unreadable(let code): "the secret named by APP_SECRET_ID cannot be read (\(code))"
+        case .clientSecretUnreadable(let code): "the app client's secret cannot be read with DescribeUserPoolClient (\(code))"
         case .malformed: "the secret named by APP_SECRET_ID is not base64 of at least 32 random bytes"
         }
     }

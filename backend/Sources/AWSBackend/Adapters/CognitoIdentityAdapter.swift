@@ -1,8 +1,9 @@
 import FoundationEssentials
 import LifestyleCore
 
-/// `IdentityProvider` on an Amazon Cognito user pool (email as username, app client without a
-/// secret). Design notes (docs/aws-design.md):
+/// `IdentityProvider` on an Amazon Cognito user pool (email as username, a confidential app
+/// client: every user-flow call carries SECRET_HASH, so only the API can drive SignUp,
+/// InitiateAuth, ForgotPassword and the rest). Design notes (docs/aws-design.md):
 /// - Emailed tokens are `<base64url(username)>.<code>`: the custom-message trigger writes the link
 ///   with Cognito's `{####}` placeholder in place of the code, so the token carries exactly what
 ///   ConfirmSignUp / ConfirmForgotPassword need.
@@ -20,11 +21,12 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     let userPoolId: String
     let clientId: String
     let appSecret: AppSecret
+    let clientSecret: ClientSecret
     let clock: any WallClock
 
     public init(
         cognito: CognitoIdentityProviderClient, verifier: JWKSVerifier, secrets: MFASecretStore, userPoolId: String, clientId: String,
-        appSecret: AppSecret, clock: any WallClock = SystemClock()
+        appSecret: AppSecret, clientSecret: ClientSecret, clock: any WallClock = SystemClock()
     ) {
         self.cognito = cognito
         self.verifier = verifier
@@ -32,7 +34,38 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         self.userPoolId = userPoolId
         self.clientId = clientId
         self.appSecret = appSecret
+        self.clientSecret = clientSecret
         self.clock = clock
+    }
+
+    /// SECRET_HASH for `username` (as given in the call); nil for a client without a secret.
+    /// 503 while the secret cannot be read.
+    func hash(_ username: String) async throws -> String? {
+        let secret: String?
+        do {
+            secret = try await clientSecret.value()
+        } catch {
+            throw IdentityError.unavailable("client secret")
+        }
+        return secret.map { CognitoIdentityProvider.secretHash(username: username, clientId: clientId, clientSecret: $0) }
+    }
+
+    func refreshBox() async throws -> SecretBox {
+        do {
+            return SecretBox(master: try await appSecret.key(), purpose: SealedRefreshToken.purpose)
+        } catch {
+            throw IdentityError.unavailable("master key")
+        }
+    }
+
+    /// The tokens as handed out: the refresh token sealed with the Cognito username it belongs to.
+    func issued(_ r: CognitoIdentityProvider.AuthenticationResult) async throws -> (AuthTokens, subject: String) {
+        var t = try tokens(r)
+        let subject = try await subject(of: t.accessToken)
+        if let refresh = t.refreshToken {
+            t.refreshToken = SealedRefreshToken(t: refresh, u: subject).sealed(in: try await refreshBox(), clientId: clientId)
+        }
+        return (t, subject)
     }
 
     /// The box MFA session tokens are sealed in; 503 while the master key cannot be read.
@@ -49,13 +82,15 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     // MARK: sign-up
 
     public func signUp(email: String, password: String, givenName: String, familyName: String) async throws -> String {
+        let secretHash = try await hash(email)
         let out = try await call {
             try await cognito.signUp(
                 .init(
                     clientId: clientId, username: email, password: password,
                     // No `email` attribute: the pool's username attribute is the email, so Cognito
                     // sets it from the username, and the app client may not write it.
-                    userAttributes: [.init(name: "given_name", value: givenName), .init(name: "family_name", value: familyName)]))
+                    userAttributes: [.init(name: "given_name", value: givenName), .init(name: "family_name", value: familyName)],
+                    secretHash: secretHash))
         }
         return out.userSub
     }
@@ -66,7 +101,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         // A used link must not confirm twice (Cognito answers NotAuthorized for confirmed users).
         if user.confirmed { throw IdentityError.invalidToken }
         do {
-            try await call { try await cognito.confirmSignUp(.init(clientId: clientId, username: username, confirmationCode: code)) }
+            let secretHash = try await hash(username)
+            try await call {
+                try await cognito.confirmSignUp(
+                    .init(clientId: clientId, username: username, confirmationCode: code, secretHash: secretHash))
+            }
         } catch IdentityError.codeMismatch, IdentityError.expiredCode, IdentityError.notAuthorized, IdentityError.userNotFound {
             throw IdentityError.invalidToken
         }
@@ -76,12 +115,13 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     // MARK: authentication
 
     public func initiateAuth(email: String, password: String) async throws -> AuthOutcome {
+        let secretHash = try await hash(email)
         let out = try await call {
-            try await cognito.initiateAuth(.userPassword(clientId: clientId, username: email, password: password))
+            try await cognito.initiateAuth(.userPassword(clientId: clientId, username: email, password: password, secretHash: secretHash))
         }
         if let result = out.authenticationResult {
-            let tokens = try tokens(result)
-            return .authenticated(tokens, subject: try await subject(of: tokens.accessToken))
+            let (tokens, subject) = try await issued(result)
+            return .authenticated(tokens, subject: subject)
         }
         guard out.challengeName == "SOFTWARE_TOKEN_MFA", let session = out.session else {
             throw IdentityError.unavailable("unsupported challenge \(out.challengeName ?? "none")")
@@ -108,16 +148,17 @@ public struct CognitoIdentityAdapter: IdentityProvider {
             totp = TOTP(secret: key).code(at: Int64(clock.now().timeIntervalSince1970))
         }
         let out: CognitoIdentityProvider.AuthOutput
+        let secretHash = try await hash(mfa.u)
         do {
             out = try await call {
-                try await cognito.respondToAuthChallenge(.softwareTokenMFA(clientId: clientId, session: mfa.s, username: mfa.u, code: totp))
+                try await cognito.respondToAuthChallenge(
+                    .softwareTokenMFA(clientId: clientId, session: mfa.s, username: mfa.u, code: totp, secretHash: secretHash))
             }
         } catch IdentityError.notAuthorized {
             throw IdentityError.invalidSession
         }
         guard let result = out.authenticationResult else { throw IdentityError.invalidSession }
-        let tokens = try tokens(result)
-        return (tokens, try await subject(of: tokens.accessToken))
+        return try await issued(result)
     }
 
     /// The sealed username (lower-cased), only for a token this service sealed and that has not expired.
@@ -126,7 +167,13 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     }
 
     public func refresh(refreshToken: String) async throws -> AuthTokens {
-        let out = try await call { try await cognito.initiateAuth(.refreshToken(clientId: clientId, refreshToken: refreshToken)) }
+        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await refreshBox(), clientId: clientId) else {
+            throw IdentityError.notAuthorized
+        }
+        let secretHash = try await hash(sealed.u)
+        let out = try await call {
+            try await cognito.initiateAuth(.refreshToken(clientId: clientId, refreshToken: sealed.t, secretHash: secretHash))
+        }
         guard let result = out.authenticationResult else { throw IdentityError.notAuthorized }
         return try tokens(result)
     }
@@ -134,8 +181,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     /// RevokeToken: Cognito revokes the refresh token and the access tokens issued from it.
     /// A token Cognito does not know or no longer honours is already as good as revoked.
     public func revokeRefreshToken(_ refreshToken: String) async throws {
+        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await refreshBox(), clientId: clientId) else { return }
+        let secret: String?
+        do { secret = try await clientSecret.value() } catch { throw IdentityError.unavailable("client secret") }
         do {
-            try await cognito.revokeToken(.init(token: refreshToken, clientId: clientId))
+            try await cognito.revokeToken(.init(token: sealed.t, clientId: clientId, clientSecret: secret))
         } catch {
             switch error.serviceError?.code {
             case "UnauthorizedException", "UnsupportedTokenTypeException", "InvalidParameterException", "NotAuthorizedException":
@@ -150,7 +200,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     /// Cognito checks the password: tokens or an MFA challenge both mean it was right.
     public func verifyPassword(principal: Principal, password: String) async throws {
         guard let user = try await adminGetUser(username: principal.subject) else { throw IdentityError.userNotFound }
-        _ = try await call { try await cognito.initiateAuth(.userPassword(clientId: clientId, username: user.email, password: password)) }
+        let secretHash = try await hash(user.email)
+        _ = try await call {
+            try await cognito.initiateAuth(
+                .userPassword(clientId: clientId, username: user.email, password: password, secretHash: secretHash))
+        }
     }
 
     /// ChangePassword (Cognito checks the current one), then GlobalSignOut: every refresh token
@@ -166,14 +220,16 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     /// ResendConfirmationCode: Cognito mails a new code (through the custom-message trigger) to
     /// an unconfirmed user and refuses a confirmed or unknown one; the caller answers the same.
     public func resendConfirmation(email: String) async throws {
-        _ = try await call { try await cognito.resendConfirmationCode(.init(clientId: clientId, username: email)) }
+        let secretHash = try await hash(email)
+        _ = try await call { try await cognito.resendConfirmationCode(.init(clientId: clientId, username: email, secretHash: secretHash)) }
     }
 
     // MARK: password reset
 
     public func forgotPassword(email: String) async throws {
         do {
-            _ = try await call { try await cognito.forgotPassword(.init(clientId: clientId, username: email)) }
+            let secretHash = try await hash(email)
+            _ = try await call { try await cognito.forgotPassword(.init(clientId: clientId, username: email, secretHash: secretHash)) }
         } catch IdentityError.userNotFound, IdentityError.notAuthorized, IdentityError.invalidPassword {
             // Same answer whether or not the account exists.
         }
@@ -181,10 +237,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     public func confirmForgotPassword(token: String, newPassword: String) async throws {
         guard let (username, code) = EmailToken.decode(token) else { throw IdentityError.invalidToken }
+        let secretHash = try await hash(username)
         do {
             try await call {
                 try await cognito.confirmForgotPassword(
-                    .init(clientId: clientId, username: username, confirmationCode: code, password: newPassword))
+                    .init(clientId: clientId, username: username, confirmationCode: code, password: newPassword, secretHash: secretHash))
             }
         } catch IdentityError.codeMismatch, IdentityError.expiredCode, IdentityError.userNotFound, IdentityError.notAuthorized {
             throw IdentityError.invalidToken
@@ -222,7 +279,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     public func disableMFA(principal: Principal, password: String) async throws {
         guard let user = try await adminGetUser(username: principal.subject) else { throw IdentityError.userNotFound }
         // Cognito checks the password: tokens or an MFA challenge both mean it was right.
-        _ = try await call { try await cognito.initiateAuth(.userPassword(clientId: clientId, username: user.email, password: password)) }
+        let secretHash = try await hash(user.email)
+        _ = try await call {
+            try await cognito.initiateAuth(
+                .userPassword(clientId: clientId, username: user.email, password: password, secretHash: secretHash))
+        }
         guard user.mfaEnabled else { throw IdentityError.mfaNotEnabled }
         try await call {
             try await cognito.adminSetUserMFAPreference(

@@ -112,6 +112,17 @@ public struct CognitoIdentityProviderClient: Sendable {
 
     // MARK: Admin operations (need IAM permissions)
 
+    /// The app client's settings, its secret included (read once at start: the secret never sits
+    /// in Terraform outputs or the function's environment).
+    public func describeUserPoolClient(userPoolId: String, clientId: String, deadline: Deadline? = nil) async throws(AWSClientError)
+        -> Models.UserPoolClient
+    {
+        let out: Models.DescribeUserPoolClientOutput = try await client.call(
+            "DescribeUserPoolClient", input: Models.UserPoolClientInput(userPoolId: userPoolId, clientId: clientId), idempotent: true,
+            deadline: deadline)
+        return out.userPoolClient
+    }
+
     public func adminGetUser(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError)
         -> Models.AdminGetUserOutput
     {

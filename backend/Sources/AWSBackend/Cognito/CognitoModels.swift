@@ -442,6 +442,14 @@ public enum CognitoIdentityProvider {
         enum CodingKeys: String, CodingKey { case userPoolClient = "UserPoolClient" }
     }
 
+    struct UserPoolClientInput: Encodable, Sendable {
+        var userPoolId: String
+        var clientId: String
+        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", clientId = "ClientId" }
+    }
+
+    public typealias DescribeUserPoolClientOutput = CreateUserPoolClientOutput
+
     struct UserPoolIdInput: Encodable, Sendable {
         var userPoolId: String
         enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId" }

@@ -59,7 +59,10 @@ resource "aws_cognito_user_pool_client" "app" {
   name         = "${var.user_pool_name}-app"
   user_pool_id = aws_cognito_user_pool.this.id
 
-  generate_secret     = false
+  # A confidential client: every user-flow call (SignUp, InitiateAuth, ForgotPassword, ...)
+  # needs SECRET_HASH, so only the API, which reads the secret from Cognito at start, can make
+  # them. The secret is never a Terraform output or in the function's environment.
+  generate_secret     = true
   explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
   access_token_validity  = 60

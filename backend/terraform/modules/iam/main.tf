@@ -47,6 +47,8 @@ data "aws_iam_policy_document" "exec" {
       "cognito-idp:AdminGetUser",
       "cognito-idp:AdminUserGlobalSignOut",
       "cognito-idp:AdminSetUserMFAPreference",
+      # the app client's secret, read once at start (never in outputs or the environment)
+      "cognito-idp:DescribeUserPoolClient",
     ]
     resources = [var.user_pool_arn]
   }

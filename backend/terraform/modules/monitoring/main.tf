@@ -94,65 +94,46 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
 }
 
 # Attack-rate alarms from the function's own metrics (EMF `failures`, dimension `kind`).
-resource "aws_cloudwatch_metric_alarm" "failed_logins" {
-  alarm_name          = "${var.name_prefix}-failed-logins"
-  alarm_description   = "More than ${var.failed_login_5min} wrong-password sign-ins in 5 minutes"
+locals {
+  auth_failure_alarms = {
+    "failed-logins" = { kind = "login_invalid_credentials", threshold = var.failed_login_5min, what = "wrong-password sign-ins" }
+    "failed-mfa"    = { kind = "mfa_invalid_code", threshold = var.failed_mfa_5min, what = "wrong MFA codes" }
+  }
+  # SES reviews an account at a 5% bounce or 0.1% complaint rate and may pause its sending at
+  # 10% / 0.5%: alarm at the review level.
+  ses_alarms = var.ses_enabled ? {
+    "ses-bounce-rate"    = { metric = "Reputation.BounceRate", threshold = 0.05, what = "SES bounce rate at or above 5%" }
+    "ses-complaint-rate" = { metric = "Reputation.ComplaintRate", threshold = 0.001, what = "SES complaint rate at or above 0.1%" }
+  } : {}
+}
+
+resource "aws_cloudwatch_metric_alarm" "auth_failures" {
+  for_each            = local.auth_failure_alarms
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = "More than ${each.value.threshold} ${each.value.what} in 5 minutes"
   namespace           = var.metrics_namespace
   metric_name         = "failures"
-  dimensions          = { service = "api-handler", kind = "login_invalid_credentials" }
+  dimensions          = { service = "api-handler", kind = each.value.kind }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
-  threshold           = var.failed_login_5min
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
 }
 
-resource "aws_cloudwatch_metric_alarm" "failed_mfa" {
-  alarm_name          = "${var.name_prefix}-failed-mfa"
-  alarm_description   = "More than ${var.failed_mfa_5min} wrong MFA codes in 5 minutes"
-  namespace           = var.metrics_namespace
-  metric_name         = "failures"
-  dimensions          = { service = "api-handler", kind = "mfa_invalid_code" }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.failed_mfa_5min
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-}
-
-# SES pauses an account's sending above a 10% bounce or 0.5% complaint rate; alarm well before.
-resource "aws_cloudwatch_metric_alarm" "ses_bounce_rate" {
-  count               = var.ses_enabled ? 1 : 0
-  alarm_name          = "${var.name_prefix}-ses-bounce-rate"
-  alarm_description   = "SES bounce rate above 5% (SES reviews the account at 5% and may pause sending at 10%)"
+resource "aws_cloudwatch_metric_alarm" "ses_reputation" {
+  for_each            = local.ses_alarms
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = each.value.what
   namespace           = "AWS/SES"
-  metric_name         = "Reputation.BounceRate"
+  metric_name         = each.value.metric
   statistic           = "Average"
   period              = 3600
   evaluation_periods  = 1
-  threshold           = 0.05
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "ses_complaint_rate" {
-  count               = var.ses_enabled ? 1 : 0
-  alarm_name          = "${var.name_prefix}-ses-complaint-rate"
-  alarm_description   = "SES complaint rate above 0.1% (SES reviews the account at 0.1% and may pause sending at 0.5%)"
-  namespace           = "AWS/SES"
-  metric_name         = "Reputation.ComplaintRate"
-  statistic           = "Average"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = 0.001
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
