@@ -314,12 +314,11 @@ class AwsDriver(ServerProcessDriver):
 
     mode = "aws"
     token_alg = "RS256"
-    # moto: fixed 56-bit TOTP secret, no replay check of TOTP steps, any non-moto reset code is
-    # accepted (so a used link works twice), id tokens without email_verified. AWS does all four.
-    # moto also accepts any sign-up confirmation code, so a resent verification link carries the
-    # same token as the first (AWS mails a new code and the old one stops working).
-    emulator_limits = frozenset({
-        "fixed-short-totp-secret", "totp-replay", "reset-code-reuse", "no-email-verified-claim", "any-signup-code"})
+    # moto: any non-moto reset code is accepted (so a used link works twice), id tokens without
+    # email_verified. AWS does both. moto also accepts any sign-up confirmation code, so a resent
+    # verification link carries the same token as the first (AWS mails a new code and the old
+    # one stops working). TOTP is the API's own (Cognito's MFA is off), so no TOTP limits apply.
+    emulator_limits = frozenset({"reset-code-reuse", "no-email-verified-claim", "any-signup-code"})
     CODE = "482913"
 
     def __init__(self, extra_env: Optional[Mapping[str, str]] = None, data_dir: Optional[Path] = None):
@@ -332,9 +331,7 @@ class AwsDriver(ServerProcessDriver):
         import motoctl  # noqa: PLC0415
 
         self._motoctl = motoctl
-        # moto checks TOTP codes of the current 30 s step only.
-        os.environ["LIFESTYLE_E2E_TOTP_AHEAD"] = "0"
-        self.moto = motoctl.start(self.work_dir / "moto", extra_env={"MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"})
+        self.moto = motoctl.start(self.work_dir / "moto")
         self.aws_env = motoctl.env_for(self.moto)
         self.cognito = self._client("cognito-idp")
         dynamodb = self._client("dynamodb")
@@ -342,7 +339,7 @@ class AwsDriver(ServerProcessDriver):
             PoolName="ai-lifestyle-users-dev",
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],
-            MfaConfiguration="OPTIONAL",
+            MfaConfiguration="OFF",  # as Terraform makes it: TOTP is the API's
             Policies={"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
                                           "RequireNumbers": True, "RequireSymbols": True}},
             Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],

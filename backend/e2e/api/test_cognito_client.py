@@ -6,6 +6,8 @@ sealed: it means nothing to Cognito."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from api_support import json_body, new_email, new_password
@@ -61,3 +63,26 @@ def test_the_api_refresh_token_is_sealed_and_useless_at_cognito(api, cognito, us
     r = api.post("/auth/refresh", {"refreshToken": refresh})
     assert r.status_code == 200, r.text
     assert json_body(r)["accessToken"]
+
+
+def test_the_token_trigger_takes_the_self_service_scope_out_of_every_access_token(api):
+    """Cognito's pre-token-generation trigger (event version 2), served by the same function:
+    access tokens lose ``aws.cognito.signin.user.admin``, so a stolen token cannot call
+    Cognito's self-service API (SetUserMFAPreference, AssociateSoftwareToken, ChangePassword,
+    DeleteUser, ...) around the API. The emulator does not run triggers; this runs ours on the
+    event Cognito sends (the rehearsal checks the pool wires it, version V2_0)."""
+    import json as _json  # noqa: PLC0415
+
+    for source in ("TokenGeneration_Authentication", "TokenGeneration_RefreshTokens", "TokenGeneration_HostedAuth"):
+        event = {"version": "2", "triggerSource": source, "region": "us-east-1", "userPoolId": "us-east-1_abc",
+                 "userName": "3f1c0a2e-0000-4000-8000-000000000001", "callerContext": {"clientId": "client"},
+                 "request": {"userAttributes": {"sub": "3f1c0a2e-0000-4000-8000-000000000001"},
+                             "scopes": ["aws.cognito.signin.user.admin"], "groupConfiguration": {}},
+                 "response": {"claimsAndScopeOverrideDetails": None}}
+        out = subprocess.run([str(api.driver.binary), "cognito-trigger"], input=_json.dumps(event), capture_output=True,
+                             text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        answer = _json.loads(out.stdout)
+        details = answer["response"]["claimsAndScopeOverrideDetails"]
+        assert details["accessTokenGeneration"]["scopesToSuppress"] == ["aws.cognito.signin.user.admin"], answer
+        assert answer["triggerSource"] == source and answer["userName"] == event["userName"]

@@ -217,7 +217,8 @@ def test_phase1_creates_only_base_infrastructure(rh):
     pw = pool["Policies"]["PasswordPolicy"]
     assert pw["MinimumLength"] == 8
     assert pw["RequireUppercase"] and pw["RequireLowercase"] and pw["RequireNumbers"] and pw["RequireSymbols"]
-    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["MfaConfiguration"] == "OFF", "TOTP is the API's own"
+    assert pool.get("UserPoolTier") == "ESSENTIALS", "access-token customisation needs the Essentials plan"
     assert pool["UsernameAttributes"] == ["email"]
     assert pool["AutoVerifiedAttributes"] == ["email"]
     assert not pool.get("LambdaConfig", {}).get("CustomMessage"), "trigger must wait for phase 3"
@@ -239,8 +240,7 @@ def test_phase1_creates_only_base_infrastructure(rh):
     assert "email" in client["ReadAttributes"]
     # No SES identity named: Cognito's default sender (documented default, dev only).
     assert pool.get("EmailConfiguration", {}).get("EmailSendingAccount", "COGNITO_DEFAULT") == "COGNITO_DEFAULT"
-    mfa = cog.get_user_pool_mfa_config(UserPoolId=pool["Id"])
-    assert mfa["SoftwareTokenMfaConfiguration"]["Enabled"] is True
+    assert not pool.get("LambdaConfig", {}).get("PreTokenGeneration"), "triggers wait for phase 3"
 
     ddb = rh.client("dynamodb")
     table = ddb.describe_table(TableName="users-dev")["Table"]
@@ -330,6 +330,8 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
         UserPoolId=pool["Id"], ClientId=env_client_id)["UserPoolClient"]["ClientSecret"]
     assert secret not in json.dumps(cfg), "the client secret must not be in the function's configuration"
     assert pool["LambdaConfig"]["CustomMessage"] == cfg["FunctionArn"]
+    # the same function suppresses the self-service scope in every access token (event version 2)
+    assert pool["LambdaConfig"]["PreTokenGenerationConfig"] == {"LambdaArn": cfg["FunctionArn"], "LambdaVersion": "V2_0"}
 
     lam_policy = json.loads(rh.client("lambda").get_policy(FunctionName="api-handler-dev")["Policy"])
     principals = {s["Principal"]["Service"] for s in lam_policy["Statement"]}

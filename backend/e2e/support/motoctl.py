@@ -325,11 +325,15 @@ def _patch_moto_cognito_update() -> None:
     schema (never changed by UpdateUserPool in AWS) and tags not in the request.
     Terraform then sees drift and
     plans a pool replacement after every trigger change.
+
+    Also the feature plan: a new pool is on the Essentials tier unless the request names
+    another, as AWS documents it, and an update without ``UserPoolTier`` keeps the pool's tier
+    (moto has no tier unless one is sent; the AWS provider sends none at create).
     """
     from moto.cognitoidp import models
 
     create_only = ("UsernameAttributes", "UsernameConfiguration", "AliasAttributes",
-                   "SchemaAttributes", "Schema", "UserPoolTags")
+                   "SchemaAttributes", "Schema", "UserPoolTags", "UserPoolTier")
     original = models.CognitoIdpUserPool.update_extended_config
 
     def update_extended_config(self, extended_config):  # type: ignore[no-untyped-def]
@@ -338,6 +342,7 @@ def _patch_moto_cognito_update() -> None:
         original(self, extended_config)
         for key, value in kept.items():
             self.extended_config.setdefault(key, value)
+        self.extended_config.setdefault("UserPoolTier", "ESSENTIALS")
 
     models.CognitoIdpUserPool.update_extended_config = update_extended_config
 
@@ -357,6 +362,8 @@ def _patch_moto_cognito_lifecycle() -> None:
       token is accepted (RFC 7009), a token of another client is ``UnauthorizedException``.
     * ``AdminDeleteUser`` also ends the user's sessions, as in AWS: a refresh token of a deleted
       user answers ``NotAuthorizedException`` (moto answers a 500 from a missing user).
+    * ``AdminUserGlobalSignOut`` signs the user out whichever name the call uses (moto matched
+      only the name the user signed in with, the email alias, not the sub).
     * Every email Cognito would send (SignUp, ResendConfirmationCode, ForgotPassword to an
       existing user) is appended to ``cognito-deliveries.jsonl`` in the server's working
       directory (the state dir) as ``{"username", "email", "triggerSource"}``, so tests can
@@ -435,6 +442,18 @@ def _patch_moto_cognito_lifecycle() -> None:
                 pool.access_tokens.pop(token)
         original_delete(self, user_pool_id, username)
 
+    def sign_out(self, username):  # type: ignore[no-untyped-def]
+        # moto files tokens under the name the user signed in with (the email alias) and signs
+        # out only that name; AWS signs out the user, whichever name the call uses (the sub too).
+        user = self._get_user(username)
+        for token, entry in list(self.refresh_tokens.items()):
+            if entry is not None and (entry[1] == username or (user is not None and self._get_user(entry[1]) is user)):
+                self.refresh_tokens[token] = None
+        for token, (_, name) in list(self.access_tokens.items()):
+            if name == username or (user is not None and self._get_user(name) is user):
+                self.access_tokens.pop(token)
+
+    models.CognitoIdpUserPool.sign_out = sign_out
     models.CognitoIdpBackend.admin_delete_user = admin_delete_user
     models.CognitoIdpBackend.sign_up = sign_up
     models.CognitoIdpBackend.forgot_password = forgot_password

@@ -7,13 +7,14 @@ import LifestyleCore
 /// - Emailed tokens are `<base64url(username)>.<code>`: the custom-message trigger writes the link
 ///   with Cognito's `{####}` placeholder in place of the code, so the token carries exactly what
 ///   ConfirmSignUp / ConfirmForgotPassword need.
-/// - The MFA `sessionToken` seals (`SecretBox`, a key derived from the master key) the Cognito
-///   session, the username RespondToAuthChallenge needs next to it, and an expiry. A forged,
-///   changed, expired or foreign token is refused before anything is looked up or spent, with one
-///   answer whether or not the user exists.
-/// - Backup codes: Cognito has none. The TOTP secret Cognito hands out at enrolment is kept in
-///   DynamoDB (`MFASecretStore`); an accepted backup code answers Cognito's SOFTWARE_TOKEN_MFA
-///   challenge with the current code derived from that secret.
+/// - TOTP is the API's own (Cognito's MFA is off): the secret is made here and kept sealed in
+///   DynamoDB (`MFASecretStore`), each code's step is accepted once. So no call needs the user's
+///   access token, and the pre-token-generation trigger takes the self-service scope out of
+///   every access token.
+/// - The MFA `sessionToken` seals (`SecretBox`, a key derived from the master key) the refresh
+///   token of the password step, the username and an expiry; a valid TOTP or backup code turns
+///   it into tokens (REFRESH_TOKEN_AUTH). A forged, changed, expired or foreign token is refused
+///   before anything is looked up or spent, with one answer whether or not the user exists.
 public struct CognitoIdentityAdapter: IdentityProvider {
     let cognito: CognitoIdentityProviderClient
     let verifier: JWKSVerifier
@@ -114,23 +115,26 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     // MARK: authentication
 
+    /// Cognito checks the password (its own MFA is off); when the user has an active TOTP secret
+    /// the tokens are held back: the MFA session seals Cognito's refresh token with the username
+    /// and an expiry, and only a valid code turns it into tokens.
     public func initiateAuth(email: String, password: String) async throws -> AuthOutcome {
         let secretHash = try await hash(email)
         let out = try await call {
             try await cognito.initiateAuth(.userPassword(clientId: clientId, username: email, password: password, secretHash: secretHash))
         }
-        if let result = out.authenticationResult {
-            let (tokens, subject) = try await issued(result)
-            return .authenticated(tokens, subject: subject)
-        }
-        guard out.challengeName == "SOFTWARE_TOKEN_MFA", let session = out.session else {
+        guard let result = out.authenticationResult else {
             throw IdentityError.unavailable("unsupported challenge \(out.challengeName ?? "none")")
         }
-        let username = out.challengeParameters?["USER_ID_FOR_SRP"] ?? email
-        let sealed = MFASession(s: session, u: username, e: nowSeconds + MFASession.lifetime)
+        let (tokens, subject) = try await issued(result)
+        guard let totp = try await secrets.secret(userId: subject), totp.active else { return .authenticated(tokens, subject: subject) }
+        guard let refresh = result.refreshToken else { throw IdentityError.unavailable("no refresh token") }
+        let sealed = MFASession(s: refresh, u: subject, e: nowSeconds + MFASession.lifetime)
         return .mfaRequired(session: sealed.sealed(in: try await sessionBox(), clientId: clientId))
     }
 
+    /// A TOTP code (each step accepted once) or an unused backup code completes the sign-in:
+    /// Cognito's refresh token from the session gives the access and id tokens.
     public func respondToMFAChallenge(
         session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
     ) async throws -> (tokens: AuthTokens, subject: String) {
@@ -138,26 +142,24 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         guard let mfa = MFASession.open(session, in: try await sessionBox(), clientId: clientId, now: nowSeconds) else {
             throw IdentityError.invalidSession
         }
-        var totp = code
+        guard let totp = try await secrets.secret(userId: mfa.u), totp.active else { throw IdentityError.invalidSession }
         if code.count == 8 {
-            guard let user = try await adminGetUser(username: mfa.u) else { throw IdentityError.invalidSession }
-            guard try await consumeBackupCode(user.subject) else { throw IdentityError.codeMismatch }
-            guard let secret = try await secrets.activeSecret(userId: user.subject), let key = Base32.decode(secret) else {
-                throw IdentityError.codeMismatch
-            }
-            totp = TOTP(secret: key).code(at: Int64(clock.now().timeIntervalSince1970))
+            guard try await consumeBackupCode(mfa.u) else { throw IdentityError.codeMismatch }
+        } else {
+            guard let step = TOTP(secret: totp.key).validate(code, at: nowSeconds), try await secrets.claim(userId: mfa.u, step: step)
+            else { throw IdentityError.codeMismatch }
         }
-        let out: CognitoIdentityProvider.AuthOutput
         let secretHash = try await hash(mfa.u)
+        let out: CognitoIdentityProvider.AuthOutput
         do {
             out = try await call {
-                try await cognito.respondToAuthChallenge(
-                    .softwareTokenMFA(clientId: clientId, session: mfa.s, username: mfa.u, code: totp, secretHash: secretHash))
+                try await cognito.initiateAuth(.refreshToken(clientId: clientId, refreshToken: mfa.s, secretHash: secretHash))
             }
         } catch IdentityError.notAuthorized {
-            throw IdentityError.invalidSession
+            throw IdentityError.invalidSession  // signed out (or deleted) since the first factor
         }
-        guard let result = out.authenticationResult else { throw IdentityError.invalidSession }
+        guard var result = out.authenticationResult else { throw IdentityError.invalidSession }
+        result.refreshToken = result.refreshToken ?? mfa.s
         return try await issued(result)
     }
 
@@ -207,14 +209,17 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         }
     }
 
-    /// ChangePassword (Cognito checks the current one), then GlobalSignOut: every refresh token
-    /// issued before stops working.
+    /// Cognito checks the current password (InitiateAuth), AdminSetUserPassword sets the new one
+    /// (the pool's password policy applies), and AdminUserGlobalSignOut revokes every refresh
+    /// token issued before. No call uses the user's access token: the tokens the API hands out
+    /// carry no scope for Cognito's self-service API.
     public func changePassword(principal: Principal, currentPassword: String, newPassword: String) async throws {
+        try await verifyPassword(principal: principal, password: currentPassword)
         try await call {
-            try await cognito.changePassword(
-                .init(accessToken: principal.accessToken, previousPassword: currentPassword, proposedPassword: newPassword))
+            try await cognito.adminSetUserPassword(
+                .init(userPoolId: userPoolId, username: principal.subject, password: newPassword, permanent: true))
         }
-        try await call { try await cognito.globalSignOut(accessToken: principal.accessToken) }
+        try await call { try await cognito.adminUserGlobalSignOut(userPoolId: userPoolId, username: principal.subject) }
     }
 
     /// ResendConfirmationCode: Cognito mails a new code (through the custom-message trigger) to
@@ -254,43 +259,25 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     // MARK: MFA
 
+    /// A new secret, made here (20 random bytes, Base32, as Cognito's were) and stored sealed until
+    /// a code from it is verified.
     public func associateSoftwareToken(principal: Principal) async throws -> String {
-        if let user = try await adminGetUser(username: principal.subject), user.mfaEnabled { throw IdentityError.mfaAlreadyEnabled }
-        let out = try await call { try await cognito.associateSoftwareToken(.init(accessToken: principal.accessToken)) }
-        // Base32 is case-insensitive; authenticator apps and the contract expect upper case.
-        guard let secret = out.secretCode?.uppercased() else { throw IdentityError.unavailable("no secret") }
+        if let existing = try await secrets.secret(userId: principal.subject), existing.active { throw IdentityError.mfaAlreadyEnabled }
+        let secret = Base32.encode(Random.bytes(20))
         try await secrets.storePending(userId: principal.subject, secret: secret)
         return secret
     }
 
     public func verifySoftwareToken(principal: Principal, code: String) async throws {
-        let out = try await call {
-            try await cognito.verifySoftwareToken(
-                .init(accessToken: principal.accessToken, userCode: code, friendlyDeviceName: "authenticator"))
-        }
-        guard out.status == nil || out.status == "SUCCESS" else { throw IdentityError.codeMismatch }
-        try await call {
-            try await cognito.setUserMFAPreference(
-                .init(accessToken: principal.accessToken, softwareTokenMfaSettings: .init(enabled: true, preferredMfa: true)))
-        }
-        try await secrets.activate(userId: principal.subject)
+        guard let pending = try await secrets.secret(userId: principal.subject) else { throw IdentityError.codeMismatch }
+        if pending.active { throw IdentityError.mfaAlreadyEnabled }
+        guard let step = TOTP(secret: pending.key).validate(code, at: nowSeconds) else { throw IdentityError.codeMismatch }
+        try await secrets.activate(userId: principal.subject, step: step)
     }
 
     public func disableMFA(principal: Principal, password: String) async throws {
-        guard let user = try await adminGetUser(username: principal.subject) else { throw IdentityError.userNotFound }
-        // Cognito checks the password: tokens or an MFA challenge both mean it was right.
-        let secretHash = try await hash(user.email)
-        _ = try await call {
-            try await cognito.initiateAuth(
-                .userPassword(clientId: clientId, username: user.email, password: password, secretHash: secretHash))
-        }
-        guard user.mfaEnabled else { throw IdentityError.mfaNotEnabled }
-        try await call {
-            try await cognito.adminSetUserMFAPreference(
-                .init(
-                    userPoolId: userPoolId, username: principal.subject,
-                    softwareTokenMfaSettings: .init(enabled: false, preferredMfa: false)))
-        }
+        try await verifyPassword(principal: principal, password: password)
+        guard let current = try await secrets.secret(userId: principal.subject), current.active else { throw IdentityError.mfaNotEnabled }
         try await secrets.remove(userId: principal.subject)
     }
 
@@ -410,8 +397,8 @@ public enum EmailToken {
     }
 }
 
-/// What an MFA `sessionToken` carries, sealed: Cognito's session `s`, the username `u` and the
-/// expiry `e` (Unix seconds; Cognito's own session lasts 3 minutes). The app client id is the
+/// What an MFA `sessionToken` carries, sealed: the password step's Cognito refresh token `s`, the
+/// Cognito username `u` and the expiry `e` (Unix seconds, 3 minutes as Cognito's own sessions). The app client id is the
 /// associated data, so a token of another client (or environment) does not open.
 struct MFASession: Codable {
     var s: String

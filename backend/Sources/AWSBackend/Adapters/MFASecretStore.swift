@@ -1,9 +1,10 @@
 import LifestyleCore
 
-/// The TOTP secret Cognito issued at enrolment, kept in `users-{env}` under
-/// `USER#<id>` / `MFA_SECRET`, so backup codes can complete Cognito's SOFTWARE_TOKEN_MFA
-/// challenge. The secret is sealed (`sealed`, base64url) with a key derived from the master key,
-/// bound to the item's key: the table (or a dump, or a backup) alone never holds it in the clear.
+/// The user's TOTP secret, made and checked by the API (Cognito's own MFA is off, so no Cognito
+/// call needs the user's access token), in `users-{env}` under `USER#<id>` / `MFA_SECRET`:
+/// `sealed` (the Base32 secret in a SecretBox under a key derived from the master key, bound to
+/// the item's key: the table, a dump or a backup alone never holds it), `active` (enrolment
+/// verified) and `lastStep` (the last TOTP step accepted, so a code is never accepted twice).
 public struct MFASecretStore: Sendable {
     let db: DynamoDBClient
     let table: String
@@ -27,41 +28,70 @@ public struct MFASecretStore: Sendable {
         }
     }
 
+    /// A new, not yet verified secret (replacing an earlier unverified one).
     func storePending(userId: String, secret: String) async throws {
         let sealed = try await box().seal(Array(secret.utf8), associatedData: Array(("USER#" + userId).utf8))
         var item = Self.key(userId)
         item["sealed"] = .s(Base64URL.encode(sealed))
         item["active"] = .bool(false)
-        do { _ = try await db.putItem(.init(tableName: table, item: item)) } catch { throw IdentityError.unavailable("dynamodb") }
-    }
-
-    func activate(userId: String) async throws {
+        item["lastStep"] = .n("0")
         do {
-            _ = try await db.updateItem(
+            _ = try await db.putItem(
                 .init(
-                    tableName: table, key: Self.key(userId), updateExpression: "SET active = :t",
-                    conditionExpression: "attribute_exists(pk)",
-                    expressionAttributeValues: [":t": .bool(true)]))
+                    tableName: table, item: item, conditionExpression: "attribute_not_exists(pk) OR active = :f",
+                    expressionAttributeValues: [":f": .bool(false)]))
         } catch {
-            if error.code == "ConditionalCheckFailedException" { return }
+            if error.code == "ConditionalCheckFailedException" { throw IdentityError.mfaAlreadyEnabled }
             throw IdentityError.unavailable("dynamodb")
         }
     }
 
-    /// The active secret; nil when there is none or its seal does not open (then backup codes
-    /// cannot answer the challenge and the user signs in with the authenticator app).
-    func activeSecret(userId: String) async throws -> String? {
+    /// Enrolment verified with the code of `step`: the secret is active from now on.
+    func activate(userId: String, step: Int64) async throws {
+        do {
+            _ = try await db.updateItem(
+                .init(
+                    tableName: table, key: Self.key(userId), updateExpression: "SET active = :t, lastStep = :s",
+                    conditionExpression: "attribute_exists(pk) AND active = :f",
+                    expressionAttributeValues: [":t": .bool(true), ":f": .bool(false), ":s": .n(String(step))]))
+        } catch {
+            if error.code == "ConditionalCheckFailedException" { throw IdentityError.mfaAlreadyEnabled }
+            throw IdentityError.unavailable("dynamodb")
+        }
+    }
+
+    /// Claims TOTP step `step` for an active secret: false when that step (or a later one) was
+    /// used already. One conditional write, so two concurrent uses of one code cannot both pass.
+    func claim(userId: String, step: Int64) async throws -> Bool {
+        do {
+            _ = try await db.updateItem(
+                .init(
+                    tableName: table, key: Self.key(userId), updateExpression: "SET lastStep = :s",
+                    conditionExpression: "active = :t AND lastStep < :s",
+                    expressionAttributeValues: [":t": .bool(true), ":s": .n(String(step))]))
+            return true
+        } catch {
+            if error.code == "ConditionalCheckFailedException" { return false }
+            throw IdentityError.unavailable("dynamodb")
+        }
+    }
+
+    /// The secret's bytes and whether it is active; nil when there is none or its seal does not
+    /// open.
+    func secret(userId: String) async throws -> (key: [UInt8], active: Bool)? {
         let item: DynamoDBItem?
         do {
             item = try await db.getItem(.init(tableName: table, key: Self.key(userId), consistentRead: true)).item
         } catch {
             throw IdentityError.unavailable("dynamodb")
         }
-        guard case .bool(true)? = item?["active"], case .s(let text)? = item?["sealed"], let sealed = Base64URL.decode(text) else {
-            return nil
-        }
+        guard let item, case .s(let text)? = item["sealed"], let sealed = Base64URL.decode(text) else { return nil }
         let box = try await box()
-        return box.open(sealed, associatedData: Array(("USER#" + userId).utf8)).map { String(decoding: $0, as: UTF8.self) }
+        guard let plain = box.open(sealed, associatedData: Array(("USER#" + userId).utf8)),
+            let key = Base32.decode(String(decoding: plain, as: UTF8.self))
+        else { return nil }
+        if case .bool(true)? = item["active"] { return (key, true) }
+        return (key, false)
     }
 
     /// The stored item as it is, to put back with `restore` when a deletion is undone.

@@ -156,6 +156,11 @@ public struct CognitoIdentityProviderClient: Sendable {
         let _: AWSEmpty = try await client.call("AdminSetUserMFAPreference", input: input, idempotent: true, deadline: deadline)
     }
 
+    /// Not retried on 5xx: a replay could set a password the caller has since changed again.
+    public func adminSetUserPassword(_ input: Models.AdminSetUserPasswordInput, deadline: Deadline? = nil) async throws(AWSClientError) {
+        let _: AWSEmpty = try await client.call("AdminSetUserPassword", input: input, idempotent: false, deadline: deadline)
+    }
+
     public func adminUpdateUserAttributes(_ input: Models.AdminUpdateUserAttributesInput, deadline: Deadline? = nil)
         async throws(AWSClientError)
     {

@@ -364,6 +364,19 @@ public enum CognitoIdentityProvider {
         public func attribute(_ name: String) -> String? { userAttributes.first { $0.name == name }?.value }
     }
 
+    public struct AdminSetUserPasswordInput: Encodable, Sendable, Hashable {
+        public var userPoolId: String
+        public var username: String
+        public var password: String
+        public var permanent: Bool
+        enum CodingKeys: String, CodingKey {
+            case userPoolId = "UserPoolId", username = "Username", password = "Password", permanent = "Permanent"
+        }
+        public init(userPoolId: String, username: String, password: String, permanent: Bool) {
+            self.userPoolId = userPoolId; self.username = username; self.password = password; self.permanent = permanent
+        }
+    }
+
     public struct AdminUpdateUserAttributesInput: Encodable, Sendable, Hashable {
         public var userPoolId: String
         public var username: String

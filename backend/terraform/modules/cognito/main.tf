@@ -20,11 +20,14 @@ resource "aws_cognito_user_pool" "this" {
   }
 
   # Optional TOTP (software token) MFA, managed by the app's /v1/auth/mfa/* endpoints.
-  mfa_configuration = "OPTIONAL"
+  # TOTP is the API's own (secrets sealed in DynamoDB, codes checked by the function), so that
+  # no API call needs the user's access token and the access tokens can carry no self-service
+  # scope (the pre-token-generation trigger below). Cognito's MFA is off.
+  mfa_configuration = "OFF"
 
-  software_token_mfa_configuration {
-    enabled = true
-  }
+  # Access-token customisation in the pre-token-generation trigger (event version 2) needs the
+  # Essentials feature plan.
+  user_pool_tier = "ESSENTIALS"
 
   account_recovery_setting {
     recovery_mechanism {
@@ -51,6 +54,12 @@ resource "aws_cognito_user_pool" "this" {
     for_each = var.custom_message_lambda_arn == null ? [] : [var.custom_message_lambda_arn]
     content {
       custom_message = lambda_config.value
+      # Every access token loses aws.cognito.signin.user.admin: a stolen token cannot change
+      # MFA, the password or delete the user through Cognito directly.
+      pre_token_generation_config {
+        lambda_arn     = lambda_config.value
+        lambda_version = "V2_0"
+      }
     }
   }
 }

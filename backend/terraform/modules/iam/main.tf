@@ -46,7 +46,7 @@ data "aws_iam_policy_document" "exec" {
       "cognito-idp:AdminDeleteUser",
       "cognito-idp:AdminGetUser",
       "cognito-idp:AdminUserGlobalSignOut",
-      "cognito-idp:AdminSetUserMFAPreference",
+      "cognito-idp:AdminSetUserPassword",
       # the app client's secret, read once at start (never in outputs or the environment)
       "cognito-idp:DescribeUserPoolClient",
     ]
