@@ -51,31 +51,29 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         return secret.map { CognitoIdentityProvider.secretHash(username: username, clientId: clientId, clientSecret: $0) }
     }
 
-    func refreshBox() async throws -> SecretBox {
+    /// The box for one purpose (MFA sessions, refresh tokens); 503 while the master key cannot be read.
+    func box(_ purpose: String) async throws -> SecretBox {
         do {
-            return SecretBox(master: try await appSecret.key(), purpose: SealedRefreshToken.purpose)
+            return SecretBox(master: try await appSecret.key(), purpose: purpose)
         } catch {
             throw IdentityError.unavailable("master key")
         }
     }
 
     /// The tokens as handed out: the refresh token sealed with the Cognito username it belongs to.
-    func issued(_ r: CognitoIdentityProvider.AuthenticationResult) async throws -> (AuthTokens, subject: String) {
-        var t = try tokens(r)
-        let subject = try await subject(of: t.accessToken)
+    func issued(_ t: AuthTokens, subject: String) async throws -> AuthTokens {
+        var t = t
         if let refresh = t.refreshToken {
-            t.refreshToken = SealedRefreshToken(t: refresh, u: subject).sealed(in: try await refreshBox(), clientId: clientId)
+            t.refreshToken = SealedRefreshToken(t: refresh, u: subject).sealed(
+                in: try await box(SealedRefreshToken.purpose), clientId: clientId)
         }
-        return (t, subject)
+        return t
     }
 
-    /// The box MFA session tokens are sealed in; 503 while the master key cannot be read.
-    func sessionBox() async throws -> SecretBox {
-        do {
-            return SecretBox(master: try await appSecret.key(), purpose: MFASession.purpose)
-        } catch {
-            throw IdentityError.unavailable("master key")
-        }
+    func issued(_ r: CognitoIdentityProvider.AuthenticationResult) async throws -> (AuthTokens, subject: String) {
+        let t = try tokens(r)
+        let subject = try await subject(of: t.accessToken)
+        return (try await issued(t, subject: subject), subject)
     }
 
     var nowSeconds: Int64 { Int64(clock.now().timeIntervalSince1970) }
@@ -126,11 +124,14 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         guard let result = out.authenticationResult else {
             throw IdentityError.unavailable("unsupported challenge \(out.challengeName ?? "none")")
         }
-        let (tokens, subject) = try await issued(result)
-        guard let totp = try await secrets.secret(userId: subject), totp.active else { return .authenticated(tokens, subject: subject) }
+        let tokens = try tokens(result)
+        let subject = try await subject(of: tokens.accessToken)
+        guard let totp = try await secrets.secret(userId: subject), totp.active else {
+            return .authenticated(try await issued(tokens, subject: subject), subject: subject)
+        }
         guard let refresh = result.refreshToken else { throw IdentityError.unavailable("no refresh token") }
         let sealed = MFASession(s: refresh, u: subject, e: nowSeconds + MFASession.lifetime)
-        return .mfaRequired(session: sealed.sealed(in: try await sessionBox(), clientId: clientId))
+        return .mfaRequired(session: sealed.sealed(in: try await box(MFASession.purpose), clientId: clientId))
     }
 
     /// A TOTP code (each step accepted once) or an unused backup code completes the sign-in:
@@ -139,7 +140,7 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
     ) async throws -> (tokens: AuthTokens, subject: String) {
         // The seal is checked first: nothing is looked up or spent for a token this service did not issue.
-        guard let mfa = MFASession.open(session, in: try await sessionBox(), clientId: clientId, now: nowSeconds) else {
+        guard let mfa = MFASession.open(session, in: try await box(MFASession.purpose), clientId: clientId, now: nowSeconds) else {
             throw IdentityError.invalidSession
         }
         guard let totp = try await secrets.secret(userId: mfa.u), totp.active else { throw IdentityError.invalidSession }
@@ -165,11 +166,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     /// The sealed username (lower-cased), only for a token this service sealed and that has not expired.
     public func mfaChallengeAccount(session: String) async throws -> String? {
-        MFASession.open(session, in: try await sessionBox(), clientId: clientId, now: nowSeconds)?.u.lowercased()
+        MFASession.open(session, in: try await box(MFASession.purpose), clientId: clientId, now: nowSeconds)?.u.lowercased()
     }
 
     public func refresh(refreshToken: String) async throws -> AuthTokens {
-        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await refreshBox(), clientId: clientId) else {
+        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await box(SealedRefreshToken.purpose), clientId: clientId) else {
             throw IdentityError.notAuthorized
         }
         let secretHash = try await hash(sealed.u)
@@ -183,7 +184,9 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     /// RevokeToken: Cognito revokes the refresh token and the access tokens issued from it.
     /// A token Cognito does not know or no longer honours is already as good as revoked.
     public func revokeRefreshToken(_ refreshToken: String) async throws {
-        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await refreshBox(), clientId: clientId) else { return }
+        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await box(SealedRefreshToken.purpose), clientId: clientId) else {
+            return
+        }
         let secret: String?
         do { secret = try await clientSecret.value() } catch { throw IdentityError.unavailable("client secret") }
         do {
