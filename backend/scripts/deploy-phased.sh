@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Phased deployment of the Lifestyle backend (one environment).
 #
-#   deploy-phased.sh ENV [ACCOUNT_ID] [--plan] [--phase 1|2|3] [--rollback TAG]
+#   deploy-phased.sh ENV [ACCOUNT_ID] [--plan] [--phase 1|2|3] [--allow-destroy]
+#                    [--canary-minutes N] [--rollback [TAG|VERSION]]
 #
 #   phase 1  terraform apply, base infrastructure (ECR, Cognito, DynamoDB, log
 #            group, IAM role). If the function already runs, it is kept on its
@@ -10,13 +11,27 @@
 #            api-handler-ENV-<git sha>. Skipped when that immutable tag exists.
 #            (prod: any change refuses a dirty git tree, checked before phase 1)
 #   phase 3  terraform apply with deploy_lambda=true image_tag=<that tag>:
-#            function, HTTP API, alarms.
+#            function (a new published version), HTTP API, alarms; then the
+#            rollout: smoke test of the new version (health, and a sign-in that
+#            reaches DynamoDB, Cognito and Secrets Manager), a canary share of
+#            the `live` alias while the alarms are watched, then all traffic.
+#            A failed smoke test or an alarm leaves `live` where it was.
 #
-#   --plan          show what would change (terraform plan), change nothing
-#   --phase N       run only phase N
-#   --rollback TAG  point the function at an earlier image TAG (must exist in ECR)
+#   --plan               show what would change (terraform plan), change nothing
+#   --phase N            run only phase N
+#   --allow-destroy      apply a plan that deletes or replaces a data-bearing
+#                        resource (function, API, user pool or client, table,
+#                        ECR repository, master key); refused otherwise
+#   --canary-minutes N   minutes `live` sends CANARY_WEIGHT (default 0.1) of
+#                        traffic to the new version before the full shift
+#                        (default: dev 0, prod 10; decimals allowed)
+#   --rollback [X]       move `live` back, touching nothing else: X is a version
+#                        number or an image tag (the newest version running it);
+#                        without X, the version `live` served before the last move
 #
-# ACCOUNT_ID is required for prod and must equal the caller's account.
+# ACCOUNT_ID is required for prod and must equal the caller's account. A prod
+# deploy also refuses a commit that is not on main or is older than the one
+# `live` runs.
 #
 # Environment:
 #   AWS_REGION              region (default us-east-1)
@@ -28,11 +43,18 @@
 #   TF_STATE_KEY_PREFIX     default lifestyle-backend -> <prefix>/<env>/terraform.tfstate
 #   TF_LOCAL_STATE_DIR      local backend: state directory (default backend/terraform/.state)
 #   TF_CLI_CONFIG_FILE      terraform CLI config, e.g. a provider filesystem mirror
+#   TF_LOCK_TIMEOUT         how long plan/apply wait for the state lock (default 300s)
 #   GIT_SHA                 override the commit sha used in the image tag
+#   MAIN_REF                the ref prod commits must be on (default origin/main, else main)
+#   PROMOTE_FROM_REPOSITORY where prod looks for the image dev ran for this tree (default
+#                           lifestyle-app-dev; <account>.dkr.ecr.<region>.amazonaws.com/lifestyle-app-dev
+#                           for a dev account; none = always build)
 #   AWS_CLI / DOCKER / TERRAFORM   override the tool commands
 #   LAMBDA_ARCH             arm64 (default) or x86_64
+#   CANARY_WEIGHT           share of traffic during the canary (default 0.1)
+#   CANARY_POLL_SECONDS     how often the canary reads the alarms (default 30)
 #   DEPLOY_OUTPUTS_FILE     write `terraform output -json` here at the end
-#   GITHUB_OUTPUT           (GitHub Actions) image_tag, api_endpoint, function_name
+#   GITHUB_OUTPUT           (GitHub Actions) image_tag, api_endpoint, function_name, live_version
 set -Eeuo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,7 +87,7 @@ on_err() {
 trap on_err ERR
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # ---------------------------------------------------------------- arguments
@@ -73,7 +95,9 @@ ENVIRONMENT=""
 ACCOUNT_ID=""
 MODE="deploy"
 ONLY_PHASE=""
-ROLLBACK_TAG=""
+ROLLBACK_TARGET=""
+ALLOW_DESTROY=false
+CANARY_MINUTES=""
 
 while (($# > 0)); do
   case "$1" in
@@ -89,15 +113,23 @@ while (($# > 0)); do
       ;;
     --phase=*) ONLY_PHASE="${1#--phase=}" ;;
     --rollback)
-      [[ $# -ge 2 ]] || die "--rollback needs an image tag"
       MODE="rollback"
-      ROLLBACK_TAG="$2"
-      shift
+      if [[ $# -ge 2 && "$2" != -* && ! "$2" =~ ^(dev|prod)$ ]]; then
+        ROLLBACK_TARGET="$2"
+        shift
+      fi
       ;;
     --rollback=*)
       MODE="rollback"
-      ROLLBACK_TAG="${1#--rollback=}"
+      ROLLBACK_TARGET="${1#--rollback=}"
       ;;
+    --allow-destroy) ALLOW_DESTROY=true ;;
+    --canary-minutes)
+      [[ $# -ge 2 ]] || die "--canary-minutes needs a number"
+      CANARY_MINUTES="$2"
+      shift
+      ;;
+    --canary-minutes=*) CANARY_MINUTES="${1#--canary-minutes=}" ;;
     -*) die "unknown option $1 (see --help)" ;;
     *)
       if [[ -z "${ENVIRONMENT}" ]]; then
@@ -112,13 +144,23 @@ while (($# > 0)); do
   shift
 done
 
-[[ "${ENVIRONMENT}" == "dev" || "${ENVIRONMENT}" == "prod" ]] || die "ENV must be dev or prod (usage: deploy-phased.sh ENV [ACCOUNT_ID] [--plan|--phase N|--rollback TAG])"
+[[ "${ENVIRONMENT}" == "dev" || "${ENVIRONMENT}" == "prod" ]] || die "ENV must be dev or prod (usage: deploy-phased.sh ENV [ACCOUNT_ID] [--plan|--phase N|--rollback [TAG|VERSION]])"
 [[ -z "${ONLY_PHASE}" || "${ONLY_PHASE}" =~ ^[123]$ ]] || die "--phase must be 1, 2 or 3"
 [[ -z "${ACCOUNT_ID}" || "${ACCOUNT_ID}" =~ ^[0-9]{12}$ ]] || die "ACCOUNT_ID must be 12 digits"
 if [[ "${MODE}" == "rollback" ]]; then
   [[ -z "${ONLY_PHASE}" ]] || die "--rollback and --phase cannot be combined"
-  [[ "${ROLLBACK_TAG}" =~ ^api-handler-${ENVIRONMENT}-[0-9A-Za-z._-]+$ ]] || die "rollback tag must look like api-handler-${ENVIRONMENT}-<git sha>"
+  [[ -z "${ROLLBACK_TARGET}" || "${ROLLBACK_TARGET}" =~ ^[0-9]+$ || "${ROLLBACK_TARGET}" =~ ^api-handler-${ENVIRONMENT}-[0-9A-Za-z._-]+$ ]] ||
+    die "rollback target must be a version number or an image tag api-handler-${ENVIRONMENT}-<git sha>"
 fi
+if [[ -z "${CANARY_MINUTES}" ]]; then
+  if [[ "${ENVIRONMENT}" == "prod" ]]; then CANARY_MINUTES=10; else CANARY_MINUTES=0; fi
+fi
+[[ "${CANARY_MINUTES}" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--canary-minutes must be a number of minutes (0 = no canary)"
+CANARY_WEIGHT="${CANARY_WEIGHT:-0.1}"
+[[ "${CANARY_WEIGHT}" =~ ^0[.][0-9]+$ ]] || die "CANARY_WEIGHT must be a fraction between 0 and 1, e.g. 0.1"
+CANARY_POLL_SECONDS="${CANARY_POLL_SECONDS:-30}"
+[[ "${CANARY_POLL_SECONDS}" =~ ^[0-9]+$ && "${CANARY_POLL_SECONDS}" -ge 1 ]] || die "CANARY_POLL_SECONDS must be a whole number of seconds"
+TF_LOCK_TIMEOUT="${TF_LOCK_TIMEOUT:-300s}"
 
 TF_BACKEND_KIND="${TF_STATE_BACKEND:-s3}"
 export TF_DATA_DIR="${TF_DATA_DIR:-${TF_DIR}/.terraform/env-${ENVIRONMENT}}"
@@ -132,6 +174,7 @@ need() { command -v "$1" >/dev/null 2>&1 || die "required tool '$1' not found on
 need "${TERRAFORM}"
 need "${AWS_CLI}"
 need git
+need jq
 if [[ "${MODE}" == "deploy" ]] && run_phase 2; then need "${DOCKER}"; fi
 
 CALLER_ACCOUNT="$("${AWS_CLI}" sts get-caller-identity --query Account --output text 2>/dev/null)" ||
@@ -154,6 +197,17 @@ if [[ "${ENVIRONMENT}" == "prod" && "${MODE}" != "plan" ]] &&
   die "refusing to deploy prod from a dirty git tree (commit or stash first)"
 fi
 IMAGE_TAG="api-handler-${ENVIRONMENT}-${GIT_SHA}"
+# Every AWS call says which pipeline made it (CloudTrail's userAgent; the rehearsal's IAM check).
+export AWS_EXECUTION_ENV="lifestyle-deploy-${ENVIRONMENT}"
+export TF_APPEND_USER_AGENT="lifestyle-deploy/${ENVIRONMENT}"
+# The image's build inputs: the tree of backend/ (the docker context) of a clean checkout. Dev
+# tags an image with it once the image passed dev's smoke test and took dev traffic; prod then
+# promotes that very image instead of rebuilding it.
+TREE_TAG=""
+if [[ -z "$(git -C "${REPO_ROOT}" status --porcelain 2>/dev/null)" ]]; then
+  tree="$(git -C "${REPO_ROOT}" rev-parse -q --verify "${GIT_SHA}:backend" 2>/dev/null || true)"
+  [[ "${tree}" =~ ^[0-9a-f]{40}$ ]] && TREE_TAG="api-handler-dev-tree-${tree}"
+fi
 ECR_REPO="lifestyle-app-${ENVIRONMENT}"
 FUNCTION_NAME="api-handler-${ENVIRONMENT}"
 
@@ -202,10 +256,39 @@ tf_vars() { # deploy_lambda image_tag
     "-var=image_tag=$2"
 }
 
+# Resource types whose deletion or replacement loses data or an address users rely on:
+# the function (and with it every published version), its alias, the HTTP API (a new
+# hostname), the user pool and its client (every account and refresh token), the table,
+# the image repository and the master key (every sealed value).
+GUARDED_TYPES='["aws_lambda_function","aws_lambda_alias","aws_apigatewayv2_api","aws_cognito_user_pool","aws_cognito_user_pool_client","aws_dynamodb_table","aws_ecr_repository","aws_secretsmanager_secret"]'
+
+# Refuses a saved plan that deletes or replaces a guarded resource, unless --allow-destroy.
+guard_destroy() { # planfile
+  local doomed
+  doomed="$(tf show -json "$1" | jq -r --argjson guarded "${GUARDED_TYPES}" '
+    .resource_changes[]?
+    | select(.mode == "managed" and (.type as $t | $guarded | index($t)) and (.change.actions | index("delete")))
+    | "\(.address) (\(.change.actions | join("+")))"')" || die "cannot read the saved plan (terraform show -json failed); nothing was changed"
+  [[ -z "${doomed}" ]] && return 0
+  doomed="${doomed//$'\n'/, }"
+  if [[ "${ALLOW_DESTROY}" == true ]]; then
+    log "--allow-destroy: this plan deletes or replaces ${doomed}"
+    return 0
+  fi
+  die "the plan would delete or replace ${doomed}; nothing was changed (re-run with --allow-destroy if that is intended)"
+}
+
+# Every change goes through a saved plan that guard_destroy has read; the apply runs exactly
+# that plan (a state changed meanwhile makes it stale, and terraform refuses it).
 tf_apply() { # deploy_lambda image_tag
   local -a vars
+  local planfile="${TF_DATA_DIR}/deploy.tfplan"
   mapfile -t vars < <(tf_vars "$1" "$2")
-  tf apply -input=false -auto-approve "${vars[@]}" >&2 || die "terraform apply failed"
+  rm -f "${planfile}"
+  tf plan -input=false -lock-timeout="${TF_LOCK_TIMEOUT}" -out="${planfile}" "${vars[@]}" >&2 || die "terraform plan failed"
+  guard_destroy "${planfile}"
+  tf apply -input=false -lock-timeout="${TF_LOCK_TIMEOUT}" "${planfile}" >&2 || die "terraform apply failed"
+  rm -f "${planfile}"
 }
 
 # Returns 0 = no changes, 2 = changes.
@@ -213,7 +296,7 @@ tf_plan() { # deploy_lambda image_tag
   local -a vars
   local rc=0
   mapfile -t vars < <(tf_vars "$1" "$2")
-  tf plan -input=false -lock-timeout=60s -detailed-exitcode "${vars[@]}" >&2 || rc=$?
+  tf plan -input=false -lock-timeout="${TF_LOCK_TIMEOUT}" -detailed-exitcode "${vars[@]}" >&2 || rc=$?
   case "${rc}" in
     0 | 2) return "${rc}" ;;
     *) die "terraform plan failed" ;;
@@ -225,19 +308,198 @@ tf_plan() { # deploy_lambda image_tag
 # cannot be read must never look like "nothing deployed", or phase 1 would apply
 # deploy_lambda=false and destroy the running function, its API and alarms.
 deployed_tag() {
-  local outputs uri=""
+  local outputs
   outputs="$(tf output -json)" || die "cannot read the deployed state (terraform output failed); nothing was changed"
-  if [[ "${outputs}" == *'"image_uri"'* ]]; then
-    uri="$(tf output -raw image_uri)" || die "cannot read image_uri from the deployed state; nothing was changed"
-  fi
-  if [[ "${uri}" == *:* ]]; then
-    printf '%s' "${uri##*:}"
-  fi
+  # image_tag; a state from before the function was pinned by digest has only image_uri (repo:tag)
+  jq -r '(.image_tag.value // "") as $t | if $t != "" then $t
+         else ((.image_uri.value // "") | if test("^[^@]+:[^:/@]+$") then sub("^.*:"; "") else "" end) end' \
+    <<<"${outputs}" || die "cannot read the deployed image from the state; nothing was changed"
 }
 
 image_exists() { # tag
   "${AWS_CLI}" ecr describe-images --repository-name "${ECR_REPO}" \
     --image-ids "imageTag=$1" --query 'imageDetails[0].imageDigest' --output text >/dev/null 2>&1
+}
+
+image_digest() { # [--registry-id ID] repository tag -> sha256:...
+  local registry=()
+  if [[ "$1" == --registry-id ]]; then
+    registry=(--registry-id "$2")
+    shift 2
+  fi
+  "${AWS_CLI}" ecr describe-images "${registry[@]}" --repository-name "$1" --image-ids "imageTag=$2" \
+    --query 'imageDetails[0].imageDigest' --output text 2>/dev/null
+}
+
+# The api-handler-<env>-<sha> tag of an image URI (repo@digest or repo:tag).
+tag_of_image() { # uri
+  local digest
+  if [[ "$1" != *@* ]]; then
+    printf '%s' "${1##*:}"
+    return 0
+  fi
+  digest="${1##*@}"
+  "${AWS_CLI}" ecr describe-images --repository-name "${ECR_REPO}" --image-ids "imageDigest=${digest}" \
+    --query 'imageDetails[0].imageTags' --output json 2>/dev/null |
+    jq -r --arg env "${ENVIRONMENT}" '[.[]? | select(test("^api-handler-" + $env + "-[0-9a-f]{7,40}$"))][0] // empty'
+}
+
+# Adds TAG2 to the image tagged TAG in REPOSITORY (the same manifest bytes, so the same digest).
+add_tag() { # repository tag tag2
+  local image="${WORK_DIR}/image.json" err
+  # already there: this image, or an earlier commit's image of the same tree (immutable tags)
+  [[ "$(image_digest "$1" "$3" || true)" == sha256:* ]] && return 0
+  "${AWS_CLI}" ecr batch-get-image --repository-name "$1" --image-ids "imageTag=$2" \
+    --query 'images[0]' --output json >"${image}" || return 1
+  jq -j '.imageManifest' "${image}" >"${WORK_DIR}/manifest.json"
+  err="$("${AWS_CLI}" ecr put-image --repository-name "$1" --image-tag "$3" \
+    --image-manifest "file://${WORK_DIR}/manifest.json" \
+    --image-manifest-media-type "$(jq -r '.imageManifestMediaType' "${image}")" 2>&1 >/dev/null)" && return 0
+  [[ "${err}" == *AlreadyExists* ]] # a concurrent run tagged it meanwhile
+}
+
+# ---------------------------------------------------------------- rollout (the live alias)
+ALIAS="live"
+WORK_DIR="$(mktemp -d)"
+trap 'rm -rf "${WORK_DIR}"' EXIT
+
+alias_version() { # -> the version `live` points at (empty when there is no alias yet)
+  local v
+  v="$("${AWS_CLI}" lambda get-alias --function-name "${FUNCTION_NAME}" --name "${ALIAS}" \
+    --query FunctionVersion --output text 2>"${WORK_DIR}/get-alias.err")" || {
+    grep -q ResourceNotFoundException "${WORK_DIR}/get-alias.err" && return 0
+    die "cannot read the ${ALIAS} alias of ${FUNCTION_NAME}: $(head -c 300 "${WORK_DIR}/get-alias.err")"
+  }
+  printf '%s' "${v}"
+}
+
+version_image() { # version -> the image URI that version runs
+  "${AWS_CLI}" lambda get-function --function-name "${FUNCTION_NAME}" --qualifier "$1" \
+    --query Code.ImageUri --output text
+}
+
+# Points `live` at VERSION (all traffic) or, with a weight, sends that share to EXTRA.
+move_alias() { # version [extra_version weight]
+  local routing='{}'
+  [[ $# -ge 3 ]] && routing="{\"AdditionalVersionWeights\":{\"$2\":$3}}"
+  "${AWS_CLI}" lambda update-alias --function-name "${FUNCTION_NAME}" --name "${ALIAS}" \
+    --function-version "$1" --routing-config "${routing}" \
+    --description "previous=${PREVIOUS_VERSION:-none}" >/dev/null ||
+    die "could not move ${ALIAS} to version $1"
+}
+
+# One invocation of VERSION with an API Gateway (payload 2.0) event; the response is left in
+# ${WORK_DIR}/invoke.json. On failure SMOKE_FAILURE says why.
+invoke_version() { # version method path body
+  local event out="${WORK_DIR}/invoke.json" fn_error
+  rm -f "${out}"
+  event="$(jq -cn --arg m "$2" --arg p "$3" --arg b "$4" '{
+      version: "2.0", routeKey: ($m + " " + $p), rawPath: $p, rawQueryString: "",
+      headers: {"content-type": "application/json", "user-agent": "deploy-phased-smoke"},
+      requestContext: {accountId: "anonymous", apiId: "deploy-smoke", domainName: "smoke.invalid",
+        requestId: ("smoke-" + ($p | gsub("/"; "-"))), routeKey: ($m + " " + $p), stage: "$default",
+        http: {method: $m, path: $p, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "deploy-phased-smoke"}},
+      body: $b, isBase64Encoded: false}')"
+  printf '%s' "${event}" >"${WORK_DIR}/event.json"
+  # fileb:// = the raw bytes, in AWS CLI v1 and v2 alike
+  fn_error="$("${AWS_CLI}" lambda invoke --function-name "${FUNCTION_NAME}" --qualifier "$1" \
+    --payload "fileb://${WORK_DIR}/event.json" \
+    --query FunctionError --output text "${out}" 2>"${WORK_DIR}/invoke.err")" || {
+    SMOKE_FAILURE="invoke failed: $(tr '\n' ' ' <"${WORK_DIR}/invoke.err" | head -c 300)"
+    return 1
+  }
+  if [[ -n "${fn_error}" && "${fn_error}" != "None" ]]; then
+    SMOKE_FAILURE="$2 $3: function error ${fn_error}: $(head -c 300 "${out}")"
+    return 1
+  fi
+}
+
+# Health answers 200 "healthy"; a sign-in of an address nobody has answers 401
+# INVALID_CREDENTIALS, which takes a rate-limit slot in DynamoDB, asks Cognito (with the
+# client secret it read at start) and opens the master key: every store the function needs.
+smoke_test() { # version
+  local resp status code nonce
+  SMOKE_FAILURE=""
+  invoke_version "$1" GET /v1/health "" || return 1
+  resp="$(cat "${WORK_DIR}/invoke.json")"
+  status="$(jq -r '.statusCode // empty' <<<"${resp}")"
+  code="$(jq -r '.body | fromjson? | .status // empty' <<<"${resp}")"
+  [[ "${status}" == 200 && "${code}" == healthy ]] || {
+    SMOKE_FAILURE="GET /v1/health answered ${status:-no status} ${code}"
+    return 1
+  }
+  nonce="$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+  invoke_version "$1" POST /v1/auth/login \
+    "{\"email\":\"deploy-smoke-${nonce}@example.com\",\"password\":\"Smoke-test-${nonce}-not-a-password1\"}" || return 1
+  resp="$(cat "${WORK_DIR}/invoke.json")"
+  status="$(jq -r '.statusCode // empty' <<<"${resp}")"
+  code="$(jq -r '.body | fromjson? | .error // empty' <<<"${resp}")"
+  if [[ "${status}" == 401 && "${code}" == INVALID_API_KEY ]]; then
+    # API keys on (enable_api_keys): the key list was read, the request stopped at the check
+    log "smoke: API keys are on, so the sign-in stopped at the key check (the stores were not reached)"
+    return 0
+  fi
+  [[ "${status}" == 401 && "${code}" == INVALID_CREDENTIALS ]] || {
+    SMOKE_FAILURE="POST /v1/auth/login (unknown account) answered ${status:-no status} ${code:-} instead of 401 INVALID_CREDENTIALS"
+    return 1
+  }
+}
+
+# The alarms that stop a rollout: the function's and the API's health, not attack counters.
+ROLLOUT_ALARMS=(error-rate throttles p99-duration api-5xx dynamodb-throttles)
+firing_alarms() {
+  local names=() a
+  for a in "${ROLLOUT_ALARMS[@]}"; do names+=("api-handler-${ENVIRONMENT}-${a}"); done
+  "${AWS_CLI}" cloudwatch describe-alarms --alarm-names "${names[@]}" \
+    --query "MetricAlarms[?StateValue=='ALARM'].AlarmName" --output text | tr '\t' ' '
+}
+
+# Smoke test, canary, shift. Leaves `live` on its old version when anything fails.
+roll_out() {
+  local new live
+  new="$(tf output -raw function_version)" || die "cannot read function_version from the state"
+  [[ "${new}" =~ ^[0-9]+$ ]] || die "no published version after the apply (function_version='${new}')"
+  live="$(alias_version)" || exit 1
+  [[ -n "${live}" ]] || die "the ${ALIAS} alias does not exist after the apply"
+  PREVIOUS_VERSION="${live}"
+  if [[ "${new}" == "${live}" ]]; then
+    if [[ -n "${CURRENT_TAG}" ]]; then
+      log "${ALIAS} already serves version ${new}: nothing to roll out"
+      LIVE_VERSION="${new}"
+      return 0
+    fi
+    # First deploy: the alias was created on the first version; there is nothing to fall back to.
+    log "first deploy: smoke-testing version ${new}"
+    smoke_test "${new}" || die "smoke test of version ${new} failed (${SMOKE_FAILURE}); it is the first version, so ${ALIAS} serves it: fix and deploy again"
+    LIVE_VERSION="${new}"
+    return 0
+  fi
+  log "smoke-testing version ${new} (${ALIAS} stays on ${live} meanwhile)"
+  smoke_test "${new}" || die "smoke test of version ${new} failed (${SMOKE_FAILURE}); ${ALIAS} stays on version ${live}"
+  log "smoke test passed"
+  if [[ "${CANARY_MINUTES}" != 0 && "${CANARY_MINUTES}" != 0.0 ]]; then
+    local seconds deadline firing
+    seconds="$(awk -v m="${CANARY_MINUTES}" 'BEGIN { printf "%d", m * 60 + 0.5 }')"
+    log "canary: ${ALIAS} sends ${CANARY_WEIGHT} of traffic to version ${new} for ${CANARY_MINUTES} min, watching ${ROLLOUT_ALARMS[*]}"
+    move_alias "${live}" "${new}" "${CANARY_WEIGHT}"
+    deadline=$((SECONDS + seconds))
+    while :; do
+      firing="$(firing_alarms)" || {
+        move_alias "${live}"
+        die "cannot read the alarms during the canary; ${ALIAS} is back on version ${live}"
+      }
+      if [[ -n "${firing}" && "${firing}" != None ]]; then
+        move_alias "${live}"
+        die "alarm ${firing} fired during the canary of version ${new}; ${ALIAS} is back on version ${live}"
+      fi
+      ((SECONDS < deadline)) || break
+      sleep "$((deadline - SECONDS < CANARY_POLL_SECONDS ? deadline - SECONDS : CANARY_POLL_SECONDS))"
+    done
+    log "canary passed"
+  fi
+  move_alias "${new}"
+  LIVE_VERSION="${new}"
+  log "${ALIAS} -> version ${new} (was ${live})"
 }
 
 write_outputs() {
@@ -252,16 +514,68 @@ write_outputs() {
       printf 'image_tag=%s\n' "$1"
       printf 'function_name=%s\n' "${FUNCTION_NAME}"
       printf 'api_endpoint=%s\n' "${endpoint}"
+      printf 'live_version=%s\n' "${LIVE_VERSION:-}"
     } >>"${GITHUB_OUTPUT}"
   fi
-  printf 'environment=%s\nimage_tag=%s\nfunction_name=%s\napi_endpoint=%s\n' \
-    "${ENVIRONMENT}" "$1" "${FUNCTION_NAME}" "${endpoint}"
+  printf 'environment=%s\nimage_tag=%s\nfunction_name=%s\napi_endpoint=%s\nlive_version=%s\n' \
+    "${ENVIRONMENT}" "$1" "${FUNCTION_NAME}" "${endpoint}" "${LIVE_VERSION:-}"
+}
+
+# The digest of the dev image built from this tree, if dev ran one.
+promoted_source_digest() { # repository (name, or registry/name for another account)
+  local repo="$1" registry=() digest
+  if [[ "${repo}" == */* ]]; then
+    registry=(--registry-id "${repo%%.*}")
+    repo="${repo#*/}"
+  fi
+  digest="$(image_digest "${registry[@]}" "${repo}" "${TREE_TAG}")" || return 1
+  [[ "${digest}" == sha256:* ]] || return 1
+  printf '%s' "${digest}"
+}
+
+# Copies that image into this environment's repository under IMAGE_TAG (same digest).
+promote_image() { # source_repository digest target_repository_url
+  local source="$1" host="${3%%/*}" copied
+  [[ "${source}" == */* ]] || source="${host}/${source}"
+  log "promoting ${source}@$2 (the image dev ran for this tree) as ${IMAGE_TAG}: no rebuild"
+  "${AWS_CLI}" ecr get-login-password |
+    "${DOCKER}" login --username AWS --password-stdin "${host}" >&2 || die "ECR login failed"
+  if [[ "${source%%/*}" != "${host}" ]]; then
+    "${AWS_CLI}" ecr get-login-password |
+      "${DOCKER}" login --username AWS --password-stdin "${source%%/*}" >&2 || die "ECR login to ${source%%/*} failed"
+  fi
+  "${DOCKER}" buildx imagetools create --tag "$3:${IMAGE_TAG}" "${source}@$2" >&2 ||
+    die "could not copy ${source}@$2 to $3:${IMAGE_TAG}"
+  copied="$(image_digest "${ECR_REPO}" "${IMAGE_TAG}")" || copied=""
+  [[ "${copied}" == "$2" ]] || die "the promoted image has digest ${copied:-none}, not $2"
 }
 
 PHASE="init"
 tf_init
 CURRENT_TAG="$(deployed_tag)" || exit 1
 [[ -n "${CURRENT_TAG}" ]] && log "function currently runs ${CURRENT_TAG}"
+
+# prod runs what main holds, and never goes back in history by a deploy (use --rollback).
+if [[ "${ENVIRONMENT}" == "prod" && "${MODE}" == "deploy" ]]; then
+  PHASE="preflight"
+  main_ref="${MAIN_REF:-}"
+  if [[ -z "${main_ref}" ]]; then
+    main_ref=main
+    git -C "${REPO_ROOT}" rev-parse -q --verify "origin/main^{commit}" >/dev/null && main_ref=origin/main
+  fi
+  git -C "${REPO_ROOT}" rev-parse -q --verify "${main_ref}^{commit}" >/dev/null ||
+    die "cannot find ${main_ref} to check that ${GIT_SHA} is on it (fetch it, or set MAIN_REF)"
+  git -C "${REPO_ROOT}" merge-base --is-ancestor "${GIT_SHA}" "${main_ref}" ||
+    die "refusing to deploy prod from ${GIT_SHA}: that commit is not on ${main_ref}"
+  deployed_sha="${CURRENT_TAG#api-handler-prod-}"
+  if [[ -n "${CURRENT_TAG}" && "${deployed_sha}" != "${GIT_SHA}" ]]; then
+    git -C "${REPO_ROOT}" cat-file -e "${deployed_sha}^{commit}" 2>/dev/null ||
+      die "cannot tell whether ${GIT_SHA} is newer than the deployed ${deployed_sha}: that commit is not in this clone (fetch the full history)"
+    git -C "${REPO_ROOT}" merge-base --is-ancestor "${deployed_sha}" "${GIT_SHA}" ||
+      die "refusing to deploy prod from ${GIT_SHA}: it is older than the deployed ${deployed_sha} (use --rollback to go back)"
+  fi
+  PHASE="init"
+fi
 
 # ---------------------------------------------------------------- --plan
 if [[ "${MODE}" == "plan" ]]; then
@@ -288,12 +602,39 @@ if [[ "${MODE}" == "plan" ]]; then
 fi
 
 # ---------------------------------------------------------------- --rollback
+# Moves the alias only: no terraform, no image, no configuration change.
 if [[ "${MODE}" == "rollback" ]]; then
   PHASE="rollback"
-  image_exists "${ROLLBACK_TAG}" || die "image tag ${ROLLBACK_TAG} not found in ECR repository ${ECR_REPO}"
-  log "rolling ${FUNCTION_NAME} back from ${CURRENT_TAG:-<none>} to ${ROLLBACK_TAG}"
-  tf_apply true "${ROLLBACK_TAG}"
-  write_outputs "${ROLLBACK_TAG}"
+  live="$(alias_version)" || exit 1
+  [[ -n "${live}" ]] || die "${FUNCTION_NAME} has no ${ALIAS} alias: nothing to roll back"
+  target=""
+  if [[ -z "${ROLLBACK_TARGET}" ]]; then
+    desc="$("${AWS_CLI}" lambda get-alias --function-name "${FUNCTION_NAME}" --name "${ALIAS}" --query Description --output text)"
+    target="${desc#previous=}"
+    [[ "${desc}" == previous=* && "${target}" =~ ^[0-9]+$ ]] || die "no earlier version recorded on ${ALIAS}; name a version or an image tag"
+  elif [[ "${ROLLBACK_TARGET}" =~ ^[0-9]+$ ]]; then
+    target="${ROLLBACK_TARGET}"
+  else
+    digest="$(image_digest "${ECR_REPO}" "${ROLLBACK_TARGET}")" || digest=""
+    # shellcheck disable=SC2016  # a JMESPath literal, not a shell expansion
+    versions="$("${AWS_CLI}" lambda list-versions-by-function --function-name "${FUNCTION_NAME}" \
+      --query 'Versions[?Version!=`$LATEST`].Version' --output text)" || die "cannot list the versions of ${FUNCTION_NAME}"
+    for v in $(tr '\t' '\n' <<<"${versions}" | sort -rn); do
+      uri="$(version_image "${v}")"
+      if [[ "${uri}" == *":${ROLLBACK_TARGET}" || (-n "${digest}" && "${uri}" == *"@${digest}") ]]; then
+        target="${v}"
+        break
+      fi
+    done
+    [[ -n "${target}" ]] || die "no published version of ${FUNCTION_NAME} runs ${ROLLBACK_TARGET}"
+  fi
+  image="$(version_image "${target}" 2>/dev/null)" || die "${FUNCTION_NAME} has no version ${target}"
+  image_tag="$(tag_of_image "${image}")"
+  PREVIOUS_VERSION="${live}"
+  log "moving ${ALIAS} from version ${live} to version ${target} (${image_tag:-${image##*/}})"
+  move_alias "${target}"
+  LIVE_VERSION="${target}"
+  write_outputs "${image_tag}"
   log "rollback complete"
   exit 0
 fi
@@ -315,9 +656,14 @@ if run_phase 2; then
   PHASE="2/image"
   REPO_URL="$(tf output -raw ecr_repository_url 2>/dev/null)" || die "ECR repository unknown - run phase 1 first"
   [[ "${REPO_URL}" == */"${ECR_REPO}" ]] || die "unexpected ECR repository URL '${REPO_URL}'"
+  promote_from="${PROMOTE_FROM_REPOSITORY:-lifestyle-app-dev}"
   if image_exists "${IMAGE_TAG}"; then
     log "image ${IMAGE_TAG} already in ECR (immutable tag): skipping build and push"
+  elif [[ "${ENVIRONMENT}" == "prod" && -n "${TREE_TAG}" && "${promote_from}" != none ]] &&
+    source_digest="$(promoted_source_digest "${promote_from}")"; then
+    promote_image "${promote_from}" "${source_digest}" "${REPO_URL}"
   else
+    [[ "${ENVIRONMENT}" == "prod" ]] && log "no image of this tree ran in dev (${TREE_TAG:-dirty tree}): building"
     IMAGE_URI="${REPO_URL}:${IMAGE_TAG}"
     log "building ${IMAGE_URI} (linux/${LAMBDA_ARCH})"
     build=("${DOCKER}" build)
@@ -347,6 +693,14 @@ if run_phase 3; then
   image_exists "${IMAGE_TAG}" || die "image ${IMAGE_TAG} not in ECR - run phase 2 first"
   log "deploying ${FUNCTION_NAME} with ${IMAGE_TAG}"
   tf_apply true "${IMAGE_TAG}"
+  roll_out
+  if [[ "${ENVIRONMENT}" == "dev" && -n "${TREE_TAG}" ]]; then
+    add_tag "${ECR_REPO}" "${IMAGE_TAG}" "${TREE_TAG}" || die "could not tag ${IMAGE_TAG} with ${TREE_TAG}"
+    log "${IMAGE_TAG} ran in dev: tagged ${TREE_TAG} for promotion"
+  fi
+  if [[ "$(tf output -raw alarm_subscription_count 2>/dev/null || echo 0)" == 0 ]]; then
+    log "WARNING: nobody receives this environment's alarms (set alarm_subscriptions, see docs/deployment-guide.md)"
+  fi
   write_outputs "${IMAGE_TAG}"
 fi
 

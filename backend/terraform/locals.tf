@@ -56,6 +56,8 @@ locals {
   # (the function needs the pool id; the pool's custom_message trigger needs the
   # function ARN).
   function_arn = "arn:aws:lambda:${var.aws_region}:${var.aws_account_id}:function:${local.function_name}"
+  # Traffic (API Gateway, Cognito's triggers) invokes the `live` alias, never $LATEST.
+  live_alias_arn = "${local.function_arn}:live"
 
   # API Gateway routes -> the single function. protected = JWT authorizer in
   # front (defence in depth; the app checks the token itself too).

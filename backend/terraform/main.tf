@@ -18,7 +18,7 @@ module "cognito" {
   user_pool_name      = local.user_pool_name
   deletion_protection = local.env.pool_deletion_protected
   # Trigger only once the function exists (phase 3).
-  custom_message_lambda_arn = var.deploy_lambda ? local.function_arn : null
+  custom_message_lambda_arn = var.deploy_lambda ? local.live_alias_arn : null
   # Mail through SES when the environment names a verified identity (DEVELOPER), else Cognito's default.
   ses_identity_arn = var.ses_identity_arn
   ses_from_address = var.ses_from_address
@@ -28,6 +28,8 @@ module "secrets" {
   source               = "./modules/secrets"
   secret_name          = "${local.function_name}-master-key"
   recovery_window_days = local.env.secret_recovery_window_days
+  secret_name_prefix   = local.function_name
+  api_keys_enabled     = var.enable_api_keys
 }
 
 module "iam" {
@@ -38,6 +40,10 @@ module "iam" {
   user_pool_arn  = module.cognito.user_pool_arn
   log_group_arn  = module.lambda.log_group_arn
   app_secret_arn = module.secrets.secret_arn
+  # the API keys' digests, read by the function when the environment requires API keys
+  api_keys_secret_arn = module.secrets.api_keys_secret_arn
+
+  permissions_boundary_arn = "arn:aws:iam::${var.aws_account_id}:policy/lifestyle-backend-${var.environment}-boundary"
 }
 
 module "lambda" {
@@ -55,7 +61,7 @@ module "lambda" {
   timeout_s          = local.env.lambda_timeout_s
   user_pool_arn      = module.cognito.user_pool_arn
 
-  environment_variables = {
+  environment_variables = merge({
     ENVIRONMENT         = var.environment
     LOG_LEVEL           = local.env.log_level
     CORS_ORIGIN         = join(",", local.cors_origins)
@@ -63,7 +69,7 @@ module "lambda" {
     USER_POOL_ID        = module.cognito.user_pool_id
     USER_POOL_CLIENT_ID = module.cognito.client_id
     APP_SECRET_ID       = module.secrets.secret_arn
-  }
+  }, var.enable_api_keys ? { API_KEYS_SECRET_ID = module.secrets.api_keys_secret_arn } : {})
 }
 
 module "api_gateway" {
@@ -72,7 +78,8 @@ module "api_gateway" {
 
   api_name             = "lifestyle-api-${var.environment}"
   function_name        = module.lambda.function_name
-  function_arn         = module.lambda.function_arn
+  function_arn         = module.lambda.live_alias_arn
+  function_qualifier   = "live"
   routes               = local.routes
   jwt_issuer           = module.cognito.issuer_url
   jwt_audience         = [module.cognito.client_id]
@@ -96,4 +103,12 @@ module "monitoring" {
   failed_login_5min    = local.env.alarm_failed_logins_5min
   failed_mfa_5min      = local.env.alarm_failed_mfa_5min
   ses_enabled          = var.ses_identity_arn != null
+  account_id           = var.aws_account_id
+  region               = var.aws_region
+  table_name           = module.dynamodb.table_name
+  user_pool_id         = module.cognito.user_pool_id
+  user_pool_client_id  = module.cognito.client_id
+  subscriptions        = var.alarm_subscriptions
+  # a deleted key can be restored for as long as the environment keeps deleted secrets, at least 7 days
+  key_deletion_window_days = max(7, local.env.secret_recovery_window_days)
 }

@@ -31,11 +31,26 @@ output "function_name" {
 }
 
 output "image_uri" {
-  description = "Image the function runs (empty before phase 3)."
+  description = "Image the function runs, by digest (empty before phase 3)."
   value       = module.lambda.image_uri
+}
+
+output "image_tag" {
+  description = "The api-handler-<env>-<sha> tag of that image (empty before phase 3)."
+  value       = module.lambda.image_tag
 }
 
 output "api_endpoint" {
   description = "Base URL of the HTTP API (empty before phase 3); routes live under /v1."
   value       = var.deploy_lambda ? module.api_gateway[0].api_endpoint : ""
+}
+
+output "function_version" {
+  description = "Newest published version of the function (empty before phase 3); `live` serves traffic."
+  value       = module.lambda.function_version
+}
+
+output "alarm_subscription_count" {
+  description = "How many subscriptions the alarm topic has from alarm_subscriptions (0 = alarms reach nobody)."
+  value       = length(var.alarm_subscriptions)
 }

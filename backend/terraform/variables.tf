@@ -94,3 +94,22 @@ variable "ses_from_address" {
     error_message = "ses_from_address must be an email address (optionally with a display name)."
   }
 }
+
+variable "alarm_subscriptions" {
+  description = "Who receives this environment's alarms, e.g. [{ protocol = \"email\", endpoint = \"oncall@ailifestyle.app\" }] or an https endpoint of a chat integration. Empty = nobody (the deploy warns)."
+  type        = list(object({ protocol = string, endpoint = string }))
+  default     = []
+
+  validation {
+    condition = alltrue([for s in var.alarm_subscriptions :
+      (s.protocol == "email" && can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", s.endpoint))) ||
+    (s.protocol == "https" && can(regex("^https://[^\\s]+$", s.endpoint)))])
+    error_message = "alarm_subscriptions: each entry is { protocol = \"email\", endpoint = an address } or { protocol = \"https\", endpoint = an https:// URL }."
+  }
+}
+
+variable "enable_api_keys" {
+  description = "Require x-api-key on every request but health and the CORS preflight; keys are managed with scripts/api-keys.sh (hashed in api-handler-<env>-api-keys)."
+  type        = bool
+  default     = false
+}

@@ -5,7 +5,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.80"
+      version = "5.100.0" # exact: prod runs the provider the rehearsal ran (Dependabot proposes updates)
     }
   }
 }

@@ -39,16 +39,29 @@ public struct LifestyleApp: Sendable {
         var log = logger
         log[metadataKey: "request_id"] = .string(requestID)
         for (k, v) in metadata { log[metadataKey: k] = v }
-        let context = RequestContext(requestID: requestID, logger: log, services: services, deadline: deadline)
+        var context = RequestContext(requestID: requestID, logger: log, services: services, deadline: deadline)
 
         var response: Response
         do {
             if request.body.count > services.config.maxBodyBytes {
                 throw APIError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body exceeds 1 MiB")
             }
+            if let ring = services.apiKeys, !Self.needsNoAPIKey(request, basePath: services.config.basePath) {
+                let key = try await Self.apiKey(request, ring)
+                log[metadataKey: "api_key"] = .string(key.name)
+                context.logger[metadataKey: "api_key"] = .string(key.name)
+                AppMetrics.apiKeyUsed(key.name)
+            }
             response = try await chain(request, context)
         } catch let error as APIError {
+            // A backing service (Cognito, DynamoDB, Secrets Manager, the JWKS) did not answer:
+            // charted on the dashboard next to the attack counters.
+            if error.status == 503 { AppMetrics.failure("dependency_unavailable") }
             response = Self.render(error, requestID: requestID, now: services.clock.now())
+            // refused before the CORS middleware ran: a browser must still be able to read why
+            if error.code == APIError.invalidAPIKey.code {
+                services.config.cors.decorate(&response.headers, origin: request.headers["origin"])
+            }
         } catch {
             log.error("unhandled error", metadata: ["error_type": .string(String(describing: type(of: error)))])
             response = Self.render(.internalError, requestID: requestID, now: services.clock.now())
@@ -99,6 +112,29 @@ public struct LifestyleApp: Sendable {
             if request.method == "HEAD" { response.body = [] }
             return response
         }
+    }
+
+    /// Health (for load balancers and uptime checks) and the CORS preflight (a browser sends no
+    /// custom header on it) never need an API key.
+    static func needsNoAPIKey(_ request: Request, basePath: String) -> Bool {
+        if request.method == "OPTIONS", request.headers["access-control-request-method"] != nil { return true }
+        return (request.method == "GET" || request.method == "HEAD") && request.path == basePath + "/health"
+    }
+
+    /// The key `x-api-key` carries: 401 INVALID_API_KEY when missing or unknown (the same answer
+    /// either way), 503 while the keys cannot be read.
+    static func apiKey(_ request: Request, _ ring: APIKeyRing) async throws(APIError) -> APIKey {
+        let keys: [APIKey]
+        do {
+            keys = try await ring.keys()
+        } catch {
+            throw APIError.serviceUnavailable
+        }
+        guard let presented = request.headers["x-api-key"], let key = APIKeys.match(presented, in: keys) else {
+            AppMetrics.failure("api_key_invalid")
+            throw APIError.invalidAPIKey
+        }
+        return key
     }
 
     /// Paths are logged only when they are plain route-like strings, never arbitrary client input.

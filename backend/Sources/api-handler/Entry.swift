@@ -39,11 +39,18 @@ enum Entry {
                 let backend = try await EmbeddedBackend.open(dataDirectory: dataDir)
                 return Services(
                     users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter,
-                    secret: AppSecret(backend.masterKey), config: config)
+                    secret: AppSecret(backend.masterKey), config: config, apiKeys: try localAPIKeys(env))
             #endif
         case .dev, .prod:
             return Wiring.awsServices(config: config, env: env, logger: logger)
         }
+    }
+
+    /// `API_KEYS` (the JSON `scripts/api-keys.sh` writes: names and SHA-256 of the keys) turns
+    /// API keys on for the local server; unset, no key is needed.
+    static func localAPIKeys(_ env: [String: String]) throws -> APIKeyRing? {
+        guard let raw = env["API_KEYS"], !raw.isEmpty else { return nil }
+        return APIKeyRing(try APIKeys.parse(raw))
     }
 
     /// Prints one clear line and exits non-zero: invalid configuration stops start-up.
@@ -76,6 +83,7 @@ enum Wiring {
     static func awsServices(config: AppConfig, env: [String: String], logger: Logger) -> Services {
         let aws = makeAWS(config: config, env: env, logger: logger)
         return Services(
-            users: aws.users, identity: aws.identity, rateLimiter: aws.rateLimiter, secret: aws.appSecret, config: config)
+            users: aws.users, identity: aws.identity, rateLimiter: aws.rateLimiter, secret: aws.appSecret, config: config,
+            apiKeys: aws.apiKeys)
     }
 }

@@ -8,7 +8,10 @@ moto server with SigV4 authentication on (support/motoctl.py), with
   one (a TF_CLI_CONFIG_FILE written here), else the normal registry install;
 * TF_STATE_BACKEND=local (per-environment state files in a temp dir);
 * a `docker` stand-in first on PATH (fake_docker.py) that logs build/login/push
-  and registers pushed images in moto's ECR.
+  and registers pushed images in moto's ECR; an image runs the locally built
+  api-handler as its bootstrap, so the deploy's smoke test invokes the real
+  function (support/lambda_image_runner.py) against the rehearsal's own table,
+  user pool and master key.
 
 The tests run in file order and share one rehearsal (module scope).
 """
@@ -23,11 +26,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+import iam_eval
 import motoctl
 
 REPO = Path(__file__).resolve().parents[3]
@@ -37,9 +42,14 @@ HERE = Path(__file__).resolve().parent
 TERRAFORM = shutil.which("terraform")
 AWS_CLI = shutil.which("aws", path=f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
 
+SUPPORT = REPO / "backend" / "e2e" / "support"
+API_HANDLER_BIN = os.environ.get("API_HANDLER_BIN") or str(BACKEND / ".build" / "release" / "api-handler")
+
 pytestmark = [
     pytest.mark.skipif(TERRAFORM is None, reason="terraform CLI not installed"),
     pytest.mark.skipif(AWS_CLI is None, reason="AWS CLI not installed"),
+    pytest.mark.skipif(not os.access(API_HANDLER_BIN, os.X_OK),
+                       reason="no api-handler binary for the image's bootstrap (set API_HANDLER_BIN)"),
 ]
 
 PUBLIC_ROUTES = {
@@ -97,6 +107,7 @@ class Rehearsal:
             "TF_STATE_BACKEND": "local",
             "TF_LOCAL_STATE_DIR": str(self.state_dir),
             "FAKE_DOCKER_LOG": str(self.docker_log),
+            "API_HANDLER_BIN": API_HANDLER_BIN,
             "GIT_AUTHOR_NAME": "rehearsal", "GIT_AUTHOR_EMAIL": "rehearsal@example.invalid",
             "GIT_COMMITTER_NAME": "rehearsal", "GIT_COMMITTER_EMAIL": "rehearsal@example.invalid",
             "NO_COLOR": "1",
@@ -174,7 +185,13 @@ class Rehearsal:
 @pytest.fixture(scope="module")
 def rh(tmp_path_factory):
     root = tmp_path_factory.mktemp("rehearsal")
-    info = motoctl.start(root / "moto")
+    # Invoke of an image function runs the image's bootstrap (what fake_docker recorded).
+    # Every call the emulator answers is recorded for the IAM evaluation at the end.
+    info = motoctl.start(root / "moto", extra_env={
+        "MOTO_LAMBDA_IMAGE_RUNNER": f"{sys.executable} {SUPPORT / 'lambda_image_runner.py'}",
+        "FAKE_DOCKER_LOG": str(root / "docker.log"),
+        "MOTO_CALL_LOG": str(root / "calls.jsonl"),
+    })
     try:
         r = Rehearsal(root, info)
         yield r
@@ -184,6 +201,16 @@ def rh(tmp_path_factory):
         if "r" in locals():
             summary.write_text(json.dumps(r.resources, indent=2))
             print(f"\n[rehearsal] logs and resources.json in {root}")
+
+
+REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def _pinned(rh, tag: str, env: str = "dev") -> str:
+    """The URI a function pinned to the image tagged TAG runs: repository@digest."""
+    digest = rh.client("ecr").describe_images(repositoryName=f"lifestyle-app-{env}",
+                                              imageIds=[{"imageTag": tag}])["imageDetails"][0]["imageDigest"]
+    return f"{REGISTRY}/lifestyle-app-{env}@{digest}"
 
 
 def _function(rh, name):
@@ -199,6 +226,63 @@ def _pool(rh, name):
 
 def _apis(rh, name):
     return [a for a in rh.client("apigatewayv2").get_apis()["Items"] if a["Name"] == name]
+
+
+def _recorded_calls(rh) -> list[dict]:
+    path = rh.root / "calls.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
+
+
+# --------------------------------------------------------------------------- bootstrap
+def test_bootstrap_creates_the_state_bucket_deploy_roles_and_boundaries(rh):
+    """The one-time account bootstrap (terraform/bootstrap, as an administrator runs it) in the
+    same emulator: the pipelines' state bucket, the GitHub OIDC roles and each environment's
+    permissions boundary, which the deploys below then attach."""
+    work = rh.root / "bootstrap"
+    shutil.copytree(BACKEND / "terraform" / "bootstrap", work,
+                    ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    env = {**rh.env, "TF_IN_AUTOMATION": "1"}
+    tfvars = ["-var=aws_account_id=123456789012", '-var=environments=["dev","prod"]',
+              "-var=state_bucket_name=lifestyle-tfstate-123456789012", "-var=github_repository=acme/lifestyle"]
+    for cmd in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false", *tfvars],
+                ["plan", "-detailed-exitcode", "-input=false", *tfvars]):
+        out = subprocess.run([TERRAFORM, f"-chdir={work}", *cmd], env=env, capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, f"terraform {cmd[0]}:\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}"
+    rh.bootstrap_calls = len(_recorded_calls(rh))  # the administrator's calls: not the pipeline's
+
+    s3 = rh.client("s3")
+    bucket = "lifestyle-tfstate-123456789012"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+    iam = rh.client("iam")
+    providers = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    assert any(a.endswith("oidc-provider/token.actions.githubusercontent.com") for a in providers)
+    rh.deploy_policies = {}
+    for env_name in ("dev", "prod"):
+        role = iam.get_role(RoleName=f"github-deploy-lifestyle-backend-{env_name}")["Role"]
+        trust = role["AssumeRolePolicyDocument"]
+        if isinstance(trust, str):
+            trust = json.loads(unquote(trust))
+        cond = trust["Statement"][0]["Condition"]["StringEquals"]
+        assert cond["token.actions.githubusercontent.com:sub"] == f"repo:acme/lifestyle:environment:{env_name}"
+        names = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+        doc = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=names[0])["PolicyDocument"]
+        if isinstance(doc, str):
+            doc = json.loads(unquote(doc))
+        rh.deploy_policies[env_name] = doc
+        other = "prod" if env_name == "dev" else "dev"
+        assert f"api-handler-{other}" not in json.dumps(doc) and f"users-{other}" not in json.dumps(doc)
+        for stmt in doc["Statement"]:
+            actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
+            if stmt["Effect"] == "Allow":
+                assert all(a != "*" and not a.endswith(":*") for a in actions), stmt
+        boundary = iam.get_policy(PolicyArn=f"arn:aws:iam::123456789012:policy/lifestyle-backend-{env_name}-boundary")["Policy"]
+        version = iam.get_policy_version(PolicyArn=boundary["Arn"], VersionId=boundary["DefaultVersionId"])
+        text = unquote(json.dumps(version["PolicyVersion"]["Document"]))
+        assert f"users-{env_name}" in text and f"users-{other}" not in text and "iam:" not in text
 
 
 # --------------------------------------------------------------------------- phase 1
@@ -257,7 +341,9 @@ def test_phase1_creates_only_base_infrastructure(rh):
     assert [(g["logGroupName"], g.get("retentionInDays")) for g in groups] == [("/aws/lambda/api-handler-dev", 7)]
 
     iam = rh.client("iam")
-    iam.get_role(RoleName="api-handler-dev-exec")
+    exec_role = iam.get_role(RoleName="api-handler-dev-exec")["Role"]
+    assert exec_role["PermissionsBoundary"]["PermissionsBoundaryArn"] == \
+        "arn:aws:iam::123456789012:policy/lifestyle-backend-dev-boundary"
     names = iam.list_role_policies(RoleName="api-handler-dev-exec")["PolicyNames"]
     assert len(names) == 1
     doc = iam.get_role_policy(RoleName="api-handler-dev-exec", PolicyName=names[0])["PolicyDocument"]
@@ -313,7 +399,8 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     fn = _function(rh, "api-handler-dev")
     cfg = fn["Configuration"]
     assert cfg["PackageType"] == "Image"
-    assert fn["Code"]["ImageUri"] == f"123456789012.dkr.ecr.us-east-1.amazonaws.com/lifestyle-app-dev:{tag}"
+    # pinned by digest: the image the tag named at deploy time, whatever happens to tags later
+    assert fn["Code"]["ImageUri"] == _pinned(rh, tag) and "@sha256:" in fn["Code"]["ImageUri"]
     assert cfg["Architectures"] == ["arm64"]
     assert cfg["MemorySize"] == 512 and cfg["Timeout"] == 15
     assert cfg["TracingConfig"]["Mode"] == "Active"
@@ -329,11 +416,22 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     secret = rh.client("cognito-idp").describe_user_pool_client(
         UserPoolId=pool["Id"], ClientId=env_client_id)["UserPoolClient"]["ClientSecret"]
     assert secret not in json.dumps(cfg), "the client secret must not be in the function's configuration"
-    assert pool["LambdaConfig"]["CustomMessage"] == cfg["FunctionArn"]
+    # Traffic reaches the function through its `live` alias only: on the first deploy it is
+    # version 1, which the deploy smoke-tested by invoking it (the real binary against this
+    # rehearsal's table, pool and master key).
+    lam = rh.client("lambda")
+    live = lam.get_alias(FunctionName="api-handler-dev", Name="live")
+    live_arn = cfg["FunctionArn"] + ":live"
+    assert live["AliasArn"] == live_arn and live["FunctionVersion"] == "1"
+    assert not (live.get("RoutingConfig") or {}).get("AdditionalVersionWeights")
+    assert "first deploy: smoke-testing version 1" in proc.stderr
+    assert f"{tag} ran in dev: tagged api-handler-dev-tree-{rh.git('rev-parse', 'HEAD:backend')} for promotion" in proc.stderr
+    assert "live_version=1" in proc.stdout
+    assert pool["LambdaConfig"]["CustomMessage"] == live_arn
     # the same function suppresses the self-service scope in every access token (event version 2)
-    assert pool["LambdaConfig"]["PreTokenGenerationConfig"] == {"LambdaArn": cfg["FunctionArn"], "LambdaVersion": "V2_0"}
+    assert pool["LambdaConfig"]["PreTokenGenerationConfig"] == {"LambdaArn": live_arn, "LambdaVersion": "V2_0"}
 
-    lam_policy = json.loads(rh.client("lambda").get_policy(FunctionName="api-handler-dev")["Policy"])
+    lam_policy = json.loads(lam.get_policy(FunctionName="api-handler-dev", Qualifier="live")["Policy"])
     principals = {s["Principal"]["Service"] for s in lam_policy["Statement"]}
     assert principals == {"cognito-idp.amazonaws.com", "apigateway.amazonaws.com"}
 
@@ -357,17 +455,53 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     integrations = gw.get_integrations(ApiId=api_id)["Items"]
     assert len(integrations) == 1
     assert integrations[0]["PayloadFormatVersion"] == "2.0"
+    assert integrations[0]["IntegrationUri"] == live_arn
     assert integrations[0]["IntegrationType"] == "AWS_PROXY"
     stage = gw.get_stage(ApiId=api_id, StageName="$default")
     assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 20
     assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 40
     assert json.loads(stage["AccessLogSettings"]["Format"])["requestId"] == "$context.requestId"
 
-    alarms = {a["AlarmName"] for a in rh.client("cloudwatch").describe_alarms()["MetricAlarms"]}
+    cw = rh.client("cloudwatch")
+    alarms = {a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"]}
     assert alarms == {"api-handler-dev-error-rate", "api-handler-dev-throttles",
                       "api-handler-dev-p99-duration", "api-handler-dev-api-5xx",
-                      "api-handler-dev-failed-logins", "api-handler-dev-failed-mfa"}
-    by_name = {a["AlarmName"]: a for a in rh.client("cloudwatch").describe_alarms()["MetricAlarms"]}
+                      "api-handler-dev-failed-logins", "api-handler-dev-failed-mfa",
+                      "api-handler-dev-dynamodb-throttles"}
+    by_name = {a["AlarmName"]: a for a in cw.describe_alarms()["MetricAlarms"]}
+    ddb_alarm = by_name["api-handler-dev-dynamodb-throttles"]
+    watched = {(q["MetricStat"]["Metric"]["MetricName"], q["MetricStat"]["Metric"]["Dimensions"][0]["Value"])
+               for q in ddb_alarm["Metrics"] if "MetricStat" in q}
+    assert watched == {("ReadThrottleEvents", "users-dev"), ("WriteThrottleEvents", "users-dev")}
+
+    # Alarms can reach someone: the topic's key is our own and lets CloudWatch (and SNS) use it;
+    # only this environment's alarms may publish. No subscriber configured yet: the deploy says so.
+    topic_arn = by_name["api-handler-dev-error-rate"]["AlarmActions"][0]
+    sns = rh.client("sns")
+    topic = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    key_id = topic["KmsMasterKeyId"]
+    assert key_id and "alias/aws/sns" not in key_id
+    kms = rh.client("kms")
+    key = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert key["KeyManager"] == "CUSTOMER" and key["KeyState"] == "Enabled"
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+    key_policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    cw_grant = [st for st in key_policy["Statement"] if st.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"]
+    assert len(cw_grant) == 1 and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(cw_grant[0]["Action"])
+    topic_policy = json.loads(topic["Policy"])
+    publish = [st for st in topic_policy["Statement"] if st.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"]
+    assert publish and publish[0]["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":alarm:api-handler-dev-*")
+    assert sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"] == []
+    assert "WARNING: nobody receives this environment's alarms" in proc.stderr
+
+    # One dashboard: requests and 4xx/5xx, p50/p99, errors, throttles, concurrency, DynamoDB
+    # throttles, Cognito and auth failures.
+    board = json.loads(cw.get_dashboard(DashboardName="api-handler-dev")["DashboardBody"])
+    charted = {m[1] for w in board["widgets"] for m in w["properties"]["metrics"]}
+    assert {"Count", "4xx", "5xx", "Duration", "Errors", "Throttles", "ConcurrentExecutions",
+            "ReadThrottleEvents", "WriteThrottleEvents", "failures"} <= charted
+    stats = {m[-1].get("stat") for w in board["widgets"] for m in w["properties"]["metrics"] if isinstance(m[-1], dict)}
+    assert {"p50", "p99"} <= stats
     failed = by_name["api-handler-dev-failed-logins"]
     # the alarm watches the series the function emits (EMF: namespace, metric, dimensions)
     assert failed["Namespace"] == "LifestyleBackend/dev" and failed["MetricName"] == "failures"
@@ -403,6 +537,47 @@ def test_a_failed_state_read_stops_before_any_apply(rh):
     assert {a["ApiId"] for a in rh.client("apigatewayv2").get_apis()["Items"]} == apis_before
 
 
+def _commit(rh, message: str, path: str, edit) -> None:
+    file = rh.repo / path
+    file.write_text(edit(file.read_text()))
+    rh.git("add", "-A")
+    rh.git("commit", "-q", "-m", message)
+
+
+REPLACE_TABLE = ("modules/dynamodb: a new sort key name (forces a new table)", "backend/terraform/modules/dynamodb/main.tf",
+                 lambda text: text.replace('"sk"', '"sk2"'))
+
+
+def test_a_destroying_plan_is_refused_unless_allowed(rh):
+    """A plan that deletes or replaces a data-bearing resource (here the users table, whose
+    key schema changes) stops before the apply; --allow-destroy lets it through."""
+    table_before = rh.client("dynamodb").describe_table(TableName="users-dev")["Table"]
+    state_before = hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest()
+    base = rh.sha
+    _commit(rh, *REPLACE_TABLE)
+    bad = rh.deploy("dev", "--phase", "1", check=False)
+    assert bad.returncode != 0
+    errors = [line for line in bad.stderr.splitlines() if line.startswith("deploy-phased: ERROR")]
+    assert errors == ["deploy-phased: ERROR in phase 1/base-infra: the plan would delete or replace "
+                      "module.dynamodb.aws_dynamodb_table.users (delete+create); nothing was changed "
+                      "(re-run with --allow-destroy if that is intended)"], bad.stderr[-3000:]
+    assert "Apply complete" not in bad.stderr
+    table = rh.client("dynamodb").describe_table(TableName="users-dev")["Table"]
+    assert table["CreationDateTime"] == table_before["CreationDateTime"]
+    assert hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest() == state_before
+
+    ok = rh.deploy("dev", "--phase", "1", "--allow-destroy")
+    assert "--allow-destroy: this plan deletes or replaces module.dynamodb.aws_dynamodb_table.users" in ok.stderr
+    keys = {k["AttributeName"] for k in rh.client("dynamodb").describe_table(TableName="users-dev")["Table"]["KeySchema"]}
+    assert keys == {"pk", "sk2"}
+    # back to the real schema (the rehearsal's table is empty either way)
+    rh.git("revert", "--no-edit", "HEAD")
+    rh.deploy("dev", "--phase", "1", "--allow-destroy")
+    keys = {k["AttributeName"] for k in rh.client("dynamodb").describe_table(TableName="users-dev")["Table"]["KeySchema"]}
+    assert keys == {"pk", "sk"}
+    rh.git("reset", "-q", "--hard", base)
+
+
 def test_rerun_skips_existing_image_and_plans_no_change(rh):
     before = len(rh.docker_calls())
     proc = rh.deploy("dev")
@@ -411,6 +586,7 @@ def test_rerun_skips_existing_image_and_plans_no_change(rh):
     assert "already in ECR" in proc.stderr
     applies = [line for line in proc.stderr.splitlines() if line.startswith("Apply complete!")]
     assert applies == ["Apply complete! Resources: 0 added, 0 changed, 0 destroyed."] * 2, applies
+    assert "live already serves version 1: nothing to roll out" in proc.stderr
 
     digest = hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest()
     plan = rh.deploy("dev", "--plan")
@@ -437,7 +613,7 @@ def test_plan_reports_pending_changes_without_applying(rh):
     # The new image is not built yet, so the plan is against the running image.
     assert "PLAN: no changes" in plan.stdout
     assert len(rh.docker_calls()) == before_calls
-    assert _function(rh, "api-handler-dev")["Code"]["ImageUri"].endswith(rh.first_tag)
+    assert _function(rh, "api-handler-dev")["Code"]["ImageUri"] == _pinned(rh, rh.first_tag)
 
     # Naming an SES identity switches Cognito's mail to it and adds bounce and complaint alarms.
     ses = {"TF_VAR_ses_identity_arn": "arn:aws:ses:eu-west-1:123456789012:identity/ailifestyle.app",
@@ -451,38 +627,214 @@ def test_plan_reports_pending_changes_without_applying(rh):
     assert bad.returncode != 0 and "ses_identity_arn must be" in bad.stderr + bad.stdout
 
 
+def _live(rh) -> dict:
+    return rh.client("lambda").get_alias(FunctionName="api-handler-dev", Name="live")
+
+
+def _newest_version(rh) -> str:
+    versions = rh.client("lambda").list_versions_by_function(FunctionName="api-handler-dev")["Versions"]
+    return str(max(int(v["Version"]) for v in versions if v["Version"] != "$LATEST"))
+
+
+def _version_image(rh, version: str) -> str:
+    return rh.client("lambda").get_function(FunctionName="api-handler-dev", Qualifier=version)["Code"]["ImageUri"]
+
+
+SUBSCRIBERS = '[{"protocol": "email", "endpoint": "oncall@example.com"}]'
+
+
 def test_second_commit_rolls_the_function_forward(rh):
     new_tag = f"api-handler-dev-{rh.sha}"
     assert new_tag != rh.first_tag
     # An allow-list of origins instead of the environment's default reaches the function as CORS_ORIGIN.
     origins = '["https://ailifestyle.app", "https://staging.ailifestyle.app"]'
-    rh.deploy("dev", extra_env={"TF_VAR_cors_origins": origins})
+    rh.dev_vars = {"TF_VAR_cors_origins": origins, "TF_VAR_alarm_subscriptions": SUBSCRIBERS}
+    proc = rh.deploy("dev", extra_env=rh.dev_vars)
     fn = _function(rh, "api-handler-dev")
-    assert fn["Code"]["ImageUri"].endswith(":" + new_tag)
+    assert fn["Code"]["ImageUri"] == _pinned(rh, new_tag)
     cors = fn["Configuration"]["Environment"]["Variables"]["CORS_ORIGIN"]
     assert cors == "https://ailifestyle.app,https://staging.ailifestyle.app"
+    # a new version, smoke-tested, then all traffic (dev: no canary); version 1 is untouched.
+    # (Phase 1 already published one for the new CORS setting on the old image; phase 3 the
+    # version on the new image, which is what live gets.)
+    v = _newest_version(rh)
+    live = _live(rh)
+    assert live["FunctionVersion"] == v and int(v) > 1, live
+    assert f"smoke-testing version {v} (live stays on 1 meanwhile)" in proc.stderr
+    assert f"live -> version {v} (was 1)" in proc.stderr and "canary" not in proc.stderr
+    assert _version_image(rh, v) == _pinned(rh, new_tag)
+    assert _version_image(rh, "1") == _pinned(rh, rh.first_tag)
+    v2 = rh.client("lambda").get_function(FunctionName="api-handler-dev", Qualifier=v)["Configuration"]
+    assert v2["Environment"]["Variables"]["CORS_ORIGIN"] == cors
+    assert f"live_version={v}" in proc.stdout
+    rh.v_second = v
+    # the subscriber named for the environment receives the alarms
+    topic = [t["TopicArn"] for t in rh.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(":api-handler-dev-alarms")]
+    subs = rh.client("sns").list_subscriptions_by_topic(TopicArn=topic[0])["Subscriptions"]
+    assert [(x["Protocol"], x["Endpoint"]) for x in subs] == [("email", "oncall@example.com")]
+    assert "nobody receives" not in proc.stderr
     bad = rh.deploy("dev", "--plan", extra_env={"TF_VAR_cors_origins": '["https://ailifestyle.app/app"]'}, check=False)
     assert bad.returncode != 0 and "cors_origins must be" in bad.stderr + bad.stdout
+    bad = rh.deploy("dev", "--plan", extra_env={"TF_VAR_alarm_subscriptions": '[{"protocol": "sms", "endpoint": "x"}]'}, check=False)
+    assert bad.returncode != 0 and "alarm_subscriptions: each entry" in bad.stderr + bad.stdout
     tags = {i.get("imageTag") for i in rh.client("ecr").list_images(repositoryName="lifestyle-app-dev")["imageIds"]}
     assert {rh.first_tag, new_tag} <= tags
     rh.second_tag = new_tag
 
 
-def test_rollback_returns_to_an_earlier_tag(rh):
+def test_a_failing_smoke_test_leaves_live_on_the_old_version(rh):
+    """An image whose bootstrap dies at start (here: /bin/false) is published as a new version,
+    its smoke test fails, and live keeps serving the version before."""
+    _commit(rh, "a broken build", "backend/CHANGELOG.rehearsal", lambda t: t + "v3 (broken)\n")
+    broken_tag = f"api-handler-dev-{rh.sha}"
+    bad = rh.deploy("dev", extra_env={**rh.dev_vars, "FAKE_IMAGE_BOOTSTRAP": "/bin/false"}, check=False)
+    assert bad.returncode != 0
+    broken = _newest_version(rh)
+    assert int(broken) == int(rh.v_second) + 1
+    errors = [line for line in bad.stderr.splitlines() if line.startswith("deploy-phased: ERROR")]
+    assert len(errors) == 1, bad.stderr[-3000:]
+    assert errors[0].startswith(f"deploy-phased: ERROR in phase 3/function: smoke test of version {broken} failed (")
+    assert "Runtime.ExitError" in errors[0] and errors[0].endswith(f"; live stays on version {rh.v_second}")
+    assert _version_image(rh, broken) == _pinned(rh, broken_tag)  # published, not live
+    # a version that failed its smoke test never ran in dev: no tree tag, so prod cannot promote it
+    assert f"ran in dev: tagged" not in bad.stderr
+    assert _live(rh)["FunctionVersion"] == rh.v_second
+    assert not (_live(rh).get("RoutingConfig") or {}).get("AdditionalVersionWeights")
+
+
+def test_a_canary_rolls_back_when_an_alarm_fires(rh):
+    """A good commit gets 10% of live while the alarms are watched; an alarm that fires during
+    the canary sends all traffic back to the old version and fails the deploy."""
+    import threading
+    import time
+
+    _commit(rh, "a good commit", "backend/CHANGELOG.rehearsal", lambda t: t + "v4\n")
+    cw = rh.client("cloudwatch")
+    seen: dict = {}
+
+    def fire_once_the_canary_runs():
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            weights = (_live(rh).get("RoutingConfig") or {}).get("AdditionalVersionWeights")
+            if weights:
+                seen["weights"] = weights
+                cw.set_alarm_state(AlarmName="api-handler-dev-error-rate", StateValue="ALARM",
+                                   StateReason="rehearsal: errors of the canary")
+                return
+            time.sleep(0.5)
+
+    watcher = threading.Thread(target=fire_once_the_canary_runs)
+    watcher.start()
+    bad = rh.deploy("dev", "--canary-minutes", "5", extra_env={**rh.dev_vars, "CANARY_POLL_SECONDS": "1"}, check=False)
+    watcher.join()
+    cw.set_alarm_state(AlarmName="api-handler-dev-error-rate", StateValue="OK", StateReason="rehearsal: over")
+    good = _newest_version(rh)
+    assert seen.get("weights") == {good: 0.1}, seen
+    assert bad.returncode != 0
+    errors = [line for line in bad.stderr.splitlines() if line.startswith("deploy-phased: ERROR")]
+    assert errors == [f"deploy-phased: ERROR in phase 3/function: alarm api-handler-dev-error-rate fired during "
+                      f"the canary of version {good}; live is back on version {rh.v_second}"], bad.stderr[-3000:]
+    live = _live(rh)
+    assert live["FunctionVersion"] == rh.v_second and not (live.get("RoutingConfig") or {}).get("AdditionalVersionWeights")
+
+    # The same deploy again, alarms quiet: the canary passes and live moves to the new version.
+    ok = rh.deploy("dev", "--canary-minutes", "0.05", extra_env={**rh.dev_vars, "CANARY_POLL_SECONDS": "1"})
+    assert f"canary: live sends 0.1 of traffic to version {good} for 0.05 min" in ok.stderr
+    assert "canary passed" in ok.stderr and f"live -> version {good} (was {rh.v_second})" in ok.stderr
+    assert _live(rh)["FunctionVersion"] == good
+    rh.v_good = good
+    rh.good_tag = f"api-handler-dev-{rh.sha}"
+
+
+def test_rollback_moves_only_the_alias(rh):
+    state = hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest()
+    latest = _function(rh, "api-handler-dev")["Configuration"]["CodeSha256"]
+
+    # by image tag: the newest version on that image (phase 1 of the second deploy published one
+    # for the CORS change while the function still ran the first image)
+    on_first = max(int(v["Version"]) for v in rh.client("lambda").list_versions_by_function(
+        FunctionName="api-handler-dev")["Versions"]
+        if v["Version"] != "$LATEST" and _version_image(rh, v["Version"]) == _pinned(rh, rh.first_tag))
     proc = rh.deploy("dev", "--rollback", rh.first_tag)
-    assert _function(rh, "api-handler-dev")["Code"]["ImageUri"].endswith(":" + rh.first_tag)
-    assert f"image_tag={rh.first_tag}" in proc.stdout
+    assert _live(rh)["FunctionVersion"] == str(on_first)
+    assert f"image_tag={rh.first_tag}" in proc.stdout and f"live_version={on_first}" in proc.stdout
+    assert "Apply complete" not in proc.stderr and "Plan:" not in proc.stderr
+
+    # without a target: the version live served before the last move
+    rh.deploy("dev", "--rollback")
+    assert _live(rh)["FunctionVersion"] == rh.v_good
+    rh.deploy("dev", "--rollback", rh.v_second)
+    assert _live(rh)["FunctionVersion"] == rh.v_second
 
     bad = rh.deploy("dev", "--rollback", "api-handler-dev-0000000deadbeef", check=False)
     assert bad.returncode != 0
     errors = [line for line in bad.stderr.splitlines() if line.startswith("deploy-phased: ERROR")]
-    assert errors == ["deploy-phased: ERROR in phase rollback: image tag api-handler-dev-0000000deadbeef "
-                      "not found in ECR repository lifestyle-app-dev"]
-    assert _function(rh, "api-handler-dev")["Code"]["ImageUri"].endswith(":" + rh.first_tag)
+    assert errors == ["deploy-phased: ERROR in phase rollback: no published version of api-handler-dev "
+                      "runs api-handler-dev-0000000deadbeef"]
+    bad = rh.deploy("dev", "--rollback", "99", check=False)
+    assert bad.returncode != 0 and "api-handler-dev has no version 99" in bad.stderr
+    assert _live(rh)["FunctionVersion"] == rh.v_second
+    # nothing but the alias moved
+    assert hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest() == state
+    assert _function(rh, "api-handler-dev")["Configuration"]["CodeSha256"] == latest
 
-    # and forward again to the newest commit
-    rh.deploy("dev", "--phase", "3")
-    assert _function(rh, "api-handler-dev")["Code"]["ImageUri"].endswith(":" + rh.second_tag)
+    # and forward again to the newest commit: its version is smoke-tested and takes live
+    fwd = rh.deploy("dev", "--phase", "3", extra_env=rh.dev_vars)
+    assert f"live -> version {rh.v_good} (was {rh.v_second})" in fwd.stderr
+    assert _live(rh)["FunctionVersion"] == rh.v_good
+    assert _version_image(rh, rh.v_good) == _pinned(rh, rh.good_tag)
+
+
+def test_api_keys_turned_on_managed_and_checked_by_the_function(rh):
+    """enable_api_keys: the secret appears (empty), the function gets API_KEYS_SECRET_ID,
+    scripts/api-keys.sh adds a key (printed once, stored as its SHA-256), the live function
+    refuses a request without it and lets one with it through; turning the option off again
+    deletes the secret, which the destroy guard makes an explicit decision."""
+    on = {**rh.dev_vars, "TF_VAR_enable_api_keys": "true"}
+    proc = rh.deploy("dev", "--phase", "3", extra_env=on)
+    assert "API keys are on" in proc.stderr  # the smoke test knows why its sign-in stopped
+    cfg = _function(rh, "api-handler-dev")["Configuration"]
+    secret_arn = cfg["Environment"]["Variables"]["API_KEYS_SECRET_ID"]
+    sm = rh.client("secretsmanager")
+    assert json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"]) == {"keys": []}
+
+    script = str(rh.repo / "backend" / "scripts" / "api-keys.sh")
+    add = subprocess.run(["bash", script, "dev", "add", "web-2026-12"], env=rh.env, capture_output=True, text=True)
+    assert add.returncode == 0, add.stderr
+    key = add.stdout.strip()
+    assert key.startswith("lk_") and len(key) > 40
+    stored = sm.get_secret_value(SecretId=secret_arn)["SecretString"]
+    assert key not in stored
+    assert json.loads(stored)["keys"] == [{"name": "web-2026-12", "sha256": hashlib.sha256(key.encode()).hexdigest()}]
+    listed = subprocess.run(["bash", script, "dev", "list"], env=rh.env, capture_output=True, text=True)
+    assert listed.stdout.split() == ["web-2026-12"]
+    dup = subprocess.run(["bash", script, "dev", "add", "web-2026-12"], env=rh.env, capture_output=True, text=True)
+    assert dup.returncode != 0 and "exists" in dup.stderr
+
+    lam = rh.client("lambda")
+
+    def call(headers):
+        event = {"version": "2.0", "routeKey": "POST /v1/auth/login", "rawPath": "/v1/auth/login", "rawQueryString": "",
+                 "headers": {"content-type": "application/json", **headers},
+                 "requestContext": {"http": {"method": "POST", "path": "/v1/auth/login", "sourceIp": "198.51.100.7"},
+                                    "requestId": "rehearsal", "stage": "$default"},
+                 "body": json.dumps({"email": "nobody@example.com", "password": "Wrong-pass1!"}), "isBase64Encoded": False}
+        out = lam.invoke(FunctionName="api-handler-dev", Qualifier="live", Payload=json.dumps(event).encode())
+        answer = json.loads(out["Payload"].read())
+        return answer["statusCode"], json.loads(answer["body"])["error"]
+
+    assert call({}) == (401, "INVALID_API_KEY")
+    assert call({"x-api-key": key[:-2] + "xx"}) == (401, "INVALID_API_KEY")
+    assert call({"x-api-key": key}) == (401, "INVALID_CREDENTIALS")  # past the key, into the app
+    removed = subprocess.run(["bash", script, "dev", "remove", "web-2026-12"], env=rh.env, capture_output=True, text=True)
+    assert removed.returncode == 0 and json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"]) == {"keys": []}
+
+    # off again: the secret goes, which is a destroying plan
+    refused = rh.deploy("dev", "--phase", "3", extra_env=rh.dev_vars, check=False)
+    assert refused.returncode != 0
+    assert "module.secrets.aws_secretsmanager_secret.api_keys[0] (delete)" in refused.stderr
+    rh.deploy("dev", "--phase", "3", "--allow-destroy", extra_env=rh.dev_vars)
+    assert "API_KEYS_SECRET_ID" not in _function(rh, "api-handler-dev")["Configuration"]["Environment"]["Variables"]
 
 
 def test_phase3_without_pushed_image_fails_with_one_clear_line(rh):
@@ -530,11 +882,22 @@ def test_prod_rehearsal_is_isolated_from_dev(rh):
     assert not [c for c in rh.docker_calls() if c["cmd"] == "build" and "lifestyle-app-prod" in c["tag"]]
     (rh.repo / "backend" / "uncommitted.txt").unlink()
 
-    rh.deploy("prod", "123456789012")
+    prod_run = rh.deploy("prod", "123456789012")
     rh.resources["prod phase 3"] = rh.state_resources("prod")
     tag = f"api-handler-prod-{rh.sha}"
     fn = _function(rh, "api-handler-prod")
-    assert fn["Code"]["ImageUri"] == f"123456789012.dkr.ecr.us-east-1.amazonaws.com/lifestyle-app-prod:{tag}"
+    # prod promoted the image dev ran for this tree: copied, not rebuilt, the same digest
+    dev_image = _pinned(rh, rh.good_tag, "dev")
+    assert fn["Code"]["ImageUri"] == _pinned(rh, tag, "prod")
+    assert fn["Code"]["ImageUri"].split("@")[1] == dev_image.split("@")[1]
+    tree = rh.git("rev-parse", "HEAD:backend")
+    assert f"promoting {dev_image} (the image dev ran for this tree) as {tag}: no rebuild" in prod_run.stderr
+    assert not [c for c in rh.docker_calls() if c["cmd"] == "build" and "lifestyle-app-prod" in c["tag"]]
+    copies = [c for c in rh.docker_calls() if c["cmd"] == "imagetools-create"]
+    assert [(c["dst"], c["ok"]) for c in copies] == [(f"{REGISTRY}/lifestyle-app-prod:{tag}", True)]
+    dev_tags = rh.client("ecr").describe_images(repositoryName="lifestyle-app-dev",
+                                                imageIds=[{"imageTag": f"api-handler-dev-tree-{tree}"}])
+    assert dev_tags["imageDetails"][0]["imageDigest"] == dev_image.split("@")[1]
     env = fn["Configuration"]["Environment"]["Variables"]
     assert env["ENVIRONMENT"] == "prod" and env["LOG_LEVEL"] == "INFO"
     assert env["CORS_ORIGIN"] == "https://ailifestyle.app" and env["USERS_TABLE"] == "users-prod"
@@ -554,5 +917,145 @@ def test_prod_rehearsal_is_isolated_from_dev(rh):
         assert dev_name not in prod_state, f"prod state references dev resource {dev_name}"
     assert _dev_snapshot(rh) == dev_before
 
+    # prod runs what main holds, never an older commit than it runs now, never a destroying plan
+    deployed = rh.sha
+    rh.git("checkout", "-q", "-b", "feature")
+    _commit(rh, "a feature branch commit", "backend/CHANGELOG.rehearsal", lambda t: t + "feature\n")
+    off_main = rh.deploy("prod", "123456789012", check=False)
+    assert off_main.returncode != 0
+    assert (f"deploy-phased: ERROR in phase preflight: refusing to deploy prod from {rh.sha}: that commit "
+            "is not on main") in off_main.stderr
+    rh.git("checkout", "-q", "main")
+    rh.git("branch", "-q", "-D", "feature")
+    rh.git("checkout", "-q", "--detach", "HEAD~1")
+    older = rh.deploy("prod", "123456789012", check=False)
+    assert older.returncode != 0
+    assert (f"refusing to deploy prod from {rh.sha}: it is older than the deployed {deployed} "
+            "(use --rollback to go back)") in older.stderr
+    rh.git("checkout", "-q", "main")
+    _commit(rh, *REPLACE_TABLE)
+    destroying = rh.deploy("prod", "123456789012", "--phase", "1", check=False)
+    assert destroying.returncode != 0
+    assert ("the plan would delete or replace module.dynamodb.aws_dynamodb_table.users (delete+create); "
+            "nothing was changed") in destroying.stderr
+    assert rh.client("dynamodb").describe_table(TableName="users-prod")["Table"]["TableArn"] == table["TableArn"]
+    rh.git("reset", "-q", "--hard", deployed)
+    assert _function(rh, "api-handler-prod")["Code"]["ImageUri"] == _pinned(rh, tag, "prod")
+
     prod_plan = rh.deploy("prod", "123456789012", "--plan")
     assert "PLAN: no changes" in prod_plan.stdout
+
+
+# --------------------------------------------------------------------------- isolation
+def _world(rh) -> "iam_eval.World":
+    world = iam_eval.World(region=rh.moto["region"])
+    cog = rh.client("cognito-idp")
+    for pool in cog.list_user_pools(MaxResults=60)["UserPools"]:
+        world.pool_tags[pool["Id"]] = cog.describe_user_pool(UserPoolId=pool["Id"])["UserPool"].get("UserPoolTags", {})
+    for api in rh.client("apigatewayv2").get_apis()["Items"]:
+        world.api_tags[api["ApiId"]] = api.get("Tags", {})
+    kms = rh.client("kms")
+    for key in kms.list_keys()["Keys"]:
+        tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+        world.key_tags[key["KeyId"]] = {t["TagKey"]: t["TagValue"] for t in tags}
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias.get("TargetKeyId"):
+            world.key_aliases[alias["AliasName"]] = alias["TargetKeyId"]
+    for secret in rh.client("secretsmanager").list_secrets()["SecretList"]:
+        world.secret_arns[secret["Name"]] = secret["ARN"]
+    iam = rh.client("iam")
+    for env_name in ("dev", "prod"):
+        name = f"api-handler-{env_name}-exec"
+        role = iam.get_role(RoleName=name)["Role"]
+        world.role_boundaries[name] = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn", "")
+    return world
+
+
+def test_each_deploy_role_allows_its_environment_and_nothing_of_the_other(rh):
+    """Every AWS call the rehearsals made (Terraform's, the script's AWS CLI calls, the image
+    push), as IAM requests, against each environment's deploy-role policy from the bootstrap:
+    the dev role allows every dev call and denies each of them on prod's resources; the prod
+    role the same the other way round. Then what an attacker with the dev role would try."""
+    calls = _recorded_calls(rh)[rh.bootstrap_calls:]
+    world = _world(rh)
+    summary = {}
+    for env_name, other in (("dev", "prod"), ("prod", "dev")):
+        requests: dict[tuple, iam_eval.Request] = {}
+        for call in calls:
+            if iam_eval.deploy_env(call) == env_name:
+                for req in iam_eval.requests_of(call, world):
+                    requests[req.key()] = req
+        own = list(requests.values())
+        assert len(own) > 60, (env_name, len(own))
+        policy = rh.deploy_policies[env_name]
+        refused = [(r.action, r.resource, r.context) for r in own
+                   if iam_eval.evaluate(policy, r) != "Allow" and not iam_eval.allowed_by_resource_policy(r)]
+        assert refused == [], f"the {env_name} deploy role lacks permissions for calls its deploy made:\n" + \
+            "\n".join(map(str, refused))
+        # the same calls on the other environment's resources (names, ids' Environment tags)
+        crossed = [iam_eval.for_environment(r, env_name, other) for r in own if iam_eval.environment_of(r) == env_name]
+        # the one designed exception: prod reads dev's repository to promote the image dev ran
+        promotion = {"ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"}
+        allowed = [(r.action, r.resource, r.context) for r in crossed if iam_eval.evaluate(policy, r) == "Allow"
+                   and not (env_name == "prod" and r.action in promotion and r.resource.endswith(":repository/lifestyle-app-dev"))]
+        assert allowed == [], f"the {env_name} deploy role may act on {other}'s resources:\n" + "\n".join(map(str, allowed))
+        assert len(crossed) > 40, (env_name, len(crossed))
+        summary[env_name] = {"calls of its deploys, allowed": len(own), f"the same on {other}'s resources, denied": len(crossed),
+                             "environment-neutral (no resource-level permission)": len(own) - len(crossed)}
+    (rh.root / "iam-evaluation.json").write_text(json.dumps(summary, indent=2))
+    print(f"\n[iam] {summary}")
+
+    # What a same-repo pull request with the dev role would try, to escalate or reach prod.
+    dev = rh.deploy_policies["dev"]
+    acct = "arn:aws:iam::123456789012"
+    attempts = {
+        "a role without the boundary": iam_eval.Request("iam:CreateRole", f"{acct}:role/api-handler-dev-exec"),
+        "a role under its own boundary": iam_eval.Request(
+            "iam:CreateRole", f"{acct}:role/api-handler-dev-exec",
+            {"iam:PermissionsBoundary": f"{acct}:policy/AdministratorAccess"}),
+        "an admin policy on the function's role, boundary removed first":
+            iam_eval.Request("iam:DeleteRolePermissionsBoundary", f"{acct}:role/api-handler-dev-exec",
+                             {"iam:PermissionsBoundary": f"{acct}:policy/lifestyle-backend-dev-boundary"}),
+        "a managed admin policy attached": iam_eval.Request(
+            "iam:AttachRolePolicy", f"{acct}:role/api-handler-dev-exec",
+            {"iam:PermissionsBoundary": f"{acct}:policy/lifestyle-backend-dev-boundary"}),
+        "the boundary itself rewritten": iam_eval.Request(
+            "iam:CreatePolicyVersion", f"{acct}:policy/lifestyle-backend-dev-boundary"),
+        "any other role": iam_eval.Request("iam:CreateRole", f"{acct}:role/escalate",
+                                           {"iam:PermissionsBoundary": f"{acct}:policy/lifestyle-backend-dev-boundary"}),
+        "prod's role passed to a dev function": iam_eval.Request(
+            "iam:PassRole", f"{acct}:role/api-handler-prod-exec", {"iam:PassedToService": "lambda.amazonaws.com"}),
+        "the dev role passed to EC2": iam_eval.Request(
+            "iam:PassRole", f"{acct}:role/api-handler-dev-exec", {"iam:PassedToService": "ec2.amazonaws.com"}),
+        "prod's function code": iam_eval.Request(
+            "lambda:UpdateFunctionCode", "arn:aws:lambda:us-east-1:123456789012:function:api-handler-prod"),
+        "prod's live alias": iam_eval.Request(
+            "lambda:UpdateAlias", "arn:aws:lambda:us-east-1:123456789012:function:api-handler-prod:live"),
+        "an untagged or prod HTTP API": iam_eval.Request(
+            "apigateway:PATCH", "arn:aws:apigateway:us-east-1::/apis/abc123/integrations/xyz",
+            {"aws:ResourceTag/Environment": "prod"}),
+        "an HTTP API created without the dev tag": iam_eval.Request(
+            "apigateway:POST", "arn:aws:apigateway:us-east-1::/apis"),
+        "prod's user pool": iam_eval.Request(
+            "cognito-idp:UpdateUserPool", "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_prod",
+            {"aws:ResourceTag/Environment": "prod"}),
+        "prod's master key": iam_eval.Request(
+            "secretsmanager:PutSecretValue",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-handler-prod-master-key-AbCdEf"),
+        "prod's master key value": iam_eval.Request(
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-handler-prod-master-key-AbCdEf"),
+        "another application's secret": iam_eval.Request(
+            "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-db-password-AbCdEf"),
+        "prod's state": iam_eval.Request("s3:PutObject", "arn:aws:s3:::lifestyle-tfstate-123456789012/lifestyle-backend/prod/terraform.tfstate"),
+        "an access key for a new user": iam_eval.Request("iam:CreateAccessKey", f"{acct}:user/backdoor"),
+    }
+    let_through = {what: iam_eval.evaluate(dev, req) for what, req in attempts.items() if iam_eval.evaluate(dev, req) == "Allow"}
+    assert let_through == {}, let_through
+    # and the legitimate versions of the same calls are allowed (the checks above can fail)
+    assert iam_eval.evaluate(dev, iam_eval.Request(
+        "iam:CreateRole", f"{acct}:role/api-handler-dev-exec",
+        {"iam:PermissionsBoundary": f"{acct}:policy/lifestyle-backend-dev-boundary"})) == "Allow"
+    assert iam_eval.evaluate(dev, iam_eval.Request(
+        "apigateway:PATCH", "arn:aws:apigateway:us-east-1::/apis/abc123/integrations/xyz",
+        {"aws:ResourceTag/Environment": "dev"})) == "Allow"

@@ -184,28 +184,85 @@ def test_deploy_workflow_contract():
     assert {"pull_request", "push", "workflow_dispatch"} <= set(triggers)
     assert triggers["push"]["branches"] == ["main"]
     assert wf["permissions"] == {}
-    assert "prod" in wf["concurrency"]["group"]
-    # a deploy is never cancelled mid-apply (stale lock), not even by another PR's push
-    assert wf["concurrency"]["cancel-in-progress"] is False, wf["concurrency"]
     jobs = wf["jobs"]
     assert any("bash .ci/run" in step.get("run", "") for step in jobs["test"]["steps"])
+    # tests: per pull request, a newer push cancels the older run (nothing to lock or half-apply)
+    assert "pull_request.number" in jobs["test"]["concurrency"]["group"]
+    assert jobs["test"]["concurrency"]["cancel-in-progress"] is True
     deploy = jobs["deploy"]
     assert deploy["needs"] == "test"
     assert deploy["permissions"]["id-token"] == "write"
     assert "'prod'" in deploy["environment"]["name"] and "'dev'" in deploy["environment"]["name"]
+    # one deployment per environment, never cancelled mid-apply (stale lock), not even by another PR
+    assert "'prod'" in deploy["concurrency"]["group"] and "'dev'" in deploy["concurrency"]["group"]
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    assert jobs["rollback"]["concurrency"]["cancel-in-progress"] is False
+    assert jobs["rollback"]["concurrency"]["group"] == "deploy-backend-${{ inputs.environment }}"
     steps = deploy["steps"]
-    uses = [s.get("uses", "") for s in steps]
-    assert all("@" in u for u in uses if u), "actions must be pinned"
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0, "a prod deploy checks the commit's ancestry"
     creds = next(s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
     assert "role-to-assume" in creds["with"]
     runs = [s.get("run", "") for s in steps]
     for phase in ("--phase 1", "--phase 2", "--phase 3"):
         assert any("backend/scripts/deploy-phased.sh" in r and phase in r for r in runs), phase
     assert any("GITHUB_STEP_SUMMARY" in r for r in runs)
-    comment = next(s for s in steps if s.get("uses", "").startswith("actions/github-script@"))
+    assert "ALARM_SUBSCRIPTIONS" in deploy["env"]["TF_VAR_alarm_subscriptions"]
+    # the PR comment is written on every outcome, failed tests included
+    report = jobs["report"]
+    assert set(report["needs"]) == {"test", "deploy"} and report["if"].startswith("always()")
+    comment = next(s for s in report["steps"] if s.get("uses", "").startswith("actions/github-script@"))
     script = comment["with"]["script"]
     assert "updateComment" in script and "createComment" in script and "<!--" in script
+    assert comment["env"]["TESTS"] == "${{ needs.test.result }}" and "e.TESTS" in script
     assert any("--rollback" in s.get("run", "") for s in jobs["rollback"]["steps"])
+
+
+def test_workflows_pin_actions_by_sha_and_drop_checkout_credentials():
+    import re
+
+    import yaml
+
+    for path in workflows():
+        text = path.read_text()
+        for line in text.splitlines():
+            m = re.match(r"\s*(?:- )?uses:\s*(\S+)(.*)$", line)
+            if not m:
+                continue
+            action, rest = m.groups()
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), f"{path.name}: {action} is not pinned by commit SHA"
+            assert re.search(r"#\s*v\d", rest), f"{path.name}: {action} needs its version in a comment"
+        wf = yaml.safe_load(text)
+        for name, job in wf["jobs"].items():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step.get("with", {}).get("persist-credentials") is False, f"{path.name}/{name}"
+
+
+def test_dependabot_covers_every_pinned_ecosystem():
+    import yaml
+
+    cfg = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text())
+    ecosystems = {u["package-ecosystem"] for u in cfg["updates"]}
+    assert {"github-actions", "docker", "terraform", "swift"} <= ecosystems
+
+
+def test_versions_are_pinned_exactly():
+    import re
+
+    import yaml
+
+    package = (REPO / "backend" / "Package.swift").read_text()
+    deps = re.findall(r"\.package\(url: \"[^\"]+\", ([a-z]+): \"([^\"]+)\"\)", package)
+    assert deps and all(kind == "exact" for kind, _ in deps), deps
+    for tf in ("backend/terraform/versions.tf", "backend/terraform/bootstrap/versions.tf"):
+        assert re.search(r'version\s*=\s*"\d+\.\d+\.\d+"', (REPO / tf).read_text()), f"{tf}: provider not pinned exactly"
+    # the tests run the Swift the image is built with
+    docker = (REPO / "backend" / "Dockerfile.api-handler").read_text()
+    image_swift = re.search(r"ARG SWIFT_IMAGE=swift:(\d+\.\d+\.\d+)-", docker).group(1)
+    for name in ("deploy-backend-unified.yml", "test.yml"):
+        wf = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())
+        assert wf["jobs"]["test"]["container"] == f"swift:{image_swift}-noble", name
 
 
 def test_every_workflow_pins_actions_and_limits_permissions():

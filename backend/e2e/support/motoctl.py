@@ -30,7 +30,11 @@ Notes for users:
     fresh instance instead (it takes about two seconds).
   * Lambda functions of PackageType Image are validated against moto's ECR on
     update (MOTO_LAMBDA_STUB_ECR=false), so push (put_image) before deploying.
-    Nothing here ever invokes a function, so moto never needs docker.
+    Moto would run an invoked image with docker; with ``MOTO_LAMBDA_IMAGE_RUNNER``
+    in ``extra_env`` an Invoke runs that command instead (lambda_image_runner.py:
+    the image's bootstrap against a one-event Runtime API), so no docker is needed.
+  * Published versions are immutable, as in AWS (moto shared the code and
+    variables of $LATEST with every version it had published).
 """
 
 from __future__ import annotations
@@ -563,6 +567,101 @@ def _patch_moto_dynamodb_atomic_writes() -> None:
         setattr(DynamoDBBackend, name, locked)
 
 
+def _patch_moto_lambda_images() -> None:
+    """Versions that do not change afterwards, and image functions invoked without docker.
+
+    * AWS: a published version's code and configuration never change. Moto published a
+      shallow copy of $LATEST, so a later UpdateFunctionCode changed the ImageUri (and
+      variables) of every version already published; a rollback to version N then ran the
+      newest image. Each version now gets its own copy.
+    * Invoke of a PackageType Image function runs ``$MOTO_LAMBDA_IMAGE_RUNNER`` (when set)
+      with the event on stdin and the version's configuration in the environment, instead of
+      moto's docker path.
+    """
+    import copy
+    import shlex
+
+    from moto.awslambda import models as lm
+
+    original_publish = lm.LambdaStorage.publish_version
+
+    def publish_version(self, name_or_arn, description=""):  # type: ignore[no-untyped-def]
+        fn = original_publish(self, name_or_arn, description)
+        if fn is not None and not getattr(fn, "_motoctl_own_copy", False):
+            fn.code = copy.deepcopy(fn.code)
+            fn.environment_vars = copy.deepcopy(fn.environment_vars)
+            fn._motoctl_own_copy = True
+        return fn
+
+    lm.LambdaStorage.publish_version = publish_version
+
+    runner = os.environ.get("MOTO_LAMBDA_IMAGE_RUNNER")
+    if not runner:
+        return
+    original_invoke = lm.LambdaFunction._invoke_lambda
+
+    def _invoke_lambda(self, event=None):  # type: ignore[no-untyped-def]
+        if getattr(self, "package_type", None) != "Image":
+            return original_invoke(self, event)
+        env = {**os.environ, **{k: str(v) for k, v in (self.environment_vars or {}).items()},
+               "IMAGE_URI": self.code.get("ImageUri", ""),
+               "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
+               "AWS_LAMBDA_FUNCTION_VERSION": str(self.version),
+               "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_size),
+               "AWS_LAMBDA_FUNCTION_TIMEOUT": str(self.timeout),
+               "AWS_REGION": self.region}
+        proc = subprocess.run(shlex.split(runner), input=json.dumps(event if event is not None else {}),
+                              env=env, capture_output=True, text=True, timeout=int(self.timeout) + 30)
+        try:
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return json.dumps({"errorType": "Runtime.Unknown", "errorMessage": proc.stderr[-500:]}), True, ""
+        return result["payload"], bool(result["errored"]), result.get("logs", "")
+
+    lm.LambdaFunction._invoke_lambda = _invoke_lambda
+
+
+def _patch_moto_call_log() -> None:
+    """With ``MOTO_CALL_LOG`` set, every request the emulator answers is appended there as one
+    JSON line (service, operation, method, path, parameters, user agent, status), so a test can
+    check each call against an IAM policy (e2e/infra/iam_eval.py)."""
+    path = os.environ.get("MOTO_CALL_LOG")
+    if not path:
+        return
+    import threading
+
+    from moto.core.responses import BaseResponse
+
+    lock = threading.Lock()
+    original = BaseResponse.call_action
+
+    def call_action(self):  # type: ignore[no-untyped-def]
+        result = original(self)
+        try:
+            body = self.body
+            if isinstance(body, bytes):
+                body = body.decode("utf-8", "replace")
+            entry = {
+                "service": self.boto3_service_name,
+                "action": self._get_action(),
+                "method": self.method,
+                "path": self.path,
+                "query": {k: v for k, v in (self.querystring or {}).items()},
+                "params": getattr(self, "params", None),
+                "body": (body or "")[:20000],
+                "agent": self.headers.get("User-Agent", ""),
+                "status": result[0] if isinstance(result, tuple) else None,
+                "region": self.region,
+            }
+            with lock, open(path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(entry, default=str) + "\n")
+        except Exception:  # noqa: BLE001 - the log never changes an answer
+            pass
+        return result
+
+    BaseResponse.call_action = call_action
+
+
 def deliveries(info: dict[str, Any]) -> list[dict[str, str]]:
     """The emails the emulator's Cognito would have sent (see _patch_moto_cognito_lifecycle)."""
     path = Path(info["state_dir"]) / DELIVERY_LOG
@@ -579,6 +678,8 @@ def _serve(port: int) -> int:
     _patch_moto_cognito_lifecycle()
     _patch_moto_cognito_client_secret()
     _patch_moto_dynamodb_atomic_writes()
+    _patch_moto_lambda_images()
+    _patch_moto_call_log()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", str(port)])

@@ -118,6 +118,16 @@ resource "aws_iam_role_policy" "deploy" {
   policy = module.deploy_policy[each.key].json
 }
 
+# The ceiling of the function's role in each environment (see deploy_policy): created here, by
+# an administrator, so the pipeline that must attach it cannot change it.
+resource "aws_iam_policy" "boundary" {
+  for_each = toset(var.environments)
+
+  name        = module.deploy_policy[each.key].boundary_name
+  description = "Permissions boundary of api-handler-${each.key}-exec: the function's run-time calls on ${each.key}'s resources"
+  policy      = module.deploy_policy[each.key].boundary_json
+}
+
 module "deploy_policy" {
   source   = "./deploy_policy"
   for_each = toset(var.environments)

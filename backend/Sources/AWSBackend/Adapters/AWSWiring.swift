@@ -10,6 +10,9 @@ public struct AWSSettings: Sendable {
     public var userPoolClientId: String
     /// `APP_SECRET_ID`: the Secrets Manager secret holding the master key (base64, >= 32 bytes).
     public var appSecretId: String
+    /// `API_KEYS_SECRET_ID`: the secret holding the API keys' hashes, when the environment
+    /// requires API keys (unset: it does not).
+    public var apiKeysSecretId: String?
     public var environment: [String: String]
 
     /// Throws one `ConfigError` naming every missing setting.
@@ -30,7 +33,8 @@ public struct AWSSettings: Sendable {
         }
         return AWSSettings(
             region: region, credentials: credentials, usersTable: value("USERS_TABLE")!, userPoolId: value("USER_POOL_ID")!,
-            userPoolClientId: value("USER_POOL_CLIENT_ID")!, appSecretId: value("APP_SECRET_ID")!, environment: env)
+            userPoolClientId: value("USER_POOL_CLIENT_ID")!, appSecretId: value("APP_SECRET_ID")!,
+            apiKeysSecretId: value("API_KEYS_SECRET_ID"), environment: env)
     }
 }
 
@@ -43,6 +47,7 @@ public struct AWSBackend: Sendable {
     public let httpClient: AWSHTTPClient
     let verifier: JWKSVerifier
     public let appSecret: AppSecret
+    public let apiKeys: APIKeyRing?
     let logger: Logger
 
     /// Fetches what the first requests need (the user pool's JWKS, the master key, the app
@@ -52,6 +57,15 @@ public struct AWSBackend: Sendable {
     public func warmUp() {
         let verifier = self.verifier, appSecret = self.appSecret, clientSecret = identity.clientSecret, logger = self.logger
         Task { await verifier.prefetch() }
+        if let apiKeys {
+            Task {
+                do {
+                    _ = try await apiKeys.keys()
+                } catch {
+                    logger.error("cannot read the API keys (API_KEYS_SECRET_ID)", metadata: ["error": .string("\(error)")])
+                }
+            }
+        }
         Task {
             do {
                 _ = try await appSecret.key()
@@ -105,6 +119,19 @@ public struct AWSBackend: Sendable {
             guard let value, let key = MasterKey(base64: value) else { throw AppSecretError.malformed }
             return key
         })
+        var apiKeys: APIKeyRing?
+        if let keysId = s.apiKeysSecretId {
+            apiKeys = APIKeyRing(load: {
+                let value: String?
+                do {
+                    value = try await secrets.secretString(id: keysId)
+                } catch let error as AWSClientError {
+                    throw AppSecretError.apiKeysUnreadable(error.code ?? "transport")
+                }
+                guard let value else { throw AppSecretError.apiKeysUnreadable("empty") }
+                return try APIKeys.parse(value)
+            })
+        }
         let poolId = s.userPoolId, clientId = s.userPoolClientId
         let clientSecret = ClientSecret(load: {
             do {
@@ -119,7 +146,7 @@ public struct AWSBackend: Sendable {
         return AWSBackend(
             users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
-            verifier: verifier, appSecret: appSecret, logger: logger)
+            verifier: verifier, appSecret: appSecret, apiKeys: apiKeys, logger: logger)
     }
 }
 
@@ -128,8 +155,10 @@ public enum AppSecretError: Error, Sendable, CustomStringConvertible {
     case unreadable(String)
     case malformed
     case clientSecretUnreadable(String)
+    case apiKeysUnreadable(String)
     public var description: String {
         switch self {
+        case .apiKeysUnreadable(let code): "the secret named by API_KEYS_SECRET_ID cannot be read (\(code))"
         case .unreadable(let code): "the secret named by APP_SECRET_ID cannot be read (\(code))"
         case .clientSecretUnreadable(let code): "the app client's secret cannot be read with DescribeUserPoolClient (\(code))"
         case .malformed: "the secret named by APP_SECRET_ID is not base64 of at least 32 random bytes"

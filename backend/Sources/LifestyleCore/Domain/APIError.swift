@@ -44,6 +44,7 @@ public struct APIError: Error, Sendable {
             status: 429, code: "RATE_LIMITED", message: message,
             headers: [("retry-after", String(max(1, seconds)))])
     }
+    public static let invalidAPIKey = APIError(status: 401, code: "INVALID_API_KEY", message: "A valid API key is required")
     public static let serviceUnavailable = APIError(
         status: 503, code: "SERVICE_UNAVAILABLE", message: "A backing service is unavailable, try again later")
     public static let internalError = APIError(status: 500, code: "INTERNAL_ERROR", message: "An unexpected error occurred")

@@ -16,12 +16,15 @@ public struct Services: Sendable {
     public var clock: any WallClock
     public var config: AppConfig
     public var version: String
+    /// The environment's API keys when it requires them (`nil`: no API key needed).
+    public var apiKeys: APIKeyRing?
 
     public init(
         users: any UserStore, identity: any IdentityProvider, rateLimiter: any RateLimiter = InMemoryRateLimiter(),
         secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
-        version: String = AppVersion.current
+        version: String = AppVersion.current, apiKeys: APIKeyRing? = nil
     ) {
+        self.apiKeys = apiKeys
         self.users = users
         self.identity = identity
         self.rateLimiter = rateLimiter

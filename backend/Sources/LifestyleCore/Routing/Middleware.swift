@@ -18,7 +18,7 @@ public struct CORSMiddleware: Middleware {
     let allowed: CORSAllowList
     let router: Router
     static let allowMethods = "GET, POST, PUT, DELETE, OPTIONS"
-    static let allowHeaders = "Authorization, Content-Type, X-Request-ID"
+    static let allowHeaders = "Authorization, Content-Type, X-Request-ID, X-Api-Key"
 
     public init(allowed: CORSAllowList, router: Router) {
         self.allowed = allowed

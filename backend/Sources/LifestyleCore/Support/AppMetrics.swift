@@ -7,6 +7,11 @@ public enum AppMetrics {
         Counter(label: "business_events", dimensions: [("event", name)]).increment()
     }
 
+    /// Requests per API key, by the key's name (API keys on).
+    public static func apiKeyUsed(_ name: String) {
+        Counter(label: "api_key_requests", dimensions: [("key", name)]).increment()
+    }
+
     public static func failure(_ kind: String) {
         Counter(label: "failures", dimensions: [("kind", kind)]).increment()
     }

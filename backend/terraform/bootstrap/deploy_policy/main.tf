@@ -6,10 +6,12 @@ locals {
   acct   = var.account_id
   region = var.region
   arn    = "arn:aws"
+  # Every role this environment's pipeline creates or changes must carry this boundary.
+  boundary_arn = "${local.arn}:iam::${local.acct}:policy/lifestyle-backend-${local.env}-boundary"
 }
 
 data "aws_iam_policy_document" "this" {
-  #checkov:skip=CKV_AWS_356:"*" only where AWS offers no resource-level permission (ecr:GetAuthorizationToken, cognito-idp:CreateUserPool/ListUserPools, secretsmanager:GetRandomPassword, CloudWatch Logs log-delivery calls); everything else is pinned to the environment's resource names.
+  #checkov:skip=CKV_AWS_356:"*" only where AWS offers no resource-level permission (ecr:GetAuthorizationToken, cognito-idp:CreateUserPool/ListUserPools, secretsmanager:GetRandomPassword, CloudWatch Logs log-delivery calls, kms:CreateKey under a request-tag condition, kms:ListAliases); everything else is pinned to the environment's resource names.
   statement {
     sid       = "StateList"
     actions   = ["s3:ListBucket"]
@@ -45,6 +47,17 @@ data "aws_iam_policy_document" "this" {
       "ecr:CompleteLayerUpload", "ecr:PutImage",
     ]
     resources = ["${local.arn}:ecr:${local.region}:${local.acct}:repository/lifestyle-app-${local.env}"]
+  }
+
+  # prod promotes the image dev ran (scripts/deploy-phased.sh phase 2): read-only on dev's
+  # repository. In separate accounts, dev's repository policy must also grant this account.
+  dynamic "statement" {
+    for_each = local.env == "prod" ? [1] : []
+    content {
+      sid       = "PromoteFromDev"
+      actions   = ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+      resources = [var.promote_from_repository_arn != null ? var.promote_from_repository_arn : "${local.arn}:ecr:${local.region}:${local.acct}:repository/lifestyle-app-dev"]
+    }
   }
 
   statement {
@@ -87,16 +100,22 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # The master-key secret (modules/secrets). Terraform writes its value write-only and never
-  # reads it back; GetSecretValue is not granted to the pipeline.
+  # The master-key secret (modules/secrets). Terraform writes its value write-only and keeps it
+  # out of the state, but the provider's refresh of the secret version calls GetSecretValue
+  # (the rehearsal's IAM evaluation found it: without it the first real deploy fails). The
+  # pipeline deploys the code that reads this key anyway, so reading it adds no power; it is
+  # this environment's secret only.
   statement {
     sid = "MasterKeySecret"
     actions = [
-      "secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret",
+      "secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret", "secretsmanager:GetSecretValue",
       "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:GetResourcePolicy",
       "secretsmanager:ListSecretVersionIds", "secretsmanager:TagResource", "secretsmanager:UntagResource",
     ]
-    resources = ["${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-master-key-*"]
+    resources = [
+      "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-master-key-*",
+      "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-api-keys-*",
+    ]
   }
 
   statement {
@@ -112,18 +131,51 @@ data "aws_iam_policy_document" "this" {
       "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:ListVersionsByFunction",
       "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:AddPermission",
       "lambda:RemovePermission", "lambda:ListTags", "lambda:TagResource", "lambda:UntagResource",
+      # the rollout: publish a version, smoke-test it, move the live alias (weights, rollback)
+      "lambda:PublishVersion", "lambda:InvokeFunction", "lambda:GetAlias", "lambda:CreateAlias",
+      "lambda:UpdateAlias", "lambda:DeleteAlias", "lambda:ListAliases",
     ]
-    resources = ["${local.arn}:lambda:${local.region}:${local.acct}:function:api-handler-${local.env}"]
+    resources = [
+      "${local.arn}:lambda:${local.region}:${local.acct}:function:api-handler-${local.env}",
+      "${local.arn}:lambda:${local.region}:${local.acct}:function:api-handler-${local.env}:*",
+    ]
+  }
+
+  # The function's role. Creating it, or writing its policies, is allowed only while it carries
+  # this environment's permissions boundary: whatever inline policy the pipeline writes, the
+  # role can do no more than the function needs on this environment's resources, so the deploy
+  # role cannot make itself (or anything it runs) an administrator.
+  statement {
+    sid       = "ExecutionRoleWithBoundary"
+    actions   = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"]
+    resources = ["${local.arn}:iam::${local.acct}:role/api-handler-${local.env}-exec"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [local.boundary_arn]
+    }
   }
 
   statement {
     sid = "ExecutionRole"
     actions = [
-      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
-      "iam:UntagRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:PutRolePolicy",
-      "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListInstanceProfilesForRole",
+      "iam:DeleteRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+      "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy", "iam:ListInstanceProfilesForRole",
     ]
     resources = ["${local.arn}:iam::${local.acct}:role/api-handler-${local.env}-exec"]
+  }
+
+  # Never granted above; stated so no later grant can open them: the boundary is fixed by the
+  # account's administrators (terraform/bootstrap), not by the pipeline.
+  statement {
+    sid    = "BoundaryStays"
+    effect = "Deny"
+    actions = [
+      "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy",
+      "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+      "iam:CreateUser", "iam:CreateAccessKey", "iam:AttachUserPolicy", "iam:PutUserPolicy",
+    ]
+    resources = ["*"]
   }
 
   statement {
@@ -141,7 +193,7 @@ data "aws_iam_policy_document" "this" {
     sid = "LogGroups"
     actions = [
       "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-      "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource", "logs:CreateLogDelivery",
+      "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource",
     ]
     resources = [
       "${local.arn}:logs:${local.region}:${local.acct}:log-group:/aws/lambda/api-handler-${local.env}",
@@ -160,22 +212,50 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "DescribeAlarms"
     actions   = ["cloudwatch:DescribeAlarms"]
-    resources = ["${local.arn}:cloudwatch:${local.region}:${local.acct}:alarm:*"]
+    resources = ["${local.arn}:cloudwatch:${local.region}:${local.acct}:alarm:api-handler-${local.env}-*"]
   }
 
+  # HTTP API access logs: the log-delivery permissions API Gateway documents for them
+  # ("Permissions for CloudWatch logging", HTTP APIs); these calls have no resource-level
+  # permissions.
   statement {
     sid = "ApiAccessLogDelivery"
     actions = [
+      "logs:CreateLogDelivery", "logs:PutResourcePolicy", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
       "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
-      "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
     ]
-    resources = ["*"] # log-delivery and resource-policy calls have no resource-level permissions
+    resources = ["*"]
+  }
+
+  # HTTP APIs get ids from AWS, so they are scoped by the environment tag (the provider's
+  # default_tags): created only with it, changed only while they carry it. API Gateway
+  # authorises a route, integration, authorizer or stage by the tags of its API.
+  statement {
+    sid       = "HttpApiCreate"
+    actions   = ["apigateway:POST"]
+    resources = ["${local.arn}:apigateway:${local.region}::/apis"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [local.env]
+    }
   }
 
   statement {
     sid       = "HttpApi"
-    actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE", "apigateway:TagResource"]
-    resources = ["${local.arn}:apigateway:${local.region}::/apis", "${local.arn}:apigateway:${local.region}::/apis/*", "${local.arn}:apigateway:${local.region}::/tags/*"]
+    actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
+    resources = ["${local.arn}:apigateway:${local.region}::/apis/*", "${local.arn}:apigateway:${local.region}::/tags/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [local.env]
+    }
+  }
+
+  statement {
+    sid       = "HttpApiList"
+    actions   = ["apigateway:GET"]
+    resources = ["${local.arn}:apigateway:${local.region}::/apis"]
   }
 
   statement {
@@ -188,5 +268,105 @@ data "aws_iam_policy_document" "this" {
     sid       = "AlarmTopic"
     actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListTagsForResource", "sns:TagResource", "sns:UntagResource"]
     resources = ["${local.arn}:sns:${local.region}:${local.acct}:api-handler-${local.env}-alarms"]
+  }
+
+  statement {
+    sid       = "AlarmSubscriptions"
+    actions   = ["sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic"]
+    resources = ["${local.arn}:sns:${local.region}:${local.acct}:api-handler-${local.env}-alarms", "${local.arn}:sns:${local.region}:${local.acct}:api-handler-${local.env}-alarms:*"]
+  }
+
+  statement {
+    sid       = "Dashboard"
+    actions   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
+    resources = ["${local.arn}:cloudwatch::${local.acct}:dashboard/api-handler-${local.env}"]
+  }
+
+  # The alarm topic's own key. Key ids are assigned by AWS: created only with this
+  # environment's tag (the provider's default_tags), used only while it carries it.
+  statement {
+    sid       = "AlarmKeyCreate"
+    actions   = ["kms:CreateKey", "kms:TagResource"]
+    resources = ["*"] # CreateKey has no resource
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [local.env]
+    }
+  }
+
+  statement {
+    sid = "AlarmKey"
+    actions = [
+      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
+      "kms:ListResourceTags", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:UpdateKeyDescription",
+      "kms:CreateAlias", "kms:DeleteAlias",
+    ]
+    resources = ["${local.arn}:kms:${local.region}:${local.acct}:key/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [local.env]
+    }
+  }
+
+  statement {
+    sid       = "AlarmKeyAlias"
+    actions   = ["kms:CreateAlias", "kms:DeleteAlias"]
+    resources = ["${local.arn}:kms:${local.region}:${local.acct}:alias/api-handler-${local.env}-alarms"]
+  }
+
+  statement {
+    sid       = "KeyAliases"
+    actions   = ["kms:ListAliases"]
+    resources = ["*"] # ListAliases has no resource-level permissions
+  }
+}
+
+# The permissions boundary of the function's role: the most that role may ever do, which is
+# what the function does at run time on this environment's resources (modules/iam grants the
+# same list; the role's effective permissions are the intersection).
+data "aws_iam_policy_document" "boundary" {
+  statement {
+    sid = "UsersTable"
+    actions = [
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:TransactWriteItems",
+    ]
+    resources = ["${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}"]
+  }
+
+  statement {
+    sid = "UserPool"
+    actions = [
+      "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser", "cognito-idp:AdminUserGlobalSignOut",
+      "cognito-idp:AdminSetUserPassword", "cognito-idp:DescribeUserPoolClient",
+    ]
+    resources = ["${local.arn}:cognito-idp:${local.region}:${local.acct}:userpool/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [local.env]
+    }
+  }
+
+  statement {
+    sid     = "MasterKey"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-master-key-*",
+      "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-api-keys-*",
+    ]
+  }
+
+  statement {
+    sid       = "FunctionLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.arn}:logs:${local.region}:${local.acct}:log-group:/aws/lambda/api-handler-${local.env}:*"]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions
   }
 }

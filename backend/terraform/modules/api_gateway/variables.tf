@@ -34,3 +34,8 @@ variable "throttle_burst_limit" {
 variable "log_retention_days" {
   type = number
 }
+
+variable "function_qualifier" {
+  description = "The alias the integration invokes (its ARN is function_arn)."
+  type        = string
+}

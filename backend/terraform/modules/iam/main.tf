@@ -16,6 +16,8 @@ data "aws_iam_policy_document" "assume" {
 resource "aws_iam_role" "exec" {
   name               = var.role_name
   assume_role_policy = data.aws_iam_policy_document.assume.json
+  # Created by terraform/bootstrap; the deploy role may create or change this role only with it.
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 # Least privilege: named actions on named resources, exactly the calls the adapters make
@@ -57,7 +59,7 @@ data "aws_iam_policy_document" "exec" {
   statement {
     sid       = "MasterKey"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [var.app_secret_arn]
+    resources = compact([var.app_secret_arn, var.api_keys_secret_arn])
   }
 
   statement {

@@ -23,3 +23,14 @@ variable "app_secret_arn" {
   description = "ARN of the master-key secret the function reads at start (APP_SECRET_ID)."
   type        = string
 }
+
+variable "permissions_boundary_arn" {
+  description = "The environment's permissions boundary (terraform/bootstrap: lifestyle-backend-<env>-boundary)."
+  type        = string
+}
+
+variable "api_keys_secret_arn" {
+  description = "The API-keys secret, when the environment requires API keys (else null)."
+  type        = string
+  default     = null
+}

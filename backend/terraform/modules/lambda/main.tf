@@ -24,10 +24,15 @@ resource "aws_lambda_function" "api" {
   function_name = var.function_name
   role          = var.role_arn
   package_type  = "Image"
-  image_uri     = "${var.repository_url}:${data.aws_ecr_image.selected[0].image_tag}"
+  # Pinned by digest: the function runs exactly the image the tag named when it was deployed
+  # (what dev smoke-tested, for a promoted prod image), whatever happens to tags later.
+  image_uri     = "${var.repository_url}@${data.aws_ecr_image.selected[0].image_digest}"
   architectures = [var.architecture]
   memory_size   = var.memory_mb
   timeout       = var.timeout_s
+  # Every change of code or configuration publishes a new immutable version; traffic reaches
+  # a version only through the `live` alias, which the deploy script moves after a smoke test.
+  publish = true
 
   # Same as the image's CMD; stated so the function config is explicit.
   image_config {
@@ -45,13 +50,32 @@ resource "aws_lambda_function" "api" {
   depends_on = [aws_cloudwatch_log_group.function]
 }
 
-# Cognito may invoke the function (CustomMessage trigger) for this pool only.
+# The one name traffic uses: API Gateway's integration and Cognito's triggers invoke
+# `api-handler-<env>:live`. Terraform creates it on the first published version and then
+# leaves it alone: scripts/deploy-phased.sh moves it (smoke test, canary weight, full shift,
+# rollback), so a Terraform run never sends traffic to an untested version.
+resource "aws_lambda_alias" "live" {
+  count = var.create_function ? 1 : 0
+
+  name             = "live"
+  description      = "The version that serves traffic (moved by scripts/deploy-phased.sh)"
+  function_name    = aws_lambda_function.api[0].function_name
+  function_version = aws_lambda_function.api[0].version
+
+  lifecycle {
+    ignore_changes = [function_version, routing_config, description]
+  }
+}
+
+# Cognito may invoke the function's live alias (CustomMessage and pre-token-generation
+# triggers) for this pool only.
 resource "aws_lambda_permission" "cognito" {
   count = var.create_function ? 1 : 0
 
   statement_id  = "AllowCognitoCustomMessage"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.api[0].function_name
+  qualifier     = aws_lambda_alias.live[0].name
   principal     = "cognito-idp.amazonaws.com"
   source_arn    = var.user_pool_arn
 }

@@ -17,3 +17,17 @@ output "function_arn" {
 output "image_uri" {
   value = var.create_function ? aws_lambda_function.api[0].image_uri : ""
 }
+
+output "function_version" {
+  description = "The newest published version (what phase 3 smoke-tests and moves `live` to)."
+  value       = var.create_function ? aws_lambda_function.api[0].version : ""
+}
+
+output "live_alias_arn" {
+  value = var.create_function ? aws_lambda_alias.live[0].arn : ""
+}
+
+output "image_tag" {
+  description = "The tag whose digest the function runs."
+  value       = var.create_function ? data.aws_ecr_image.selected[0].image_tag : ""
+}

@@ -1,6 +1,78 @@
+# The alarm topic is encrypted with a key of our own: CloudWatch cannot publish to a topic
+# under the AWS-managed key alias/aws/sns (its key policy cannot be changed to let the
+# CloudWatch service use it), so alarms would reach nobody.
+resource "aws_kms_key" "alarms" {
+  description             = "${var.name_prefix} alarm topic (CloudWatch publishes through it)"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.key_deletion_window_days
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # The account's own IAM policies decide who administers the key (AWS's default key policy).
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::${var.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchAlarmsPublish"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+      },
+      {
+        # SNS itself decrypts for delivery to the subscriptions.
+        Sid       = "SNSDelivers"
+        Effect    = "Allow"
+        Principal = { Service = "sns.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+      },
+    ]
+  })
+}
+
+resource "aws_kms_alias" "alarms" {
+  name          = "alias/${var.name_prefix}-alarms"
+  target_key_id = aws_kms_key.alarms.key_id
+}
+
 resource "aws_sns_topic" "alarms" {
   name              = "${var.name_prefix}-alarms"
-  kms_master_key_id = "alias/aws/sns"
+  kms_master_key_id = aws_kms_key.alarms.arn
+}
+
+# Only this environment's alarms may publish to the topic.
+resource "aws_sns_topic_policy" "alarms" {
+  arn = aws_sns_topic.alarms.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "CloudWatchAlarmsPublish"
+      Effect    = "Allow"
+      Principal = { Service = "cloudwatch.amazonaws.com" }
+      Action    = "sns:Publish"
+      Resource  = aws_sns_topic.alarms.arn
+      Condition = {
+        ArnLike      = { "aws:SourceArn" = "arn:aws:cloudwatch:${var.region}:${var.account_id}:alarm:${var.name_prefix}-*" }
+        StringEquals = { "aws:SourceAccount" = var.account_id }
+      }
+    }]
+  })
+}
+
+# Who hears the alarms: the environment's `alarm_subscriptions` (emails confirm by a link
+# AWS mails them; an https endpoint confirms by the SubscribeURL it receives).
+resource "aws_sns_topic_subscription" "alarms" {
+  for_each  = { for s in var.subscriptions : "${s.protocol}:${s.endpoint}" => s }
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = each.value.protocol
+  endpoint  = each.value.endpoint
 }
 
 resource "aws_cloudwatch_metric_alarm" "lambda_error_rate" {
@@ -138,4 +210,109 @@ resource "aws_cloudwatch_metric_alarm" "ses_reputation" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# On-demand tables throttle too (a hot key, or a burst above the table's previous peak x2).
+resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
+  alarm_name          = "${var.name_prefix}-dynamodb-throttles"
+  alarm_description   = "DynamoDB throttled reads or writes on ${var.table_name}"
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "throttles"
+    expression  = "reads + writes"
+    label       = "Throttled read and write events"
+    return_data = true
+  }
+
+  metric_query {
+    id = "reads"
+    metric {
+      namespace   = "AWS/DynamoDB"
+      metric_name = "ReadThrottleEvents"
+      dimensions  = { TableName = var.table_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "writes"
+    metric {
+      namespace   = "AWS/DynamoDB"
+      metric_name = "WriteThrottleEvents"
+      dimensions  = { TableName = var.table_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+}
+
+# One page for the environment: traffic, errors, latency, capacity, the stores.
+resource "aws_cloudwatch_dashboard" "api" {
+  dashboard_name = var.name_prefix
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "metric", x = 0, y = 0, width = 12, height = 6
+        properties = {
+          title = "Requests and errors (HTTP API)", region = var.region, stat = "Sum", period = 60, view = "timeSeries"
+          metrics = [
+            ["AWS/ApiGateway", "Count", "ApiId", var.api_id, "Stage", var.api_stage, { label = "requests" }],
+            ["AWS/ApiGateway", "4xx", "ApiId", var.api_id, "Stage", var.api_stage, { label = "4xx" }],
+            ["AWS/ApiGateway", "5xx", "ApiId", var.api_id, "Stage", var.api_stage, { label = "5xx" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 0, width = 12, height = 6
+        properties = {
+          title = "Duration (function)", region = var.region, period = 60, view = "timeSeries"
+          metrics = [
+            ["AWS/Lambda", "Duration", "FunctionName", var.function_name, { stat = "p50", label = "p50" }],
+            ["AWS/Lambda", "Duration", "FunctionName", var.function_name, { stat = "p99", label = "p99" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 6, width = 12, height = 6
+        properties = {
+          title = "Errors, throttles, concurrency (function)", region = var.region, period = 60, view = "timeSeries"
+          metrics = [
+            ["AWS/Lambda", "Errors", "FunctionName", var.function_name, { stat = "Sum", label = "errors" }],
+            ["AWS/Lambda", "Throttles", "FunctionName", var.function_name, { stat = "Sum", label = "throttles" }],
+            ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", var.function_name, { stat = "Maximum", label = "concurrency" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title = "DynamoDB throttles (${var.table_name})", region = var.region, stat = "Sum", period = 60, view = "timeSeries"
+          metrics = [
+            ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", var.table_name, { label = "read throttles" }],
+            ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", var.table_name, { label = "write throttles" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 12, width = 24, height = 6
+        properties = {
+          title = "Cognito and auth failures (function metrics)", region = var.region, stat = "Sum", period = 60, view = "timeSeries"
+          metrics = [
+            [var.metrics_namespace, "failures", "service", "api-handler", "kind", "dependency_unavailable", { label = "503: Cognito/DynamoDB unavailable" }],
+            ["AWS/Cognito", "SignInThrottles", "UserPool", var.user_pool_id, "UserPoolClient", var.user_pool_client_id, { label = "Cognito sign-in throttles" }],
+            ["AWS/Cognito", "TokenRefreshThrottles", "UserPool", var.user_pool_id, "UserPoolClient", var.user_pool_client_id, { label = "Cognito refresh throttles" }],
+            [var.metrics_namespace, "failures", "service", "api-handler", "kind", "login_invalid_credentials", { label = "wrong passwords" }],
+            [var.metrics_namespace, "failures", "service", "api-handler", "kind", "mfa_invalid_code", { label = "wrong MFA codes" }],
+          ]
+        }
+      },
+    ]
+  })
 }

@@ -47,3 +47,37 @@ variable "ses_enabled" {
   type        = bool
   default     = false
 }
+
+variable "account_id" {
+  type = string
+}
+
+variable "region" {
+  type = string
+}
+
+variable "table_name" {
+  description = "The users table, for its throttle alarm and the dashboard."
+  type        = string
+}
+
+variable "subscriptions" {
+  description = "Who receives the alarms: { protocol = \"email\" | \"https\", endpoint = address or URL }."
+  type        = list(object({ protocol = string, endpoint = string }))
+  default     = []
+}
+
+variable "key_deletion_window_days" {
+  description = "Days a deleted alarm-topic key can be restored."
+  type        = number
+  default     = 30
+}
+
+variable "user_pool_id" {
+  description = "For Cognito's own throttle metrics on the dashboard."
+  type        = string
+}
+
+variable "user_pool_client_id" {
+  type = string
+}

@@ -21,3 +21,25 @@ resource "aws_secretsmanager_secret_version" "master" {
   secret_string_wo         = ephemeral.aws_secretsmanager_random_password.master.random_password
   secret_string_wo_version = var.key_version
 }
+
+# Optional API keys (enable_api_keys): the SHA-256 of each accepted key, never a key itself,
+# as {"keys":[{"name":…,"sha256":…}]}. scripts/api-keys.sh adds and removes keys; Terraform
+# only creates the secret, empty, and then leaves its value alone.
+resource "aws_secretsmanager_secret" "api_keys" {
+  #checkov:skip=CKV_AWS_149:Holds only SHA-256 digests of random keys; the Secrets Manager service key suffices.
+  #checkov:skip=CKV2_AWS_57:Keys are rotated by adding a new key and removing the old one (scripts/api-keys.sh), not by a rotation Lambda.
+  count                   = var.api_keys_enabled ? 1 : 0
+  name                    = "${var.secret_name_prefix}-api-keys"
+  description             = "SHA-256 of the API keys ${var.secret_name_prefix} accepts (scripts/api-keys.sh)."
+  recovery_window_in_days = var.recovery_window_days
+}
+
+resource "aws_secretsmanager_secret_version" "api_keys" {
+  count         = var.api_keys_enabled ? 1 : 0
+  secret_id     = aws_secretsmanager_secret.api_keys[0].id
+  secret_string = jsonencode({ keys = [] })
+
+  lifecycle {
+    ignore_changes = [secret_string]
+  }
+}

@@ -13,3 +13,13 @@ variable "key_version" {
   type        = number
   default     = 1
 }
+
+variable "secret_name_prefix" {
+  description = "api-handler-<env>: the API-keys secret is <prefix>-api-keys."
+  type        = string
+}
+
+variable "api_keys_enabled" {
+  type    = bool
+  default = false
+}
