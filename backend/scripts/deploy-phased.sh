@@ -316,9 +316,8 @@ deployed_tag() {
     <<<"${outputs}" || die "cannot read the deployed image from the state; nothing was changed"
 }
 
-image_exists() { # tag
-  "${AWS_CLI}" ecr describe-images --repository-name "${ECR_REPO}" \
-    --image-ids "imageTag=$1" --query 'imageDetails[0].imageDigest' --output text >/dev/null 2>&1
+image_exists() { # tag (in this environment's repository)
+  image_digest "${ECR_REPO}" "$1" >/dev/null
 }
 
 image_digest() { # [--registry-id ID] repository tag -> sha256:...

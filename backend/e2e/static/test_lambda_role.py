@@ -12,6 +12,7 @@ from pathlib import Path
 BACKEND = Path(__file__).resolve().parents[2]
 ADAPTERS = BACKEND / "Sources" / "AWSBackend" / "Adapters"
 IAM = BACKEND / "terraform" / "modules" / "iam" / "main.tf"
+BOUNDARY = BACKEND / "terraform" / "bootstrap" / "deploy_policy" / "main.tf"
 
 
 def _called_actions() -> set[str]:
@@ -42,3 +43,19 @@ def test_the_role_grants_exactly_the_calls_the_adapters_make():
     assert "dynamodb:TransactWriteItems" in called and "cognito-idp:AdminDeleteUser" in called, called
     assert called - granted == set(), f"called but not allowed: {sorted(called - granted)}"
     assert granted - called == set(), f"allowed but never called: {sorted(granted - called)}"
+
+
+def _actions_of(path: Path, document: str) -> set[str]:
+    text = path.read_text()
+    doc = text[text.index(f'data "aws_iam_policy_document" "{document}"'):]
+    doc = doc[: doc.index("\n}\n") + 2]
+    return set(re.findall(r'"((?:dynamodb|cognito-idp|secretsmanager|logs|xray):\w+)"', doc))
+
+
+def test_the_permissions_boundary_is_the_roles_own_list():
+    """The boundary (terraform/bootstrap) and the role's policy (modules/iam) are written in two
+    Terraform roots; a call added to one and not the other would be refused in AWS (or the
+    boundary would allow more than the function does)."""
+    role, boundary = _actions_of(IAM, "exec"), _actions_of(BOUNDARY, "boundary")
+    assert "dynamodb:GetItem" in role and "xray:PutTraceSegments" in boundary, (role, boundary)
+    assert role == boundary, {"only the role": sorted(role - boundary), "only the boundary": sorted(boundary - role)}
