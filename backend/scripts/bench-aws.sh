@@ -3,7 +3,9 @@
 #   1. SigV4 signing cost, release build (us/op over 100k signatures);
 #   2. per-call latency p50/p90 of our DynamoDB GetItem / PutItem and Cognito
 #      InitiateAuth against the moto emulator, next to boto3 making the same calls
-#      against the same emulator, and the ratio.
+#      against the same emulator, and the ratio;
+#   3. POST /auth/register through the whole function (p50/p90, and the ratio to BASELINE_BIN,
+#      another api-handler build, when set) and the AWS calls every route makes.
 # Uses the emulator in LIFESTYLE_TEST_AWS_* when set, else starts one with motoctl.
 # Env: CALLS (default 200), SIGNATURES (default 100000), PYTHON (default .venv),
 #      PACKAGE_DIR (Swift package holding the aws-bench target; default backend/).
@@ -48,3 +50,13 @@ echo "== boto3 against $LIFESTYLE_TEST_AWS_ENDPOINT ($CALLS calls per operation)
 
 echo "== ours"
 "$BIN" --signatures "$SIGNATURES" --calls "$CALLS" --setup "$WORK/setup.json" --boto3 "$WORK/boto3.json"
+
+# 3. register latency through the whole function (a fresh emulator per build), against a
+#    baseline build when BASELINE_BIN names one, and the AWS calls each route makes.
+API_BIN=${API_HANDLER_BIN:-$(cd "$PACKAGE_DIR" && swift build -c release --show-bin-path)/api-handler}
+if [ -x "$API_BIN" ]; then
+  echo "== register and AWS calls per route ($API_BIN${BASELINE_BIN:+ vs $BASELINE_BIN})"
+  "$PY" "$HERE/bench_register.py" "$API_BIN" ${BASELINE_BIN:+"$BASELINE_BIN"}
+else
+  echo "== (no api-handler at $API_BIN: build it for the register and calls-per-route figures)"
+fi

@@ -54,7 +54,8 @@
 #   CANARY_WEIGHT           share of traffic during the canary (default 0.1)
 #   CANARY_POLL_SECONDS     how often the canary reads the alarms (default 30)
 #   DEPLOY_OUTPUTS_FILE     write `terraform output -json` here at the end
-#   GITHUB_OUTPUT           (GitHub Actions) image_tag, api_endpoint, function_name, live_version
+#   GITHUB_OUTPUT           (GitHub Actions) image_tag, api_endpoint, edge_endpoint, function_name,
+#                           live_version
 set -Eeuo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -392,9 +393,11 @@ move_alias() { # version [extra_version weight]
 invoke_version() { # version method path body
   local event out="${WORK_DIR}/invoke.json" fn_error
   rm -f "${out}"
-  event="$(jq -cn --arg m "$2" --arg p "$3" --arg b "$4" '{
+  # the origin secret reaches jq's environment only, never its arguments
+  event="$(SMOKE_ORIGIN_SECRET="${SMOKE_ORIGIN_SECRET:-}" jq -cn --arg m "$2" --arg p "$3" --arg b "$4" '{
       version: "2.0", routeKey: ($m + " " + $p), rawPath: $p, rawQueryString: "",
-      headers: {"content-type": "application/json", "user-agent": "deploy-phased-smoke"},
+      headers: ({"content-type": "application/json", "user-agent": "deploy-phased-smoke"}
+        + (if ($ENV.SMOKE_ORIGIN_SECRET // "") != "" then {"x-origin-verify": $ENV.SMOKE_ORIGIN_SECRET} else {} end)),
       requestContext: {accountId: "anonymous", apiId: "deploy-smoke", domainName: "smoke.invalid",
         requestId: ("smoke-" + ($p | gsub("/"; "-"))), routeKey: ($m + " " + $p), stage: "$default",
         http: {method: $m, path: $p, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "deploy-phased-smoke"}},
@@ -417,8 +420,32 @@ invoke_version() { # version method path body
 # INVALID_CREDENTIALS, which takes a rate-limit slot in DynamoDB, asks Cognito (with the
 # client secret it read at start) and opens the master key: every store the function needs.
 smoke_test() { # version
-  local resp status code nonce
+  local resp status code nonce edge_secret_id
   SMOKE_FAILURE=""
+  SMOKE_ORIGIN_SECRET=""
+  # With the edge on (enable_edge) the version refuses what did not come through CloudFront:
+  # first proven, then the smoke test sends what CloudFront sends (the origin secret, read from
+  # the secret store into this process only; never printed, never an argument).
+  edge_secret_id="$("${AWS_CLI}" lambda get-function-configuration --function-name "${FUNCTION_NAME}" \
+    --qualifier "$1" --query 'Environment.Variables.EDGE_SECRET_ID' --output text)" || {
+    SMOKE_FAILURE="cannot read version $1's configuration"
+    return 1
+  }
+  if [[ -n "${edge_secret_id}" && "${edge_secret_id}" != None ]]; then
+    invoke_version "$1" POST /v1/auth/login '{"email":"deploy-smoke@example.com","password":"not-a-password"}' || return 1
+    status="$(jq -r '.statusCode // empty' <"${WORK_DIR}/invoke.json")"
+    code="$(jq -r '.body | fromjson? | .error // empty' <"${WORK_DIR}/invoke.json")"
+    [[ "${status}" == 403 && "${code}" == FORBIDDEN ]] || {
+      SMOKE_FAILURE="the edge is on, but a sign-in without the origin secret answered ${status:-no status} ${code} instead of 403 FORBIDDEN"
+      return 1
+    }
+    SMOKE_ORIGIN_SECRET="$("${AWS_CLI}" secretsmanager get-secret-value --secret-id "${edge_secret_id}" \
+      --query SecretString --output text)" || {
+      SMOKE_FAILURE="cannot read the edge origin secret"
+      return 1
+    }
+    log "smoke: the edge is on: a request around it is refused (403); the rest goes as CloudFront sends it"
+  fi
   invoke_version "$1" GET /v1/health "" || return 1
   resp="$(cat "${WORK_DIR}/invoke.json")"
   status="$(jq -r '.statusCode // empty' <<<"${resp}")"
@@ -502,14 +529,21 @@ roll_out() {
 }
 
 write_outputs() {
-  local json endpoint
+  local json endpoint edge
   json="$(tf output -json)"
   if [[ -n "${DEPLOY_OUTPUTS_FILE:-}" ]]; then
     printf '%s\n' "${json}" >"${DEPLOY_OUTPUTS_FILE}"
   fi
   endpoint="$(tf output -raw api_endpoint 2>/dev/null || true)"
+  edge="$(tf output -raw edge_endpoint 2>/dev/null || true)"
+  if [[ -n "${edge}" ]]; then
+    log "the edge is on: clients use ${edge} (the API's own ${endpoint} answers 403 to all but health)"
+    jq -r '.edge_certificate_validation.value[]? | "certificate validation record (add it to the domain'"'"'s DNS once): \(.name) \(.type) \(.value)"' \
+      <<<"${json}" | while IFS= read -r line; do log "${line}"; done
+  fi
   if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     {
+      printf 'edge_endpoint=%s\n' "${edge}"
       printf 'image_tag=%s\n' "$1"
       printf 'function_name=%s\n' "${FUNCTION_NAME}"
       printf 'api_endpoint=%s\n' "${endpoint}"

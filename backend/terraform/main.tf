@@ -30,6 +30,7 @@ module "secrets" {
   recovery_window_days = local.env.secret_recovery_window_days
   secret_name_prefix   = local.function_name
   api_keys_enabled     = var.enable_api_keys
+  edge_enabled         = var.enable_edge
 }
 
 module "iam" {
@@ -42,6 +43,8 @@ module "iam" {
   app_secret_arn = module.secrets.secret_arn
   # the API keys' digests, read by the function when the environment requires API keys
   api_keys_secret_arn = module.secrets.api_keys_secret_arn
+  # the edge's origin secret, read by the function when the environment has the edge on
+  edge_secret_arn = module.secrets.edge_secret_arn
 
   permissions_boundary_arn = "arn:aws:iam::${var.aws_account_id}:policy/lifestyle-backend-${var.environment}-boundary"
 }
@@ -69,7 +72,9 @@ module "lambda" {
     USER_POOL_ID        = module.cognito.user_pool_id
     USER_POOL_CLIENT_ID = module.cognito.client_id
     APP_SECRET_ID       = module.secrets.secret_arn
-  }, var.enable_api_keys ? { API_KEYS_SECRET_ID = module.secrets.api_keys_secret_arn } : {})
+    },
+    var.enable_api_keys ? { API_KEYS_SECRET_ID = module.secrets.api_keys_secret_arn } : {},
+  var.enable_edge ? { EDGE_SECRET_ID = module.secrets.edge_secret_arn } : {})
 }
 
 module "api_gateway" {
@@ -111,4 +116,23 @@ module "monitoring" {
   subscriptions        = var.alarm_subscriptions
   # a deleted key can be restored for as long as the environment keeps deleted secrets, at least 7 days
   key_deletion_window_days = max(7, local.env.secret_recovery_window_days)
+}
+
+# Optional (enable_edge): CloudFront with AWS WAF in front of the HTTP API, and a custom domain.
+# An HTTP API takes no WAF web ACL itself, so the WAF sits on a CloudFront distribution whose
+# origin is the API; the function refuses requests that did not come through it.
+module "edge" {
+  source = "./modules/edge"
+  count  = var.deploy_lambda && var.enable_edge ? 1 : 0
+  providers = {
+    aws.us_east_1 = aws.us_east_1
+  }
+
+  name_prefix            = local.function_name
+  api_endpoint           = module.api_gateway[0].api_endpoint
+  origin_secret_arn      = module.secrets.edge_secret_arn
+  origin_secret_version  = module.secrets.edge_secret_version_id
+  domain_name            = var.edge_domain_name == "" ? null : var.edge_domain_name
+  auth_rate_limit_5min   = var.edge_auth_rate_limit_5min
+  waf_log_retention_days = local.env.log_retention_days
 }

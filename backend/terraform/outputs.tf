@@ -54,3 +54,13 @@ output "alarm_subscription_count" {
   description = "How many subscriptions the alarm topic has from alarm_subscriptions (0 = alarms reach nobody)."
   value       = length(var.alarm_subscriptions)
 }
+
+output "edge_endpoint" {
+  description = "Base URL clients use when the edge is on (https://<domain or *.cloudfront.net>); empty otherwise."
+  value       = length(module.edge) > 0 ? module.edge[0].endpoint : ""
+}
+
+output "edge_certificate_validation" {
+  description = "The DNS record (name, type, value) that validates the edge's certificate, when edge_domain_name is set."
+  value       = length(module.edge) > 0 ? module.edge[0].certificate_validation : []
+}

@@ -16,3 +16,19 @@ provider "aws" {
     }
   }
 }
+
+# CloudFront's certificates and web ACLs live in us-east-1 whatever the environment's region
+# (the optional edge module only).
+provider "aws" {
+  alias               = "us_east_1"
+  region              = "us-east-1"
+  allowed_account_ids = [var.aws_account_id]
+
+  default_tags {
+    tags = {
+      Project     = "lifestyle-backend"
+      Environment = var.environment
+      ManagedBy   = "terraform"
+    }
+  }
+}

@@ -113,3 +113,31 @@ variable "enable_api_keys" {
   type        = bool
   default     = false
 }
+
+variable "enable_edge" {
+  description = "Put CloudFront with AWS WAF (a per-address rate rule on /v1/auth/*, AWS's common and known-bad-inputs rule sets) in front of the HTTP API; the function then refuses requests that bypass it."
+  type        = bool
+  default     = false
+}
+
+variable "edge_domain_name" {
+  description = "Custom domain of the edge (e.g. api.ailifestyle.app), with an ACM certificate validated by DNS (the apply waits for the CNAME the output edge_certificate_validation names). Null or empty = CloudFront's own *.cloudfront.net name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.edge_domain_name == null || var.edge_domain_name == "" || can(regex("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", var.edge_domain_name))
+    error_message = "edge_domain_name must be a lower-case DNS name such as api.ailifestyle.app."
+  }
+}
+
+variable "edge_auth_rate_limit_5min" {
+  description = "Requests to /v1/auth/* one client address may make in 5 minutes before the WAF blocks it (AWS's minimum is 10)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.edge_auth_rate_limit_5min >= 10 && var.edge_auth_rate_limit_5min <= 2000000000
+    error_message = "edge_auth_rate_limit_5min must be between 10 and 2000000000."
+  }
+}

@@ -32,9 +32,10 @@ public struct LifestyleApp: Sendable {
 
     /// Answers one request. Never throws: every failure becomes a contract error body.
     public func respond(
-        to request: Request, deadline: ContinuousClock.Instant? = nil, metadata: Logger.Metadata = [:]
+        to incoming: Request, deadline: ContinuousClock.Instant? = nil, metadata: Logger.Metadata = [:]
     ) async -> Response {
         let start = ContinuousClock.now
+        var request = incoming
         let requestID = RequestID.accept(request.headers["x-request-id"]) ?? RequestID.generate()
         var log = logger
         log[metadataKey: "request_id"] = .string(requestID)
@@ -45,6 +46,9 @@ public struct LifestyleApp: Sendable {
         do {
             if request.body.count > services.config.maxBodyBytes {
                 throw APIError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body exceeds 1 MiB")
+            }
+            if let edge = services.edge, !Self.isHealth(request, basePath: services.config.basePath) {
+                try await edge.admit(&request)
             }
             if let ring = services.apiKeys, !Self.needsNoAPIKey(request, basePath: services.config.basePath) {
                 let key = try await Self.apiKey(request, ring)
@@ -118,7 +122,13 @@ public struct LifestyleApp: Sendable {
     /// custom header on it) never need an API key.
     static func needsNoAPIKey(_ request: Request, basePath: String) -> Bool {
         if request.method == "OPTIONS", request.headers["access-control-request-method"] != nil { return true }
-        return (request.method == "GET" || request.method == "HEAD") && request.path == basePath + "/health"
+        return isHealth(request, basePath: basePath)
+    }
+
+    /// Health answers on the API's own hostname even with the edge on, so an uptime check can
+    /// tell the function from the edge (it says nothing but "healthy" and the version).
+    static func isHealth(_ request: Request, basePath: String) -> Bool {
+        (request.method == "GET" || request.method == "HEAD") && request.path == basePath + "/health"
     }
 
     /// The key `x-api-key` carries: 401 INVALID_API_KEY when missing or unknown (the same answer

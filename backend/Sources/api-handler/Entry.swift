@@ -39,7 +39,8 @@ enum Entry {
                 let backend = try await EmbeddedBackend.open(dataDirectory: dataDir)
                 return Services(
                     users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter,
-                    secret: AppSecret(backend.masterKey), config: config, apiKeys: try localAPIKeys(env))
+                    secret: AppSecret(backend.masterKey), config: config, apiKeys: try localAPIKeys(env),
+                    edge: localEdge(env))
             #endif
         case .dev, .prod:
             return Wiring.awsServices(config: config, env: env, logger: logger)
@@ -51,6 +52,14 @@ enum Entry {
     static func localAPIKeys(_ env: [String: String]) throws -> APIKeyRing? {
         guard let raw = env["API_KEYS"], !raw.isEmpty else { return nil }
         return APIKeyRing(try APIKeys.parse(raw))
+    }
+
+    /// `EDGE_SECRET` (the value, or `new,old` during a rotation) makes the local server behave
+    /// as the function behind the edge does: the secret header required, the viewer's address
+    /// believed. Unset, there is no edge.
+    static func localEdge(_ env: [String: String]) -> EdgeOrigin? {
+        guard let raw = env["EDGE_SECRET"], !raw.isEmpty else { return nil }
+        return EdgeOrigin(APIKeyRing(EdgeOrigin.digests(raw.split(separator: ",").map(String.init))))
     }
 
     /// Prints one clear line and exits non-zero: invalid configuration stops start-up.
@@ -84,6 +93,6 @@ enum Wiring {
         let aws = makeAWS(config: config, env: env, logger: logger)
         return Services(
             users: aws.users, identity: aws.identity, rateLimiter: aws.rateLimiter, secret: aws.appSecret, config: config,
-            apiKeys: aws.apiKeys)
+            apiKeys: aws.apiKeys, edge: aws.edge)
     }
 }

@@ -59,7 +59,6 @@ FAULTS = [
     ("TransactWriteItems", "drop"),
     ("SignUp", "500"),
     ("SignUp", "drop"),
-    ("GetItem", "500"),
 ]
 
 
@@ -79,6 +78,75 @@ def test_register_under_fault_leaves_no_orphans(env, operation, mode):
     # and the same email registers cleanly afterwards
     assert register(driver, email).status_code == 201
     assert state(driver, email) == (True, True, True)
+
+
+def _calls(proxy) -> list[str]:
+    with proxy.lock:
+        return [t.rsplit(".", 1)[-1] for t in proxy.seen]
+
+
+def _forget_calls(proxy) -> None:
+    with proxy.lock:
+        proxy.seen.clear()
+
+
+def test_register_makes_two_sequential_aws_calls(env):
+    """The happy path is the identity, then one write of profile and email guard: no pre-check
+    (every sequential call is user-visible latency and billed duration on AWS)."""
+    driver, proxy = env
+    assert register(driver, fresh_email()).status_code == 201  # start-up reads are behind us
+    _forget_calls(proxy)
+    assert register(driver, fresh_email()).status_code == 201
+    assert _calls(proxy) == ["SignUp", "TransactWriteItems"]
+
+
+def _leftover(driver) -> tuple[str, str]:
+    """A profile and email guard whose identity is gone (a deletion or compensation that stopped
+    halfway): registered, then the Cognito user removed behind the API's back."""
+    email = fresh_email()
+    r = register(driver, email)
+    assert r.status_code == 201, r.text
+    driver.cognito.admin_delete_user(UserPoolId=driver.pool_id, Username=email)
+    assert state(driver, email) == (False, True, True)
+    return email, r.json()["userId"]
+
+
+def _profile(driver, uid):
+    return driver._client("dynamodb").get_item(
+        TableName="users-dev", Key={"pk": {"S": f"USER#{uid}"}, "sk": {"S": "PROFILE"}}).get("Item")
+
+
+def test_a_profile_left_without_its_identity_is_cleared_by_the_next_register(env):
+    driver, proxy = env
+    email, old_uid = _leftover(driver)
+    r = register(driver, email)
+    assert r.status_code == 201, r.text
+    assert r.json()["userId"] != old_uid
+    assert state(driver, email) == (True, True, True)
+    assert _profile(driver, old_uid) is None
+
+
+def test_a_store_outage_while_clearing_a_leftover_half_deletes_nothing(env):
+    """DynamoDB reads fail while the leftover is cleared (and so the compensation, which reads the
+    MFA item first, cannot run either): 503, the leftover whole, the new identity left for repair.
+    Verifying the email then clears the leftover and writes the new profile."""
+    driver, proxy = env
+    email, old_uid = _leftover(driver)
+    proxy.fail("GetItem", "500")
+    try:
+        r = register(driver, email)
+    finally:
+        proxy.clear()
+    assert r.status_code == 503, r.text
+    assert r.json()["error"] == "SERVICE_UNAVAILABLE"
+    assert state(driver, email) == (True, True, True)  # the new identity, the old profile and guard
+    assert _profile(driver, old_uid) is not None
+    token = driver.mail_token(email, "verify-email")
+    assert requests.post(driver.base_url + "/auth/email/verify", json={"token": token}, timeout=60).status_code == 200
+    assert _profile(driver, old_uid) is None
+    login = requests.post(driver.base_url + "/auth/login", json={"email": email, "password": PASSWORD}, timeout=60)
+    assert login.status_code == 200, login.text
+    assert login.json()["user"]["userId"] != old_uid
 
 
 def test_cognito_throttling_answers_429_with_retry_after(env):

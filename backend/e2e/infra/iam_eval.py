@@ -119,6 +119,8 @@ class World:
     key_aliases: dict[str, str] = field(default_factory=dict)  # alias/name -> key id
     secret_arns: dict[str, str] = field(default_factory=dict)  # name -> arn
     role_boundaries: dict[str, str] = field(default_factory=dict)  # role name -> boundary arn
+    distribution_tags: dict[str, dict[str, str]] = field(default_factory=dict)  # CloudFront id -> tags
+    certificate_tags: dict[str, dict[str, str]] = field(default_factory=dict)  # ACM arn -> tags
 
 
 def _params(entry: dict[str, Any]) -> dict[str, Any]:
@@ -255,11 +257,69 @@ def requests_of(entry: dict[str, Any], world: World) -> list[Request]:
             return [Request(f"iam:{action}", role, ctx)]
         if "PolicyArn" in p:
             return [Request(f"iam:{action}", p["PolicyArn"])]
+    if service == "cloudfront":
+        return _cloudfront_requests(entry, world)
+    if service == "wafv2":
+        return _wafv2_requests(entry["action"], p, region)
+    if service == "acm":
+        if entry["action"] == "RequestCertificate":
+            tags = _tags_context({t["Key"]: t.get("Value", "") for t in p.get("Tags") or []}, "aws:RequestTag")
+            res = arn.format("acm") + "certificate/*"
+            return [Request("acm:RequestCertificate", res, tags)] + ([Request("acm:AddTagsToCertificate", res, tags)] if tags else [])
+        cert = p["CertificateArn"]
+        return [Request(f"acm:{entry['action']}", cert, _tags_context(world.certificate_tags.get(cert, {}), "aws:ResourceTag"))]
     if service == "lambda":
         return _lambda_requests(entry, p, region)
     if service == "apigatewayv2":
         return _apigateway_requests(entry, p, region, world)
     raise Unmapped(f"{service}:{action} {entry.get('method')} {entry.get('path')}")
+
+
+def _xml_tags(body: str) -> dict[str, str]:
+    return {k: v for k, v in re.findall(r"<Tag>\s*<Key>([^<]*)</Key>\s*<Value>([^<]*)</Value>\s*</Tag>", body)}
+
+
+def _cloudfront_requests(entry: dict[str, Any], world: World) -> list[Request]:
+    """CloudFront (REST-XML, global: ARNs have no region). Distributions get ids from AWS."""
+    action, path = entry["action"], unquote(entry["path"])
+    dist = f"arn:aws:cloudfront::{ACCOUNT}:distribution/"
+    if action == "CreateDistributionWithTags":
+        ctx = _tags_context(_xml_tags(entry.get("body") or ""), "aws:RequestTag")
+        return [Request("cloudfront:CreateDistribution", dist + "*", ctx), Request("cloudfront:TagResource", dist + "*", ctx)]
+    if action == "CreateDistribution":
+        return [Request("cloudfront:CreateDistribution", dist + "*")]
+    if action in ("ListTagsForResource", "TagResource", "UntagResource"):
+        resource = (entry.get("query") or {}).get("Resource")
+        resource = resource[0] if isinstance(resource, list) else resource
+        ident = str(resource).rsplit("/", 1)[-1]
+        return [Request(f"cloudfront:{action}", resource, _tags_context(world.distribution_tags.get(ident, {}), "aws:ResourceTag"))]
+    m = re.match(r"^/[^/]+/distribution/([^/]+)", path)
+    if not m:
+        raise Unmapped(f"cloudfront {action} {path}")
+    return [Request(f"cloudfront:{action}", dist + m.group(1),
+                    _tags_context(world.distribution_tags.get(m.group(1), {}), "aws:ResourceTag"))]
+
+
+def _wafv2_requests(action: str, p: dict[str, Any], region: str) -> list[Request]:
+    """AWS WAF (JSON): a web ACL's ARN carries its scope (global for CloudFront) and name."""
+    scope = "global" if p.get("Scope") == "CLOUDFRONT" else region
+    base = f"arn:aws:wafv2:{'us-east-1' if scope == 'global' else region}:{ACCOUNT}:{scope}/"
+    if action in ("CreateWebACL", "UpdateWebACL"):
+        acl = base + f"webacl/{p['Name']}/{p.get('Id', '*')}"
+        out = [Request(f"wafv2:{action}", acl)]
+        for rule in p.get("Rules") or []:
+            managed = (rule.get("Statement") or {}).get("ManagedRuleGroupStatement")
+            if managed:
+                out.append(Request(f"wafv2:{action}", base + f"managedruleset/{managed['Name']}/*"))
+        return out
+    if action in ("GetWebACL", "DeleteWebACL"):
+        return [Request(f"wafv2:{action}", base + f"webacl/{p['Name']}/{p['Id']}")]
+    if action == "PutLoggingConfiguration":
+        return [Request("wafv2:PutLoggingConfiguration", p["LoggingConfiguration"]["ResourceArn"])]
+    res = p.get("ResourceARN") or p.get("ResourceArn")
+    if res:
+        return [Request(f"wafv2:{action}", res)]
+    raise Unmapped(f"wafv2 {action} {sorted(p)}")
 
 
 _LAMBDA_ACTIONS = {"Invoke": "InvokeFunction", "GetFunction20150331": "GetFunction"}

@@ -191,6 +191,9 @@ def rh(tmp_path_factory):
         "MOTO_LAMBDA_IMAGE_RUNNER": f"{sys.executable} {SUPPORT / 'lambda_image_runner.py'}",
         "FAKE_DOCKER_LOG": str(root / "docker.log"),
         "MOTO_CALL_LOG": str(root / "calls.jsonl"),
+        # ACM issues a DNS-validated certificate this long after the request (AWS: once the
+        # record is in DNS); the edge's apply waits for it like a real one.
+        "MOTO_ACM_VALIDATION_WAIT": "2",
     })
     try:
         r = Rehearsal(root, info)
@@ -837,6 +840,103 @@ def test_api_keys_turned_on_managed_and_checked_by_the_function(rh):
     assert "API_KEYS_SECRET_ID" not in _function(rh, "api-handler-dev")["Configuration"]["Environment"]["Variables"]
 
 
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+def test_the_edge_applies_in_front_of_the_api_and_the_function_refuses_what_goes_around_it(rh):
+    """enable_edge with a custom domain: a DNS-validated certificate (issued before the
+    distribution uses it), a web ACL in CloudFront's scope with the per-address rate rule on
+    /v1/auth/* and AWS's managed rule sets, WAF logs with credentials redacted, a distribution
+    whose origin is the HTTP API and which sends the origin secret; the smoke test proved the new
+    version refuses a request without that secret, and the live function does. The secret is in
+    no output and no log line. Turning the edge off again is a destroying plan."""
+    outputs = rh.root / "edge-outputs.json"
+    on = {**rh.dev_vars, "TF_VAR_enable_edge": "true", "TF_VAR_edge_domain_name": "api.dev.ailifestyle.app",
+          "DEPLOY_OUTPUTS_FILE": str(outputs)}
+    proc = rh.deploy("dev", "--phase", "3", extra_env=on)
+    assert "smoke: the edge is on: a request around it is refused (403)" in proc.stderr
+    assert "certificate validation record (add it to the domain's DNS once): _" in proc.stderr
+    cfg = _function(rh, "api-handler-dev")["Configuration"]
+    secret_arn = cfg["Environment"]["Variables"]["EDGE_SECRET_ID"]
+    assert ":secret:api-handler-dev-edge-origin-" in secret_arn
+    secret = rh.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+    assert len(secret) == 48 and secret.isalnum()
+
+    cf = rh.client("cloudfront")
+    items = cf.list_distributions()["DistributionList"]["Items"]
+    assert len(items) == 1
+    dist_id = items[0]["Id"]
+    conf = cf.get_distribution(Id=dist_id)["Distribution"]["DistributionConfig"]
+    origin = conf["Origins"]["Items"][0]
+    api = _apis(rh, "lifestyle-api-dev")[0]
+    assert origin["DomainName"] == api["ApiEndpoint"].removeprefix("https://")
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert {h["HeaderName"]: h["HeaderValue"] for h in origin["CustomHeaders"]["Items"]} == {"X-Origin-Verify": secret}
+    behaviour = conf["DefaultCacheBehavior"]
+    assert behaviour["CachePolicyId"] == CACHING_DISABLED and behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    assert behaviour["ViewerProtocolPolicy"] == "https-only"
+    assert set(behaviour["AllowedMethods"]["Items"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    assert conf["Aliases"]["Items"] == ["api.dev.ailifestyle.app"]
+    cert_arn = conf["ViewerCertificate"]["ACMCertificateArn"]
+    assert conf["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    acm = rh.client("acm")
+    cert = acm.describe_certificate(CertificateArn=cert_arn)["Certificate"]
+    assert cert["Status"] == "ISSUED" and cert["DomainName"] == "api.dev.ailifestyle.app" and ":us-east-1:" in cert_arn
+
+    waf = rh.client("wafv2")
+    acl_arn = conf["WebACLId"]
+    summary = [a for a in waf.list_web_acls(Scope="CLOUDFRONT")["WebACLs"] if a["Name"] == "api-handler-dev-edge"]
+    assert [a["ARN"] for a in summary] == [acl_arn] and ":global/webacl/" in acl_arn
+    acl = waf.get_web_acl(Name="api-handler-dev-edge", Scope="CLOUDFRONT", Id=summary[0]["Id"])["WebACL"]
+    rules = {r["Name"]: r["Statement"] for r in acl["Rules"]}
+    rate = rules["auth-rate-per-address"]["RateBasedStatement"]
+    assert (rate["Limit"], rate["AggregateKeyType"], rate["EvaluationWindowSec"]) == (300, "IP", 300)
+    match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert (match["SearchString"], match["PositionalConstraint"]) == (b"/v1/auth/", "STARTS_WITH")
+    assert rules["aws-common"]["ManagedRuleGroupStatement"]["Name"] == "AWSManagedRulesCommonRuleSet"
+    assert rules["aws-known-bad-inputs"]["ManagedRuleGroupStatement"]["Name"] == "AWSManagedRulesKnownBadInputsRuleSet"
+    logging = waf.get_logging_configuration(ResourceArn=acl_arn)["LoggingConfiguration"]
+    assert logging["LogDestinationConfigs"][0].endswith(":log-group:aws-waf-logs-api-handler-dev")
+    assert {f["SingleHeader"]["Name"] for f in logging["RedactedFields"]} == {"authorization", "x-api-key", "cookie"}
+
+    doc = json.loads(outputs.read_text())
+    assert doc["edge_endpoint"]["value"] == "https://api.dev.ailifestyle.app"
+    assert doc["edge_certificate_validation"]["value"][0]["type"] == "CNAME"
+    # the secret: in no output, nowhere in the deploy's own log, not in the function's environment
+    assert secret not in outputs.read_text() and secret not in proc.stdout + proc.stderr
+    assert secret not in json.dumps(cfg)
+
+    lam = rh.client("lambda")
+
+    def call(headers):
+        event = {"version": "2.0", "routeKey": "POST /v1/auth/login", "rawPath": "/v1/auth/login", "rawQueryString": "",
+                 "headers": {"content-type": "application/json", **headers},
+                 "requestContext": {"http": {"method": "POST", "path": "/v1/auth/login", "sourceIp": "198.51.100.7"},
+                                    "requestId": "rehearsal", "stage": "$default"},
+                 "body": json.dumps({"email": "nobody@example.com", "password": "Wrong-pass1!"}), "isBase64Encoded": False}
+        out = lam.invoke(FunctionName="api-handler-dev", Qualifier="live", Payload=json.dumps(event).encode())
+        answer = json.loads(out["Payload"].read())
+        return answer["statusCode"], json.loads(answer["body"])["error"]
+
+    assert call({}) == (403, "FORBIDDEN")  # to the API's own hostname: around the WAF
+    assert call({"x-origin-verify": secret[:-1]}) == (403, "FORBIDDEN")
+    assert call({"x-origin-verify": secret, "cloudfront-viewer-address": "203.0.113.50:41234"}) == (401, "INVALID_CREDENTIALS")
+
+    # the IAM evaluation needs these resources' tags; they go again below
+    rh.edge_tags = {"distribution": {dist_id: {t["Key"]: t["Value"] for t in cf.list_tags_for_resource(
+        Resource=items[0]["ARN"])["Tags"]["Items"]}},
+        "certificate": {cert_arn: {t["Key"]: t["Value"] for t in acm.list_tags_for_certificate(CertificateArn=cert_arn)["Tags"]}}}
+    assert rh.edge_tags["distribution"][dist_id]["Environment"] == "dev"
+
+    refused = rh.deploy("dev", "--phase", "3", extra_env=rh.dev_vars, check=False)
+    assert refused.returncode != 0
+    assert "module.secrets.aws_secretsmanager_secret.edge_origin[0] (delete)" in refused.stderr
+    rh.deploy("dev", "--phase", "3", "--allow-destroy", extra_env=rh.dev_vars)
+    assert "EDGE_SECRET_ID" not in _function(rh, "api-handler-dev")["Configuration"]["Environment"]["Variables"]
+    assert cf.list_distributions()["DistributionList"].get("Items", []) == []
+
+
 def test_phase3_without_pushed_image_fails_with_one_clear_line(rh):
     bad = rh.deploy("dev", "--phase", "3", extra_env={"GIT_SHA": "abcdef1234567"}, check=False)
     assert bad.returncode != 0
@@ -963,6 +1063,9 @@ def _world(rh) -> "iam_eval.World":
             world.key_aliases[alias["AliasName"]] = alias["TargetKeyId"]
     for secret in rh.client("secretsmanager").list_secrets()["SecretList"]:
         world.secret_arns[secret["Name"]] = secret["ARN"]
+    edge = getattr(rh, "edge_tags", {})
+    world.distribution_tags.update(edge.get("distribution", {}))
+    world.certificate_tags.update(edge.get("certificate", {}))
     iam = rh.client("iam")
     for env_name in ("dev", "prod"):
         name = f"api-handler-{env_name}-exec"

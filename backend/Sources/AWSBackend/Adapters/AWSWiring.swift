@@ -13,6 +13,9 @@ public struct AWSSettings: Sendable {
     /// `API_KEYS_SECRET_ID`: the secret holding the API keys' hashes, when the environment
     /// requires API keys (unset: it does not).
     public var apiKeysSecretId: String?
+    /// `EDGE_SECRET_ID`: the secret CloudFront sends in `x-origin-verify`, when the environment
+    /// has the edge on (unset: requests reach the function straight from API Gateway).
+    public var edgeSecretId: String?
     public var environment: [String: String]
 
     /// Throws one `ConfigError` naming every missing setting.
@@ -34,7 +37,7 @@ public struct AWSSettings: Sendable {
         return AWSSettings(
             region: region, credentials: credentials, usersTable: value("USERS_TABLE")!, userPoolId: value("USER_POOL_ID")!,
             userPoolClientId: value("USER_POOL_CLIENT_ID")!, appSecretId: value("APP_SECRET_ID")!,
-            apiKeysSecretId: value("API_KEYS_SECRET_ID"), environment: env)
+            apiKeysSecretId: value("API_KEYS_SECRET_ID"), edgeSecretId: value("EDGE_SECRET_ID"), environment: env)
     }
 }
 
@@ -48,6 +51,7 @@ public struct AWSBackend: Sendable {
     let verifier: JWKSVerifier
     public let appSecret: AppSecret
     public let apiKeys: APIKeyRing?
+    public let edge: EdgeOrigin?
     let logger: Logger
 
     /// Fetches what the first requests need (the user pool's JWKS, the master key, the app
@@ -63,6 +67,15 @@ public struct AWSBackend: Sendable {
                     _ = try await apiKeys.keys()
                 } catch {
                     logger.error("cannot read the API keys (API_KEYS_SECRET_ID)", metadata: ["error": .string("\(error)")])
+                }
+            }
+        }
+        if let edge {
+            Task {
+                do {
+                    try await edge.prefetch()
+                } catch {
+                    logger.error("cannot read the edge secret (EDGE_SECRET_ID)", metadata: ["error": .string("\(error)")])
                 }
             }
         }
@@ -132,6 +145,9 @@ public struct AWSBackend: Sendable {
                 return try APIKeys.parse(value)
             })
         }
+        let edge = s.edgeSecretId.map { id in
+            EdgeOrigin(APIKeyRing(load: { try await Self.edgeSecrets(secrets, id) }))
+        }
         let poolId = s.userPoolId, clientId = s.userPoolClientId
         let clientSecret = ClientSecret(load: {
             do {
@@ -146,7 +162,30 @@ public struct AWSBackend: Sendable {
         return AWSBackend(
             users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
-            verifier: verifier, appSecret: appSecret, apiKeys: apiKeys, logger: logger)
+            verifier: verifier, appSecret: appSecret, apiKeys: apiKeys, edge: edge, logger: logger)
+    }
+}
+
+extension AWSBackend {
+    /// The edge origin secret's accepted values: `AWSCURRENT`, and `AWSPREVIOUS` while a rotation
+    /// may still have CloudFront sending it (no previous version: just the current one).
+    static func edgeSecrets(_ secrets: SecretsManagerClient, _ id: String) async throws -> [APIKey] {
+        let current: String?
+        do {
+            current = try await secrets.secretString(id: id)
+        } catch {
+            throw AppSecretError.edgeSecretUnreadable(error.code ?? "transport")
+        }
+        guard let current, !current.isEmpty else { throw AppSecretError.edgeSecretUnreadable("empty") }
+        var previous = ""
+        do {
+            previous = try await secrets.secretString(id: id, stage: "AWSPREVIOUS") ?? ""
+        } catch {
+            if error.code != "ResourceNotFoundException" {
+                throw AppSecretError.edgeSecretUnreadable(error.code ?? "transport")
+            }
+        }
+        return EdgeOrigin.digests([current, previous])
     }
 }
 
@@ -156,8 +195,10 @@ public enum AppSecretError: Error, Sendable, CustomStringConvertible {
     case malformed
     case clientSecretUnreadable(String)
     case apiKeysUnreadable(String)
+    case edgeSecretUnreadable(String)
     public var description: String {
         switch self {
+        case .edgeSecretUnreadable(let code): "the secret named by EDGE_SECRET_ID cannot be read (\(code))"
         case .apiKeysUnreadable(let code): "the secret named by API_KEYS_SECRET_ID cannot be read (\(code))"
         case .unreadable(let code): "the secret named by APP_SECRET_ID cannot be read (\(code))"
         case .clientSecretUnreadable(let code): "the app client's secret cannot be read with DescribeUserPoolClient (\(code))"

@@ -17,7 +17,11 @@ public struct SecretsManagerClient: Sendable {
 
     struct GetSecretValueInput: Encodable, Sendable {
         var secretId: String
-        enum CodingKeys: String, CodingKey { case secretId = "SecretId" }
+        var versionStage: String?
+        enum CodingKeys: String, CodingKey {
+            case secretId = "SecretId"
+            case versionStage = "VersionStage"
+        }
     }
 
     struct GetSecretValueOutput: Decodable, Sendable {
@@ -25,10 +29,14 @@ public struct SecretsManagerClient: Sendable {
         enum CodingKeys: String, CodingKey { case secretString = "SecretString" }
     }
 
-    /// The secret's current string value (`AWSCURRENT`).
-    public func secretString(id: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError) -> String? {
+    /// The secret's string value at `stage` (nil: `AWSCURRENT`; `AWSPREVIOUS` is the value a
+    /// rotation replaced).
+    public func secretString(
+        id: String, stage: String? = nil, deadline: ContinuousClock.Instant? = nil
+    ) async throws(AWSClientError) -> String? {
         let out: GetSecretValueOutput = try await client.call(
-            "GetSecretValue", input: GetSecretValueInput(secretId: id), idempotent: true, deadline: deadline)
+            "GetSecretValue", input: GetSecretValueInput(secretId: id, versionStage: stage), idempotent: true,
+            deadline: deadline)
         return out.secretString
     }
 }

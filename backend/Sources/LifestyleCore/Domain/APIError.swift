@@ -45,6 +45,9 @@ public struct APIError: Error, Sendable {
             headers: [("retry-after", String(max(1, seconds)))])
     }
     public static let invalidAPIKey = APIError(status: 401, code: "INVALID_API_KEY", message: "A valid API key is required")
+    /// With the edge on, a request that reached the API's own hostname instead of the edge's.
+    public static let notThroughEdge = APIError(
+        status: 403, code: "FORBIDDEN", message: "Requests must use the API's public address")
     public static let serviceUnavailable = APIError(
         status: 503, code: "SERVICE_UNAVAILABLE", message: "A backing service is unavailable, try again later")
     public static let internalError = APIError(status: 500, code: "INTERNAL_ERROR", message: "An unexpected error occurred")

@@ -30,17 +30,8 @@ enum Registration {
         guard let email, let password, let firstName, let lastName else { throw APIError.internalError }
         let s = context.services
 
-        if try await storeCall({ try await s.users.user(email: email) }) != nil {
-            // A profile without an identity is a leftover of a failed compensation: clear it.
-            guard try await identityCall({ try await s.identity.adminGetUser(username: email) }) == nil else {
-                throw APIError.conflict("EMAIL_EXISTS", "An account with this email already exists")
-            }
-            if let stale = try await storeCall({ try await s.users.user(email: email) }) {
-                try await storeCall { try await s.users.deleteUser(id: stale.userId) }
-                context.logger.warning("removed profile without identity", metadata: ["stale_user_id": .string(stale.userId)])
-            }
-        }
-
+        // Two sequential calls on the happy path: the identity (which owns the email: a taken
+        // email fails here), then one write of the profile with its email guard.
         let subject: String
         do {
             subject = try await s.identity.signUp(email: email, password: password, givenName: firstName, familyName: lastName)
@@ -54,7 +45,7 @@ enum Registration {
         let record = UserRecord(
             userId: subject, email: email, firstName: firstName, lastName: lastName, createdAt: now, updatedAt: now)
         do {
-            try await s.users.createUser(record)
+            try await writeProfile(record, context)
         } catch {
             // Compensation: nothing orphaned. The identity goes again; the client sees why.
             do {
@@ -76,6 +67,22 @@ enum Registration {
             Created(
                 userId: subject, email: email,
                 message: "Registration successful. Please check your email to verify your account."))
+    }
+
+    /// Writes the profile and email guard of an identity that exists (just created, or being
+    /// repaired). The identity owns its email (identities are unique by email), so a profile of
+    /// another user holding the email is the leftover of a failed compensation or of a deletion
+    /// that stopped halfway: it is cleared here before one more write.
+    static func writeProfile(_ record: UserRecord, _ context: RequestContext) async throws {
+        let users = context.services.users
+        do {
+            return try await users.createUser(record)
+        } catch UserStoreError.emailTaken {}
+        if let stale = try await users.user(email: record.email), stale.userId != record.userId {
+            try await users.deleteUser(id: stale.userId)
+            context.logger.warning("removed profile without identity", metadata: ["stale_user_id": .string(stale.userId)])
+        }
+        try await users.createUser(record)
     }
 
     /// The identity exists. If it is an unconfirmed leftover without a profile (a crash between the
@@ -152,7 +159,7 @@ enum Profiles {
             lastName: identity.familyName.isEmpty ? "-" : identity.familyName, emailVerified: identity.confirmed,
             mfaEnabled: identity.mfaEnabled, createdAt: identity.createdAt, updatedAt: now)
         do {
-            try await s.users.createUser(record)
+            try await Registration.writeProfile(record, context)
             context.logger.warning("profile repaired from identity", metadata: ["user_id": .string(subject)])
         } catch UserStoreError.alreadyExists {
             // A concurrent request repaired it first.

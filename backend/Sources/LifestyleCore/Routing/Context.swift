@@ -18,13 +18,17 @@ public struct Services: Sendable {
     public var version: String
     /// The environment's API keys when it requires them (`nil`: no API key needed).
     public var apiKeys: APIKeyRing?
+    /// The edge's origin secret when the environment has the edge on (`nil`: no edge).
+    public var edge: EdgeOrigin?
 
     public init(
         users: any UserStore, identity: any IdentityProvider, rateLimiter: any RateLimiter = InMemoryRateLimiter(),
         secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
-        version: String = AppVersion.current, apiKeys: APIKeyRing? = nil
+        version: String = AppVersion.current, apiKeys: APIKeyRing? = nil,
+        edge: EdgeOrigin? = nil
     ) {
         self.apiKeys = apiKeys
+        self.edge = edge
         self.users = users
         self.identity = identity
         self.rateLimiter = rateLimiter

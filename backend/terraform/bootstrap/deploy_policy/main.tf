@@ -115,6 +115,7 @@ data "aws_iam_policy_document" "this" {
     resources = [
       "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-master-key-*",
       "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-api-keys-*",
+      "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-edge-origin-*",
     ]
   }
 
@@ -204,9 +205,10 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    sid       = "DescribeLogGroups"
-    actions   = ["logs:DescribeLogGroups"]
-    resources = ["${local.arn}:logs:${local.region}:${local.acct}:log-group:*"]
+    sid     = "DescribeLogGroups"
+    actions = ["logs:DescribeLogGroups"]
+    # the environment's region, and us-east-1 where the edge's WAF log group lives
+    resources = distinct(["${local.arn}:logs:${local.region}:${local.acct}:log-group:*", "${local.arn}:logs:us-east-1:${local.acct}:log-group:*"])
   }
 
   statement {
@@ -321,6 +323,63 @@ data "aws_iam_policy_document" "this" {
     actions   = ["kms:ListAliases"]
     resources = ["*"] # ListAliases has no resource-level permissions
   }
+
+  # The optional edge (modules/edge, enable_edge). CloudFront's web ACL, certificate and WAF
+  # log group live in us-east-1 whatever the environment's region. The web ACL is named after
+  # the environment; distributions and certificates get ids from AWS, so they are created only
+  # with this environment's tag and changed only while they carry it.
+  statement {
+    sid = "EdgeWebAcl"
+    actions = [
+      "wafv2:CreateWebACL", "wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL",
+      "wafv2:ListTagsForResource", "wafv2:TagResource", "wafv2:UntagResource",
+      "wafv2:PutLoggingConfiguration", "wafv2:GetLoggingConfiguration", "wafv2:DeleteLoggingConfiguration",
+    ]
+    resources = [
+      "${local.arn}:wafv2:us-east-1:${local.acct}:global/webacl/api-handler-${local.env}-edge/*",
+      # a web ACL that references AWS's managed rule groups needs the permission on them too
+      "${local.arn}:wafv2:us-east-1:${local.acct}:global/managedruleset/*/*",
+    ]
+  }
+
+  statement {
+    sid = "EdgeWafLogs"
+    actions = [
+      "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
+      "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource",
+    ]
+    resources = [
+      "${local.arn}:logs:us-east-1:${local.acct}:log-group:aws-waf-logs-api-handler-${local.env}",
+      "${local.arn}:logs:us-east-1:${local.acct}:log-group:aws-waf-logs-api-handler-${local.env}:*",
+    ]
+  }
+
+  statement {
+    sid       = "EdgeCreate"
+    actions   = ["cloudfront:CreateDistribution", "cloudfront:TagResource", "acm:RequestCertificate", "acm:AddTagsToCertificate"]
+    resources = ["${local.arn}:cloudfront::${local.acct}:distribution/*", "${local.arn}:acm:us-east-1:${local.acct}:certificate/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [local.env]
+    }
+  }
+
+  statement {
+    sid = "Edge"
+    actions = [
+      "cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:UpdateDistribution",
+      "cloudfront:DeleteDistribution", "cloudfront:ListTagsForResource", "cloudfront:TagResource", "cloudfront:UntagResource",
+      "acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:DeleteCertificate", "acm:AddTagsToCertificate",
+      "acm:RemoveTagsFromCertificate",
+    ]
+    resources = ["${local.arn}:cloudfront::${local.acct}:distribution/*", "${local.arn}:acm:us-east-1:${local.acct}:certificate/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [local.env]
+    }
+  }
 }
 
 # The permissions boundary of the function's role: the most that role may ever do, which is
@@ -355,6 +414,7 @@ data "aws_iam_policy_document" "boundary" {
     resources = [
       "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-master-key-*",
       "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-api-keys-*",
+      "${local.arn}:secretsmanager:${local.region}:${local.acct}:secret:api-handler-${local.env}-edge-origin-*",
     ]
   }
 

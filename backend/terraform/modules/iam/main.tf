@@ -55,11 +55,11 @@ data "aws_iam_policy_document" "exec" {
     resources = [var.user_pool_arn]
   }
 
-  # The master key: this one secret, read only.
+  # The master key (and, when on, the API keys' digests and the edge origin secret), read only.
   statement {
     sid       = "MasterKey"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = compact([var.app_secret_arn, var.api_keys_secret_arn])
+    resources = compact([var.app_secret_arn, var.api_keys_secret_arn, var.edge_secret_arn])
   }
 
   statement {

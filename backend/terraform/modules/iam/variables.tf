@@ -34,3 +34,9 @@ variable "api_keys_secret_arn" {
   type        = string
   default     = null
 }
+
+variable "edge_secret_arn" {
+  description = "The edge origin secret, when the environment has the edge on (else null)."
+  type        = string
+  default     = null
+}

@@ -43,3 +43,31 @@ resource "aws_secretsmanager_secret_version" "api_keys" {
     ignore_changes = [secret_string]
   }
 }
+
+# The optional edge (enable_edge): the value CloudFront sends to the API in X-Origin-Verify, so
+# the function can tell a request that passed the WAF from one sent to the API's own hostname.
+# Made by Secrets Manager and written write-only like the master key; CloudFront's origin
+# configuration needs the value itself, so the edge module reads it back (into the state, which
+# is encrypted and readable only by the deploy roles; never an output or the environment).
+ephemeral "aws_secretsmanager_random_password" "edge_origin" {
+  count               = var.edge_enabled ? 1 : 0
+  password_length     = 48
+  exclude_punctuation = true
+  include_space       = false
+}
+
+resource "aws_secretsmanager_secret" "edge_origin" {
+  #checkov:skip=CKV_AWS_149:A shared value between CloudFront and the function; the Secrets Manager service key suffices.
+  #checkov:skip=CKV2_AWS_57:Rotated by bumping edge_secret_version (the function accepts the previous value until CloudFront sends the new one), not by a rotation Lambda.
+  count                   = var.edge_enabled ? 1 : 0
+  name                    = "${var.secret_name_prefix}-edge-origin"
+  description             = "The X-Origin-Verify value CloudFront sends to ${var.secret_name_prefix} (enable_edge)."
+  recovery_window_in_days = var.recovery_window_days
+}
+
+resource "aws_secretsmanager_secret_version" "edge_origin" {
+  count                    = var.edge_enabled ? 1 : 0
+  secret_id                = aws_secretsmanager_secret.edge_origin[0].id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.edge_origin[0].random_password
+  secret_string_wo_version = var.edge_secret_version
+}

@@ -23,3 +23,14 @@ variable "api_keys_enabled" {
   type    = bool
   default = false
 }
+
+variable "edge_enabled" {
+  type    = bool
+  default = false
+}
+
+variable "edge_secret_version" {
+  description = "Bump to write a new edge origin secret (rotation)."
+  type        = number
+  default     = 1
+}
