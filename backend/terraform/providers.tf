@@ -9,11 +9,7 @@ provider "aws" {
   # runs use the real AWS endpoints.
 
   default_tags {
-    tags = {
-      Project     = "lifestyle-backend"
-      Environment = var.environment
-      ManagedBy   = "terraform"
-    }
+    tags = local.default_tags
   }
 }
 
@@ -25,10 +21,15 @@ provider "aws" {
   allowed_account_ids = [var.aws_account_id]
 
   default_tags {
-    tags = {
-      Project     = "lifestyle-backend"
-      Environment = var.environment
-      ManagedBy   = "terraform"
-    }
+    tags = local.default_tags
+  }
+}
+
+locals {
+  # Every resource of both providers carries these (the deploy roles' tag conditions read Environment).
+  default_tags = {
+    Project     = "lifestyle-backend"
+    Environment = var.environment
+    ManagedBy   = "terraform"
   }
 }

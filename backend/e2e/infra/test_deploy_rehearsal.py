@@ -788,6 +788,19 @@ def test_rollback_moves_only_the_alias(rh):
     assert _version_image(rh, rh.v_good) == _pinned(rh, rh.good_tag)
 
 
+def _live_login(rh, headers: dict) -> tuple[int, str]:
+    """A sign-in of an unknown account sent straight to dev's live alias as API Gateway would
+    (payload 2.0) with HEADERS: the status and error code the function answers."""
+    event = {"version": "2.0", "routeKey": "POST /v1/auth/login", "rawPath": "/v1/auth/login", "rawQueryString": "",
+             "headers": {"content-type": "application/json", **headers},
+             "requestContext": {"http": {"method": "POST", "path": "/v1/auth/login", "sourceIp": "198.51.100.7"},
+                                "requestId": "rehearsal", "stage": "$default"},
+             "body": json.dumps({"email": "nobody@example.com", "password": "Wrong-pass1!"}), "isBase64Encoded": False}
+    out = rh.client("lambda").invoke(FunctionName="api-handler-dev", Qualifier="live", Payload=json.dumps(event).encode())
+    answer = json.loads(out["Payload"].read())
+    return answer["statusCode"], json.loads(answer["body"])["error"]
+
+
 def test_api_keys_turned_on_managed_and_checked_by_the_function(rh):
     """enable_api_keys: the secret appears (empty), the function gets API_KEYS_SECRET_ID,
     scripts/api-keys.sh adds a key (printed once, stored as its SHA-256), the live function
@@ -814,21 +827,9 @@ def test_api_keys_turned_on_managed_and_checked_by_the_function(rh):
     dup = subprocess.run(["bash", script, "dev", "add", "web-2026-12"], env=rh.env, capture_output=True, text=True)
     assert dup.returncode != 0 and "exists" in dup.stderr
 
-    lam = rh.client("lambda")
-
-    def call(headers):
-        event = {"version": "2.0", "routeKey": "POST /v1/auth/login", "rawPath": "/v1/auth/login", "rawQueryString": "",
-                 "headers": {"content-type": "application/json", **headers},
-                 "requestContext": {"http": {"method": "POST", "path": "/v1/auth/login", "sourceIp": "198.51.100.7"},
-                                    "requestId": "rehearsal", "stage": "$default"},
-                 "body": json.dumps({"email": "nobody@example.com", "password": "Wrong-pass1!"}), "isBase64Encoded": False}
-        out = lam.invoke(FunctionName="api-handler-dev", Qualifier="live", Payload=json.dumps(event).encode())
-        answer = json.loads(out["Payload"].read())
-        return answer["statusCode"], json.loads(answer["body"])["error"]
-
-    assert call({}) == (401, "INVALID_API_KEY")
-    assert call({"x-api-key": key[:-2] + "xx"}) == (401, "INVALID_API_KEY")
-    assert call({"x-api-key": key}) == (401, "INVALID_CREDENTIALS")  # past the key, into the app
+    assert _live_login(rh, {}) == (401, "INVALID_API_KEY")
+    assert _live_login(rh, {"x-api-key": key[:-2] + "xx"}) == (401, "INVALID_API_KEY")
+    assert _live_login(rh, {"x-api-key": key}) == (401, "INVALID_CREDENTIALS")  # past the key, into the app
     removed = subprocess.run(["bash", script, "dev", "remove", "web-2026-12"], env=rh.env, capture_output=True, text=True)
     assert removed.returncode == 0 and json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"]) == {"keys": []}
 
@@ -907,21 +908,9 @@ def test_the_edge_applies_in_front_of_the_api_and_the_function_refuses_what_goes
     assert secret not in outputs.read_text() and secret not in proc.stdout + proc.stderr
     assert secret not in json.dumps(cfg)
 
-    lam = rh.client("lambda")
-
-    def call(headers):
-        event = {"version": "2.0", "routeKey": "POST /v1/auth/login", "rawPath": "/v1/auth/login", "rawQueryString": "",
-                 "headers": {"content-type": "application/json", **headers},
-                 "requestContext": {"http": {"method": "POST", "path": "/v1/auth/login", "sourceIp": "198.51.100.7"},
-                                    "requestId": "rehearsal", "stage": "$default"},
-                 "body": json.dumps({"email": "nobody@example.com", "password": "Wrong-pass1!"}), "isBase64Encoded": False}
-        out = lam.invoke(FunctionName="api-handler-dev", Qualifier="live", Payload=json.dumps(event).encode())
-        answer = json.loads(out["Payload"].read())
-        return answer["statusCode"], json.loads(answer["body"])["error"]
-
-    assert call({}) == (403, "FORBIDDEN")  # to the API's own hostname: around the WAF
-    assert call({"x-origin-verify": secret[:-1]}) == (403, "FORBIDDEN")
-    assert call({"x-origin-verify": secret, "cloudfront-viewer-address": "203.0.113.50:41234"}) == (401, "INVALID_CREDENTIALS")
+    assert _live_login(rh, {}) == (403, "FORBIDDEN")  # to the API's own hostname: around the WAF
+    assert _live_login(rh, {"x-origin-verify": secret[:-1]}) == (403, "FORBIDDEN")
+    assert _live_login(rh, {"x-origin-verify": secret, "cloudfront-viewer-address": "203.0.113.50:41234"}) == (401, "INVALID_CREDENTIALS")
 
     # the IAM evaluation needs these resources' tags; they go again below
     rh.edge_tags = {"distribution": {dist_id: {t["Key"]: t["Value"] for t in cf.list_tags_for_resource(
