@@ -1,10 +1,11 @@
 /// The optional edge (`enable_edge`: CloudFront with AWS WAF in front of the HTTP API). CloudFront
 /// adds a secret header to every request it forwards to the API; with the edge on, a request
 /// without it (or with a wrong value) went around the WAF's rules to the API's own hostname and
-/// is refused (all but health, which an uptime check may ask the API itself). Behind CloudFront, API Gateway's `sourceIp` is an edge server's address, shared by
-/// many users, so the client's address for the per-address limits comes from
-/// `CloudFront-Viewer-Address` instead, a header CloudFront sets itself, and believed only on a
-/// request that carried the secret. With the edge off, that header means nothing.
+/// is refused (all but health, which an uptime check may ask the API itself). Behind CloudFront,
+/// API Gateway's `sourceIp` is an edge server's address, shared by many users, so the client's
+/// address for the per-address limits comes from `CloudFront-Viewer-Address` instead, a header
+/// CloudFront sets itself, and believed only on a request that carried the secret. With the edge
+/// off, that header means nothing.
 public struct EdgeOrigin: Sendable {
     /// The header CloudFront sends to the origin with the environment's edge secret.
     public static let secretHeader = "x-origin-verify"
@@ -55,12 +56,9 @@ public struct EdgeOrigin: Sendable {
     public static func viewerAddress(_ header: String?) -> String? {
         guard let header, (3...64).contains(header.utf8.count), let colon = header.lastIndex(of: ":") else { return nil }
         let address = header[..<colon], port = header[header.index(after: colon)...]
-        guard !address.isEmpty, (1...5).contains(port.utf8.count), port.utf8.allSatisfy(Self.isDigit),
-            address.utf8.allSatisfy({ Self.isDigit($0) || Self.isHexLetter($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") })
+        guard !address.isEmpty, (1...5).contains(port.utf8.count), port.utf8.allSatisfy({ (Hex.value($0) ?? 10) < 10 }),
+            address.utf8.allSatisfy({ Hex.value($0) != nil || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") })
         else { return nil }
         return String(address)
     }
-
-    static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
-    static func isHexLetter(_ c: UInt8) -> Bool { (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "f") }
 }

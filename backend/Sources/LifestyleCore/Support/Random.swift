@@ -42,18 +42,20 @@ public enum Random {
 public enum Hex {
     static let table = Array("0123456789abcdef".utf8)
 
+    /// The value of one hex digit (either case); nil for any other byte.
+    static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     /// Lower- or upper-case hex of an even length; nil on anything else.
     public static func decode(_ s: String) -> [UInt8]? {
         let digits = Array(s.utf8)
         guard digits.count.isMultiple(of: 2) else { return nil }
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
         var out: [UInt8] = []
         out.reserveCapacity(digits.count / 2)
         var i = 0
