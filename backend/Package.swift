@@ -125,14 +125,27 @@ let package = Package(
             swiftSettings: strict
         ),
         // Cold start / warm overhead / RSS benchmark of the release api-handler (scripts/bench-lambda.sh).
-        .executableTarget(name: "lambda-bench", dependencies: ["LambdaEmulator"], swiftSettings: strict),
+        .executableTarget(name: "lambda-bench", dependencies: ["LambdaEmulator", "AWSBackend"], swiftSettings: strict),
+        // The Swift floor of scripts/bench-lambda.sh: the C floor runtime's work in Swift, same flags.
+        .executableTarget(name: "swift-floor", swiftSettings: strict),
         .executableTarget(
             name: "api-handler",
             dependencies: apiHandlerDependencies,
             swiftSettings: strict + (lambdaOnly ? [.define("LAMBDA_ONLY")] : [])
         ),
+        // The floor of scripts/bench-local.sh: a bare Hummingbird 2 hello-world, same versions.
+        .executableTarget(
+            name: "hello-bench", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         // SigV4 cost and AWS call latency vs boto3 (scripts/bench-aws.sh).
-        .executableTarget(name: "aws-bench", dependencies: ["AWSBackend", "LifestyleCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "aws-bench",
+            dependencies: [
+                "AWSBackend", "LifestyleCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: strict),
         .testTarget(
             name: "AWSBackendTests",

@@ -2,12 +2,10 @@ public import CoreMetrics
 import LifestyleCore
 import Synchronization
 
-#if canImport(Glibc)
+#if os(Linux)
     import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
+#else
+    #error("Linux only: this file calls Glibc directly (the Lambda runtime and the local server run on Linux)")
 #endif
 
 /// A swift-metrics backend writing CloudWatch Embedded Metric Format: one JSON object per line

@@ -1,12 +1,10 @@
 import LifestyleCore
 public import Logging
 
-#if canImport(Glibc)
+#if os(Linux)
     import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
+#else
+    #error("Linux only: this file calls Glibc directly (the Lambda runtime and the local server run on Linux)")
 #endif
 
 /// What a handler gets with each invocation besides the event bytes.

@@ -1,11 +1,9 @@
 import LifestyleCore
 
-#if canImport(Glibc)
+#if os(Linux)
     import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
+#else
+    #error("Linux only: this file calls Glibc directly (the Lambda runtime and the local server run on Linux)")
 #endif
 
 /// One invocation handed out by `GET /runtime/invocation/next`.

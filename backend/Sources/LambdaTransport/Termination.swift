@@ -1,11 +1,9 @@
 import Synchronization
 
-#if canImport(Glibc)
+#if os(Linux)
     import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
+#else
+    #error("Linux only: this file calls Glibc directly (the Lambda runtime and the local server run on Linux)")
 #endif
 
 private let terminationFlag = Atomic<Bool>(false)

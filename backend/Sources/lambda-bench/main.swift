@@ -1,3 +1,4 @@
+import AWSBackend
 import LambdaEmulator
 import LambdaTransport
 
@@ -6,10 +7,19 @@ import LambdaTransport
 #endif
 
 // lambda-bench BINARY [--processes N] [--invocations M] [--environment dev|local]
+//                     [--floor FLOOR_BINARY] [--aws ENV_FILE] [--mixed K]
 //
 // Spawns BINARY as a Lambda function against a Runtime API on loopback and prints cold start,
 // init time, warm round trip (GET /v1/health, API Gateway v2 event), peak RSS and binary size.
 // Run via scripts/bench-lambda.sh, which builds and strips the release binary.
+//
+// - `--floor`: the same cold and warm health measurements, interleaved, for a floor runtime (the
+//   C one bench-lambda.sh builds) and the ratios BINARY / floor.
+// - `--aws ENV_FILE` (KEY=VALUE lines: the function's environment against an AWS emulator, plus
+//   BENCH_EMAIL / BENCH_PASSWORD of a confirmed user; scripts/bench_lambda_aws.py writes it):
+//   the warm authenticated GET /v1/users/profile interleaved with health, and a mixed workload of
+//   K invocations (register, login, profile GET x4 and PUT, refresh) with the function's RSS at
+//   1k, 2k, 5k, 10k, 20k... invocations.
 //
 // The Runtime API here is served by the benchmark's own thread over the function's one
 // keep-alive connection, so no emulator thread hand-off is counted: a warm figure is the time
@@ -22,12 +32,15 @@ func fail(_ s: String) -> Never {
 
 var args = Array(CommandLine.arguments.dropFirst())
 guard let binary = args.first, !binary.hasPrefix("-") else {
-    fail("usage: lambda-bench BINARY [--processes N] [--invocations M] [--environment dev|local]")
+    fail("usage: lambda-bench BINARY [--processes N] [--invocations M] [--environment dev|local] [--floor BIN] [--aws FILE] [--mixed K]")
 }
 args.removeFirst()
 var processes = 15
 var invocations = 2_000
 var environmentName = "dev"
+var floorBinary: String?
+var awsFile: String?
+var mixedInvocations = 20_000
 while !args.isEmpty {
     let flag = args.removeFirst()
     guard let value = args.first else { fail("\(flag) needs a value") }
@@ -39,9 +52,14 @@ while !args.isEmpty {
     case "--invocations":
         guard let n = Int(value) else { fail("\(flag) needs a number") }
         invocations = max(1, n)
+    case "--mixed":
+        guard let n = Int(value) else { fail("\(flag) needs a number") }
+        mixedInvocations = max(0, n)
     case "--environment":
         guard value == "dev" || value == "local" else { fail("--environment is dev or local") }
         environmentName = value
+    case "--floor": floorBinary = value
+    case "--aws": awsFile = value
     default: fail("unknown option \(flag)")
     }
 }
@@ -57,6 +75,34 @@ let event = APIGatewayFront.event(
 
 let devNull = open("/dev/null", O_WRONLY)
 
+/// `--aws`: the function's environment against the emulator and the bench user.
+struct AWSSettings {
+    var environment: [String: String] = [:]
+    var email = ""
+    var password = ""
+
+    init(file: String) {
+        guard let f = fopen(file, "r") else { fail("cannot read \(file)") }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 8192)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let text = String(decoding: line.prefix(while: { $0 != 0 && $0 != 10 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let eq = text.firstIndex(of: "=") else { continue }
+            let key = String(text[..<eq]), value = String(text[text.index(after: eq)...])
+            switch key {
+            case "BENCH_EMAIL": email = value
+            case "BENCH_PASSWORD": password = value
+            default: environment[key] = value
+            }
+        }
+        guard !email.isEmpty, !password.isEmpty, environment["USERS_TABLE"] != nil else {
+            fail("\(file) needs BENCH_EMAIL, BENCH_PASSWORD and the function's AWS settings")
+        }
+    }
+}
+
+let awsSettings = awsFile.map(AWSSettings.init(file:))
+
 func tempDir() -> String {
     var template = Array("/tmp/lambda-bench-XXXXXX".utf8CString)
     return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -64,7 +110,15 @@ func tempDir() -> String {
 
 /// What Lambda gives a function, plus the app's settings. `dev` points the AWS adapters at a
 /// closed loopback port: GET /v1/health never calls AWS, and nothing else is invoked.
-func environment(_ endpoint: String, _ environmentName: String) -> [String: String] {
+@MainActor func environment(_ endpoint: String, _ environmentName: String) -> [String: String] {
+    if let aws = awsSettings {
+        var env = aws.environment
+        env["AWS_LAMBDA_RUNTIME_API"] = endpoint
+        env["LOG_LEVEL"] = "info"
+        env["AWS_LAMBDA_FUNCTION_NAME"] = "api-handler-bench"
+        env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "512"
+        return env
+    }
     var env = [
         "AWS_LAMBDA_RUNTIME_API": endpoint, "ENVIRONMENT": environmentName, "LOG_LEVEL": "info",
         "PATH": "/usr/bin:/bin", "AWS_LAMBDA_FUNCTION_NAME": "api-handler-bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
@@ -208,11 +262,63 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 func fmtMs(_ ns: Double) -> String { String(Double(Int(ns / 1e3)) / 1e3) + " ms" }
 func fmtUs(_ ns: Double) -> String { String(Double(Int(ns / 1e2)) / 10) + " us" }
 
-// 1. Cold starts: spawn → answer to the first invocation.
-var colds: [Double] = []
-var inits: [Double] = []
-var coldRSS: [Int] = []
-for _ in 0..<processes {
+/// Current RSS (VmRSS) of `pid`, KiB.
+func rssKiB(_ pid: pid_t) -> Int? {
+    guard let f = fopen("/proc/\(pid)/status", "r") else { return nil }
+    defer { fclose(f) }
+    var line = [CChar](repeating: 0, count: 512)
+    while fgets(&line, Int32(line.count), f) != nil {
+        let s = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if s.hasPrefix("VmRSS:") { return Int(s.dropFirst(6).filter { $0.isNumber }) }
+    }
+    return nil
+}
+
+func mib(_ kib: Int) -> String { String(Double(kib * 10 / 1024) / 10) + " MiB" }
+
+/// One function process and its Runtime API.
+@MainActor final class Function {
+    let api = DirectRuntimeAPI()
+    let pid: pid_t
+    var status: Int32?
+
+    init(_ binary: String) {
+        guard
+            let pid = ChildProcess.spawn(
+                path: binary, arguments: [], environment: environment(api.endpoint, environmentName), outputFD: devNull)
+        else { fail("cannot spawn \(binary)") }
+        self.pid = pid
+        api.expectNext()
+    }
+
+    /// One invocation: its round trip in ns and the function's answer (the API Gateway v2 result).
+    func invoke(_ event: [UInt8]) -> (Double, String) {
+        let t0 = monotonicNs()
+        api.sendInvocation(event)
+        let answer = api.readAnswer()
+        let elapsed = Double(monotonicNs() - t0)
+        api.expectNext()
+        return (elapsed, String(decoding: answer.body, as: UTF8.self))
+    }
+
+    func stop() -> Int32 {
+        if let status { return status }
+        let s = lambdaBenchStop(pid, api)
+        status = s
+        return s
+    }
+}
+
+func lambdaBenchStop(_ pid: pid_t, _ api: DirectRuntimeAPI) -> Int32 { stop(pid, api) }
+
+struct Cold {
+    var colds: [Double] = []
+    var inits: [Double] = []
+    var rss: [Int] = []
+}
+
+/// Spawn → answer to the first invocation, for one process of `binary`.
+@MainActor func coldStart(_ binary: String, into c: inout Cold) {
     let api = DirectRuntimeAPI()
     let env = environment(api.endpoint, environmentName)
     let t0 = monotonicNs()
@@ -220,71 +326,249 @@ for _ in 0..<processes {
         fail("cannot spawn \(binary)")
     }
     api.expectNext()
-    inits.append(Double(monotonicNs() - t0))
+    c.inits.append(Double(monotonicNs() - t0))
     api.sendInvocation(event)
     let answer = api.readAnswer()
-    colds.append(Double(monotonicNs() - t0))
+    c.colds.append(Double(monotonicNs() - t0))
     guard String(decoding: answer.body, as: UTF8.self).contains("\"statusCode\":200") else {
         _ = stop(pid, api)
-        fail("the function did not answer GET /v1/health with 200: \(String(decoding: answer.body, as: UTF8.self))")
+        fail("\(binary) did not answer GET /v1/health with 200: \(String(decoding: answer.body, as: UTF8.self))")
     }
     api.expectNext()
-    if let rss = peakRSSKiB(pid) { coldRSS.append(rss) }
+    if let rss = peakRSSKiB(pid) { c.rss.append(rss) }
     let status = stop(pid, api)
-    if status != 0 { fail("the function exited with \(status) after SIGTERM (expected 0)") }
+    if status != 0 { fail("\(binary) exited with \(status) after SIGTERM (expected 0)") }
 }
 
-// 2. Warm invocations in one process.
-let api = DirectRuntimeAPI()
-guard let pid = ChildProcess.spawn(path: binary, arguments: [], environment: environment(api.endpoint, environmentName), outputFD: devNull)
-else {
-    fail("cannot spawn \(binary)")
-}
-api.expectNext()
-for _ in 0..<50 {  // warm-up
-    api.sendInvocation(event)
-    _ = api.readAnswer()
-    api.expectNext()
-}
-var warm: [Double] = []
-warm.reserveCapacity(invocations)
-let ticksBefore = cpuTicks(pid)
-let warmStart = monotonicNs()
-for _ in 0..<invocations {
-    let t0 = monotonicNs()
-    api.sendInvocation(event)
-    _ = api.readAnswer()
-    warm.append(Double(monotonicNs() - t0))
-    api.expectNext()
-}
-let warmWall = Double(monotonicNs() - warmStart)
-let ticksAfter = cpuTicks(pid)
-let warmRSS = peakRSSKiB(pid) ?? 0
-let warmStatus = stop(pid, api)
+func median(_ xs: [Double]) -> Double { percentile(xs.sorted(), 0.5) }
+func ratio(_ a: Double, _ b: Double) -> String { String(Double(Int(a / b * 100)) / 100) }
 
-var st = stat()
-let size = stat(binary, &st) == 0 ? Int(st.st_size) : 0
+// With --aws only part 3 runs (the cold start and health figures are against no AWS at all).
+if awsSettings == nil {
+    // 1. Cold starts: spawn → answer to the first invocation (alternating with the floor, if any).
+    var cold = Cold()
+    var floorCold = Cold()
+    for _ in 0..<processes {
+        coldStart(binary, into: &cold)
+        if let floorBinary { coldStart(floorBinary, into: &floorCold) }
+    }
 
-colds.sort()
-inits.sort()
-warm.sort()
-print("lambda-bench: \(binary) (ENVIRONMENT=\(environmentName))")
-print("  binary size          \(String(Double(size / 10_000) / 100)) MB (\(size) bytes)")
-print(
-    "  cold start (median)  \(fmtMs(percentile(colds, 0.5)))   min \(fmtMs(colds[0]))  max \(fmtMs(colds[colds.count - 1]))  [\(processes) processes]"
-)
-print("  init (median)        \(fmtMs(percentile(inits, 0.5)))   spawn -> first GET /next")
-print(
-    "  warm p50             \(fmtUs(percentile(warm, 0.5)))   [\(invocations) invocations, GET /v1/health v2 event, next answer -> response POST]"
-)
-print("  warm p99             \(fmtUs(percentile(warm, 0.99)))")
-if let a = ticksBefore, let b = ticksAfter {
-    let perInvocationNs = Double(b - a) * (1e9 / Double(sysconf(Int32(_SC_CLK_TCK)))) / Double(invocations)
+    // 2. Warm invocations in one process (blocks of 100, alternating with the floor's process).
+    let function = Function(binary)
+    let floorFunction = floorBinary.map(Function.init)
+    for _ in 0..<50 {  // warm-up
+        _ = function.invoke(event)
+        _ = floorFunction?.invoke(event)
+    }
+    var warm: [Double] = []
+    var floorWarm: [Double] = []
+    warm.reserveCapacity(invocations)
+    let ticksBefore = cpuTicks(function.pid)
+    var warmWall = 0.0
+    while warm.count < invocations {
+        let block = min(100, invocations - warm.count)
+        let start = monotonicNs()
+        for _ in 0..<block { warm.append(function.invoke(event).0) }
+        warmWall += Double(monotonicNs() - start)
+        if let floorFunction { for _ in 0..<block { floorWarm.append(floorFunction.invoke(event).0) } }
+    }
+    let ticksAfter = cpuTicks(function.pid)
+    let warmRSS = peakRSSKiB(function.pid) ?? 0
+    let warmStatus = function.stop()
+    if let floorFunction { _ = floorFunction.stop() }
+
+    var st = stat()
+    let size = stat(binary, &st) == 0 ? Int(st.st_size) : 0
+
+    let colds = cold.colds.sorted()
+    warm.sort()
+    print("lambda-bench: \(binary) (ENVIRONMENT=\(awsSettings == nil ? environmentName : "dev, AWS emulator"))")
+    print("  binary size          \(String(Double(size / 10_000) / 100)) MB (\(size) bytes)")
     print(
-        "  function CPU         \(fmtUs(perInvocationNs)) per invocation (user + system, incl. next/response syscalls); \(Int(Double(invocations) / (warmWall / 1e9))) invocations/s"
+        "  cold start (median)  \(fmtMs(percentile(colds, 0.5)))   min \(fmtMs(colds[0]))  max \(fmtMs(colds[colds.count - 1]))  [\(processes) processes]"
+    )
+    print("  init (median)        \(fmtMs(median(cold.inits)))   spawn -> first GET /next")
+    print(
+        "  warm p50             \(fmtUs(percentile(warm, 0.5)))   [\(invocations) invocations, GET /v1/health v2 event, next answer -> response POST]"
+    )
+    print("  warm p99             \(fmtUs(percentile(warm, 0.99)))")
+    if let a = ticksBefore, let b = ticksAfter {
+        let perInvocationNs = Double(b - a) * (1e9 / Double(sysconf(Int32(_SC_CLK_TCK)))) / Double(invocations)
+        print(
+            "  function CPU         \(fmtUs(perInvocationNs)) per invocation (user + system, incl. next/response syscalls); \(Int(Double(invocations) / (warmWall / 1e9))) invocations/s"
+        )
+    }
+    print("  peak RSS             \(mib(warmRSS)) after warm run; \(mib(cold.rss.max() ?? 0)) after first answer")
+    print("  SIGTERM exit status  \(warmStatus)")
+    if let floorBinary {
+        let floorCold = median(floorCold.colds), floorP50 = median(floorWarm)
+        print("floor: \(floorBinary)")
+        print(
+            "  cold start (median)  \(fmtMs(floorCold))   ratio api-handler / floor \(ratio(percentile(colds, 0.5), floorCold))   (target <= 2.5)"
+        )
+        print(
+            "  warm p50             \(fmtUs(floorP50))   ratio api-handler / floor \(ratio(percentile(warm, 0.5), floorP50))   (target <= 2)"
+        )
+    }
+}
+
+// 3. Against the emulator: the authenticated route, then the mixed workload.
+guard let aws = awsSettings else { exit(0) }
+
+/// A field of the JSON body inside an API Gateway v2 answer (the body is an escaped JSON string).
+func bodyField(_ name: String, _ answer: String) -> String? {
+    let marker = "\\\"\(name)\\\":\\\""
+    guard let r = answer.range(of: marker) else { return nil }
+    let rest = answer[r.upperBound...]
+    guard let end = rest.firstIndex(of: "\\") else { return nil }
+    return String(rest[..<end])
+}
+
+func status(_ answer: String) -> Int {
+    guard let r = answer.range(of: "\"statusCode\":") else { return 0 }
+    return Int(answer[r.upperBound...].prefix(while: { $0.isNumber })) ?? 0
+}
+
+var addressCounter = 0
+/// An API Gateway v2 event from a different client address each time (the per-address limits
+/// are the function's business, not this benchmark's).
+@MainActor func apiEvent(_ method: String, _ path: String, bearer: String? = nil, json: String? = nil) -> [UInt8] {
+    addressCounter += 1
+    var headers: [(String, String)] = [
+        ("accept", "application/json"), ("host", "api.ailifestyle.app"), ("user-agent", "Mozilla/5.0 (bench)"),
+    ]
+    if let bearer { headers.append(("authorization", "Bearer \(bearer)")) }
+    if json != nil { headers.append(("content-type", "application/json")) }
+    return APIGatewayFront.event(
+        method: method, path: path, query: "", headers: headers, body: Array((json ?? "").utf8),
+        sourceIP: "198.18.\(addressCounter / 250 % 250).\(addressCounter % 250 + 1)")
+}
+
+let fn = Function(binary)
+@MainActor func login() -> (access: String, refresh: String) {
+    let (_, answer) = fn.invoke(
+        apiEvent("POST", "/v1/auth/login", json: #"{"email":"\#(aws.email)","password":"\#(aws.password)"}"#))
+    guard status(answer) == 200, let access = bodyField("accessToken", answer), let refresh = bodyField("refreshToken", answer) else {
+        fail("login of the bench user failed: \(answer.prefix(300))")
+    }
+    return (access, refresh)
+}
+var session = login()
+let profileEvent = apiEvent("GET", "/v1/users/profile", bearer: session.access)
+for _ in 0..<50 {
+    guard status(fn.invoke(profileEvent).1) == 200 else { fail("GET /v1/users/profile did not answer 200") }
+    _ = fn.invoke(event)
+}
+// The store call the profile route makes, made by this process with the same AWS client code
+// against the same emulator and table: one consistent GetItem.
+let e = aws.environment
+guard let keyId = e["AWS_ACCESS_KEY_ID"], let secretKey = e["AWS_SECRET_ACCESS_KEY"], let region = e["AWS_REGION"],
+    let table = e["USERS_TABLE"]
+else { fail("the --aws file needs AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and USERS_TABLE") }
+let http = AWSHTTPClientFactory.makeHTTPClient()
+let dynamo: DynamoDBClient
+do {
+    dynamo = try DynamoDBClient(
+        credentials: AWSCredentials(accessKeyId: keyId, secretAccessKey: secretKey, sessionToken: e["AWS_SESSION_TOKEN"]), region: region,
+        httpClient: http, environment: e)
+} catch {
+    fail("no DynamoDB endpoint: \(error)")
+}
+func getItem() async -> Double {
+    let t0 = monotonicNs()
+    do {
+        _ = try await dynamo.getItem(.init(tableName: table, key: ["pk": "USER#lambda-bench", "sk": "PROFILE"], consistentRead: true))
+    } catch {
+        fail("GetItem against the emulator failed: \(error)")
+    }
+    return Double(monotonicNs() - t0)
+}
+for _ in 0..<20 { _ = await getItem() }
+var profile: [Double] = []
+var health: [Double] = []
+var store: [Double] = []
+let authenticated = max(200, invocations / 4)
+while profile.count < authenticated {
+    for _ in 0..<50 { profile.append(fn.invoke(profileEvent).0) }
+    for _ in 0..<50 { health.append(fn.invoke(event).0) }
+    for _ in 0..<50 { store.append(await getItem()) }
+}
+await http.shutdown()
+let profileP50 = median(profile), healthP50 = median(health), storeP50 = median(store)
+print("authenticated route (same process, blocks of 50 alternating with health and with the store call alone, AWS emulator):")
+print("  GET /v1/users/profile p50 \(fmtUs(profileP50))  p99 \(fmtUs(percentile(profile.sorted(), 0.99)))  [\(profile.count) invocations]")
+print("  GET /v1/health p50        \(fmtUs(healthP50))")
+print("  DynamoDB GetItem p50      \(fmtUs(storeP50))  (the one store call the route makes, from this process)")
+print(
+    "  profile / (health + GetItem) \(ratio(profileP50, healthP50 + storeP50))   (target <= 1.5); the route's own cost \(fmtUs(profileP50 - storeP50)) p50"
+)
+
+// The mixed workload: what a container serves over its life.
+if mixedInvocations > 0 {
+    var checkpoints: [Int] = []
+    var c = 1_000
+    while c < mixedInvocations {
+        checkpoints.append(c)
+        c = c == 1_000 ? 2_000 : (c == 2_000 ? 5_000 : c * 2)
+    }
+    checkpoints.append(mixedInvocations)
+    var done = 0
+    var non2xx = 0
+    var user = 0
+    var samples: [(Int, Int, Int)] = []
+    var mixedNs = 0.0
+    var unexpected: [String: Int] = [:]
+    func count(_ r: (Double, String), _ expected: Int = 200, _ route: String) {
+        done += 1
+        mixedNs += r.0
+        if status(r.1) != expected {
+            non2xx += 1
+            unexpected["\(route) \(status(r.1))", default: 0] += 1
+        }
+    }
+    while done < mixedInvocations {
+        user += 1
+        let email = "mixed-\(getpid())-\(user)@example.com"
+        // Names are letters only (the contract's name rule): a letter per user, cycling.
+        let letter = String(UnicodeScalar(UInt8(97 + user % 26)))
+        count(
+            fn.invoke(
+                apiEvent(
+                    "POST", "/v1/auth/register",
+                    json: #"{"email":"\#(email)","password":"SecureP@ss123","firstName":"Mixed","lastName":"User\#(letter)"}"#)), 201,
+            "POST /v1/auth/register")
+        let (_, answer) = fn.invoke(
+            apiEvent("POST", "/v1/auth/login", json: #"{"email":"\#(aws.email)","password":"\#(aws.password)"}"#))
+        done += 1
+        if status(answer) == 200, let a = bodyField("accessToken", answer), let r = bodyField("refreshToken", answer) {
+            session = (a, r)
+        } else {
+            non2xx += 1
+            unexpected["POST /v1/auth/login \(status(answer))", default: 0] += 1
+        }
+        for _ in 0..<4 { count(fn.invoke(apiEvent("GET", "/v1/users/profile", bearer: session.access)), 200, "GET /v1/users/profile") }
+        count(
+            fn.invoke(apiEvent("PUT", "/v1/users/profile", bearer: session.access, json: #"{"firstName":"Mixed\#(letter)"}"#)), 200,
+            "PUT /v1/users/profile")
+        count(
+            fn.invoke(apiEvent("POST", "/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refresh)"}"#)), 200, "POST /v1/auth/refresh")
+        while let next = checkpoints.first, done >= next {
+            checkpoints.removeFirst()
+            samples.append((done, rssKiB(fn.pid) ?? 0, peakRSSKiB(fn.pid) ?? 0))
+        }
+    }
+    print("mixed workload (per user: register, login, profile GET x4, PUT, refresh; AWS emulator):")
+    for (n, rss, peak) in samples {
+        print("  after \(n) invocations   RSS \(mib(rss))   peak \(mib(peak))")
+    }
+    if let first = samples.first, let last = samples.last, samples.count > 1 {
+        print(
+            "  RSS growth \(first.0) -> \(last.0): \(mib(last.1 - first.1)) (\(last.1 - first.1) KiB); peak \(mib(last.2)) (target <= 14 MiB)"
+        )
+    }
+    print(
+        "  \(done) invocations, \(user) registrations, \(non2xx) not as expected\(unexpected.isEmpty ? "" : ": ")\(unexpected.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))"
     )
 }
-print(
-    "  peak RSS             \(String(Double(warmRSS * 10 / 1024) / 10)) MiB after warm run; \(String(Double((coldRSS.max() ?? 0) * 10 / 1024) / 10)) MiB after first answer"
-)
-print("  SIGTERM exit status  \(warmStatus)")
+let fnStatus = fn.stop()
+if fnStatus != 0 { fail("the function exited with \(fnStatus) after SIGTERM") }

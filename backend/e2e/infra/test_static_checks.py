@@ -276,3 +276,51 @@ def test_every_workflow_pins_actions_and_limits_permissions():
                 if "uses" in step:
                     ref = step["uses"].split("@", 1)
                     assert len(ref) == 2 and ref[1] not in ("main", "master", "latest"), f"{path.name}/{name}: {step['uses']}"
+
+
+# Build output never enters the repo: the SwiftPM build folders (.build, .build-lambda, ...),
+# LLVM bitcode / objects / IR, Package.resolved (the local package copies have their own commit
+# ids) and Python venvs.
+BUILD_ARTEFACT_NAMES = ("Package.resolved",)
+BUILD_ARTEFACT_SUFFIXES = (".bc", ".o", ".ll")
+BUILD_ARTEFACT_DIRS = (".build", ".venv", "__pycache__")
+
+
+def build_artefacts(paths: list[str]) -> list[str]:
+    """The repository-relative paths that are build output."""
+    found = []
+    for path in paths:
+        parts = path.split("/")
+        if (parts[-1] in BUILD_ARTEFACT_NAMES or parts[-1].endswith(BUILD_ARTEFACT_SUFFIXES)
+                or any(p == d or p.startswith(d + "-") or p.startswith(d + "_")
+                       for p in parts[:-1] for d in BUILD_ARTEFACT_DIRS)):
+            found.append(path)
+    return found
+
+
+def test_build_artefact_rule_flags_build_output():
+    flagged = build_artefacts([
+        "backend/.build/release/api-handler", "backend/.build-lambda/x", "backend/.build_asan/y",
+        "backend/Foo.swift.bc", "backend/main.o", "backend/x.ll", "backend/Package.resolved",
+        ".venv/bin/python", "backend/e2e/__pycache__/a.pyc",
+        "backend/Sources/LifestyleCore/Routes.swift", "backend/scripts/build.sh",
+        "backend/.buildkite.yml", "docs/a.old"])
+    assert flagged == [
+        "backend/.build/release/api-handler", "backend/.build-lambda/x", "backend/.build_asan/y",
+        "backend/Foo.swift.bc", "backend/main.o", "backend/x.ll", "backend/Package.resolved",
+        ".venv/bin/python", "backend/e2e/__pycache__/a.pyc"]
+
+
+def test_no_build_artefact_is_tracked():
+    out = run(["git", "-C", str(REPO), "ls-files", "-z"])
+    assert out.returncode == 0, out.stderr
+    tracked = build_artefacts([p for p in out.stdout.split("\0") if p])
+    assert tracked == [], f"build output is tracked (git rm --cached it): {tracked[:20]}"
+
+
+def test_gitignore_covers_build_output():
+    samples = ["backend/.build/x", "backend/.build-lambda/x", "backend/A.swift.bc", "backend/a.o",
+               "backend/a.ll", "backend/Package.resolved", ".venv/bin/python"]
+    out = run(["git", "-C", str(REPO), "check-ignore", "--no-index", *samples])
+    ignored = set(out.stdout.split())
+    assert ignored == set(samples), f"not ignored by .gitignore: {sorted(set(samples) - ignored)}"

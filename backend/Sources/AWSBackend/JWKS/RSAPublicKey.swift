@@ -87,34 +87,33 @@ struct RSAPublicKey: Sendable {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     n.withUnsafeBufferPointer { n in
+                        // Carries go through 128-bit sums (mul, add, adc), never through a branch:
+                        // the operands are random-looking, so a branch per carry mispredicts half the
+                        // time (that was most of the cost). a·b + t + carry < 2¹²⁸ never overflows.
                         for i in 0..<s {
                             // t += a·b[i]
                             var carry: UInt64 = 0
-                            let bi = b[i]
+                            let bi = UInt128(b[i])
                             for j in 0..<s {
-                                let (hi, lo) = a[j].multipliedFullWidth(by: bi)
-                                let (s1, o1) = t[j].addingReportingOverflow(lo)
-                                let (s2, o2) = s1.addingReportingOverflow(carry)
-                                t[j] = s2
-                                carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                                let p = UInt128(a[j]) &* bi &+ UInt128(t[j]) &+ UInt128(carry)
+                                t[j] = UInt64(truncatingIfNeeded: p)
+                                carry = UInt64(truncatingIfNeeded: p &>> 64)
                             }
-                            let (top, overflow) = t[s].addingReportingOverflow(carry)
-                            t[s] = top
-                            t[s + 1] = overflow ? 1 : 0
+                            let top = UInt128(t[s]) &+ UInt128(carry)
+                            t[s] = UInt64(truncatingIfNeeded: top)
+                            t[s + 1] = UInt64(truncatingIfNeeded: top &>> 64)
                             // t = (t + m·n) / 2⁶⁴
-                            let m = t[0] &* n0inv
-                            var (hi, lo) = m.multipliedFullWidth(by: n[0])
-                            carry = hi &+ (t[0].addingReportingOverflow(lo).overflow ? 1 : 0)
+                            let m = UInt128(t[0] &* n0inv)
+                            var q = m &* UInt128(n[0]) &+ UInt128(t[0])
+                            carry = UInt64(truncatingIfNeeded: q &>> 64)
                             for j in 1..<s {
-                                (hi, lo) = m.multipliedFullWidth(by: n[j])
-                                let (s1, o1) = t[j].addingReportingOverflow(lo)
-                                let (s2, o2) = s1.addingReportingOverflow(carry)
-                                t[j - 1] = s2
-                                carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                                q = m &* UInt128(n[j]) &+ UInt128(t[j]) &+ UInt128(carry)
+                                t[j - 1] = UInt64(truncatingIfNeeded: q)
+                                carry = UInt64(truncatingIfNeeded: q &>> 64)
                             }
-                            let (last, o3) = t[s].addingReportingOverflow(carry)
-                            t[s - 1] = last
-                            t[s] = t[s + 1] &+ (o3 ? 1 : 0)
+                            let last = UInt128(t[s]) &+ UInt128(carry)
+                            t[s - 1] = UInt64(truncatingIfNeeded: last)
+                            t[s] = t[s + 1] &+ UInt64(truncatingIfNeeded: last &>> 64)
                         }
                     }
                 }

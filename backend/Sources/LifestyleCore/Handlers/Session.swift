@@ -51,15 +51,28 @@ enum Session {
             if case .userNotConfirmed = error { AppMetrics.failure("login_unconfirmed") }
             throw error.apiError
         }
-        await s.rateLimiter.forget(key)
-        if let address { await s.rateLimiter.giveBack(address.key) }
-        switch outcome {
-        case .mfaRequired(let session):
-            AppMetrics.event("login_mfa_challenge")
-            return .json(LoginDTO(mfaRequired: true, sessionToken: session))
-        case .authenticated(let tokens, let subject):
-            return try await loggedIn(tokens, subject: subject, context)
+        // The slots go back while the answer is made (the profile read): one round trip fewer
+        // than doing it first. Awaited on every path, so it is never cancelled half-way.
+        let limiter = s.rateLimiter
+        async let released: Void = {
+            await limiter.forget(key)
+            if let address { await limiter.giveBack(address.key) }
+        }()
+        let response: Response
+        do {
+            switch outcome {
+            case .mfaRequired(let session):
+                AppMetrics.event("login_mfa_challenge")
+                response = .json(LoginDTO(mfaRequired: true, sessionToken: session))
+            case .authenticated(let tokens, let subject):
+                response = try await loggedIn(tokens, subject: subject, context)
+            }
+        } catch {
+            await released
+            throw error
         }
+        await released
+        return response
     }
 
     static func loggedIn(_ tokens: AuthTokens, subject: String, _ context: RequestContext) async throws -> Response {

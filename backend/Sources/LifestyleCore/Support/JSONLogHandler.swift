@@ -5,12 +5,10 @@ public import Logging
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
+#if os(Linux)
     import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
+#else
+    #error("Linux only: this file calls Glibc directly (the Lambda runtime and the local server run on Linux)")
 #endif
 
 /// One JSON object per line on stdout: `{"timestamp","level","message","logger",...metadata}`.
