@@ -60,7 +60,6 @@ class PythonFloor:
     def __init__(self, driver):
         self.driver = driver
         cognito, dynamodb = driver._client("cognito-idp"), driver._client("dynamodb")
-        floor = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -92,7 +91,7 @@ class PythonFloor:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=floor.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def cleanup(self):
         self.server.shutdown()

@@ -151,18 +151,21 @@ func cpuTicks(_ pid: pid_t) -> Int? {
     return u + k
 }
 
-func peakRSSKiB(_ pid: pid_t) -> Int? {
+/// A `VmXXX:` figure of `/proc/<pid>/status` in KiB: `VmHWM` (peak RSS) or `VmRSS` (current).
+func procStatusKiB(_ pid: pid_t, _ field: String) -> Int? {
     guard let f = fopen("/proc/\(pid)/status", "r") else { return nil }
     defer { fclose(f) }
     var line = [CChar](repeating: 0, count: 512)
     while fgets(&line, Int32(line.count), f) != nil {
         let s = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if s.hasPrefix("VmHWM:") {
-            return Int(s.dropFirst(6).filter { $0.isNumber })
-        }
+        if s.hasPrefix(field + ":") { return Int(s.dropFirst(field.count + 1).filter { $0.isNumber }) }
     }
     return nil
 }
+
+func peakRSSKiB(_ pid: pid_t) -> Int? { procStatusKiB(pid, "VmHWM") }
+
+func rssKiB(_ pid: pid_t) -> Int? { procStatusKiB(pid, "VmRSS") }
 
 /// A Runtime API for exactly one function process, answered inline by the calling thread.
 final class DirectRuntimeAPI {
@@ -261,18 +264,6 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 func fmtMs(_ ns: Double) -> String { String(Double(Int(ns / 1e3)) / 1e3) + " ms" }
 func fmtUs(_ ns: Double) -> String { String(Double(Int(ns / 1e2)) / 10) + " us" }
-
-/// Current RSS (VmRSS) of `pid`, KiB.
-func rssKiB(_ pid: pid_t) -> Int? {
-    guard let f = fopen("/proc/\(pid)/status", "r") else { return nil }
-    defer { fclose(f) }
-    var line = [CChar](repeating: 0, count: 512)
-    while fgets(&line, Int32(line.count), f) != nil {
-        let s = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if s.hasPrefix("VmRSS:") { return Int(s.dropFirst(6).filter { $0.isNumber }) }
-    }
-    return nil
-}
 
 func mib(_ kib: Int) -> String { String(Double(kib * 10 / 1024) / 10) + " MiB" }
 
