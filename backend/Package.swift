@@ -1,41 +1,38 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-// `LIFESTYLE_LAMBDA_ONLY=1 swift build --product api-handler ...` builds the Lambda bootstrap:
-// the same `api-handler`, but wired to the Lambda runtime and the AWS adapters only (no local
-// HTTP server, no embedded SQLite backend, no emulator, no CLI parser). Nothing in it imports
-// full Foundation, so neither Foundation's ICU data nor the server stack ends up in the image.
-// Dockerfile.api-handler, build-lambda-zip.sh, bench-lambda.sh and test.sh set it.
-let lambdaOnly = (Context.environment["LIFESTYLE_LAMBDA_ONLY"] ?? "") == "1"
-
-let apiHandlerDependencies: [Target.Dependency] =
-    lambdaOnly
-    ? [
-        "LifestyleCore", "AWSBackend", "LambdaTransport",
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"),
-    ]
-    : [
-        "LifestyleCore",
-        "EmbeddedBackend",
-        "AWSBackend",
-        "HTTPTransport",
-        "LambdaTransport",
-        "LambdaEmulator",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"),
-    ]
-
+// The module graph (arrows point at what a module may import; README "Layout" draws it):
+//
+//   LifestyleToolkit        Foundation-free leaf: hashing, encodings, JSON, time, log handler, process I/O
+//     <- QREncoding, SigV4
+//     <- LifestyleCore      the app: routes, handlers, validation, domain, ports
+//          <- EmbeddedBackend, AWSBackend (+ SigV4)      adapters of the ports
+//          <- HTTPTransport (Hummingbird), LifestyleLambda (+ LambdaRuntime, LambdaEvents)
+//     <- LambdaRuntime      a generic Lambda custom runtime: Runtime API client, loop, watchdog, EMF
+//     <- LambdaEvents       API Gateway v1/v2 and Cognito trigger events
+//          <- LambdaEmulator (+ LambdaRuntime, Hummingbird)
+//   LifestyleServices       composition: services from configuration; the only module that knows every adapter
+//     <- bootstrap          the Lambda executable (Dockerfile.api-handler)
+//     <- api-handler        the developer CLI: serve, serve --lambda, routes, cognito-trigger
+//
+// The `Embedded` trait (on by default) puts the embedded backend (SQLite + local identity provider)
+// into LifestyleServices. The shipped bootstrap is built without it
+// (`swift build --product bootstrap --disable-default-traits`): Lambda runtime + AWS adapters
+// only, nothing that imports full Foundation, so neither ICU nor SQLite ends up in the image.
 let package = Package(
     name: "LifestyleBackend",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "api-handler", targets: ["api-handler"])
+        .executable(name: "api-handler", targets: ["api-handler"]),
+        .executable(name: "bootstrap", targets: ["bootstrap"]),
+    ],
+    traits: [
+        .trait(name: "Embedded", description: "The embedded backend (SQLite, local identity provider) for ENVIRONMENT=local."),
+        .default(enabledTraits: ["Embedded"]),
     ],
     // Exact versions: the image that ships is built from what the suite tested (Package.resolved is
     // not committed; Dependabot proposes updates). Transitive packages follow from these.
@@ -51,13 +48,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
     ],
     targets: [
-        // Pure, dependency-free QR encoder used for the MFA set-up image.
-        .target(name: "QRCode", swiftSettings: strict),
+        // The leaf every module may use: SHA/HMAC/HKDF, Base64/Base32/hex/percent-encoding, the JSON
+        // reader and writers, timestamps and `UnixClock`, request ids, the JSON log handler, stdout.
+        .target(
+            name: "LifestyleToolkit",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // QR encoder for the MFA set-up image.
+        .target(name: "QREncoding", dependencies: ["LifestyleToolkit"], swiftSettings: strict),
+        // AWS Signature Version 4 (like soto's SotoSignerV4): canonical request, signing key cache.
+        .target(name: "SigV4", dependencies: ["LifestyleToolkit"], swiftSettings: strict),
         // The app core: route table, handlers, validation, domain, ports. No transport, no AWS.
         .target(
             name: "LifestyleCore",
             dependencies: [
-                "QRCode",
+                "LifestyleToolkit", "QREncoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -67,7 +73,7 @@ let package = Package(
         .target(
             name: "EmbeddedBackend",
             dependencies: [
-                "LifestyleCore",
+                "LifestyleCore", "LifestyleToolkit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -76,12 +82,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // AWS adapters: SigV4, the AWS JSON protocol client, DynamoDB, Cognito, JWKS, and the
-        // Cognito/DynamoDB implementations of the core's ports.
+        // AWS adapters: the AWS JSON protocol client, DynamoDB, Cognito, Secrets Manager, JWKS, and
+        // the Cognito/DynamoDB implementations of the core's ports.
         .target(
             name: "AWSBackend",
             dependencies: [
-                "LifestyleCore",
+                "LifestyleCore", "LifestyleToolkit", "SigV4",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,22 +100,34 @@ let package = Package(
         .target(
             name: "HTTPTransport",
             dependencies: [
-                "LifestyleCore",
+                "LifestyleCore", "LifestyleToolkit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
-        // Lambda transport: Runtime API client and loop over POSIX sockets, API Gateway event
-        // translation, Cognito trigger hook, CloudWatch EMF metrics. No NIO, no Foundation.
+        // A Lambda custom runtime that knows no app: Runtime API client and loop over POSIX sockets,
+        // the deadline watchdog, CloudWatch EMF metrics. No NIO, no Foundation.
         .target(
-            name: "LambdaTransport",
+            name: "LambdaRuntime",
             dependencies: [
-                "LifestyleCore",
+                "LifestyleToolkit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // The events Lambda hands the function: API Gateway payload 1.0/2.0, Cognito triggers.
+        .target(name: "LambdaEvents", dependencies: ["LifestyleToolkit"], swiftSettings: strict),
+        // The app's Lambda adapter: events to core requests and back, the 504 fallback, triggers.
+        .target(
+            name: "LifestyleLambda",
+            dependencies: [
+                "LifestyleCore", "LifestyleToolkit", "LambdaRuntime", "LambdaEvents",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -117,22 +135,43 @@ let package = Package(
         .target(
             name: "LambdaEmulator",
             dependencies: [
-                "LambdaTransport",
+                "LambdaRuntime", "LambdaEvents", "LifestyleToolkit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
-        // Cold start / warm overhead / RSS benchmark of the release api-handler (scripts/bench-lambda.sh).
-        .executableTarget(name: "lambda-bench", dependencies: ["LambdaEmulator", "AWSBackend"], swiftSettings: strict),
-        // The Swift floor of scripts/bench-lambda.sh: the C floor runtime's work in Swift, same flags.
-        .executableTarget(name: "swift-floor", swiftSettings: strict),
+        // Composition: builds the services from configuration (embedded or AWS) and runs the app as
+        // a Lambda function. The only module that knows every adapter.
+        .target(
+            name: "LifestyleServices",
+            dependencies: [
+                "LifestyleCore", "LifestyleToolkit", "AWSBackend", "LifestyleLambda", "LambdaRuntime",
+                .target(name: "EmbeddedBackend", condition: .when(traits: ["Embedded"])),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // The Lambda executable (Dockerfile.api-handler builds it with --disable-default-traits).
+        .executableTarget(name: "bootstrap", dependencies: ["LifestyleServices", "LifestyleToolkit"], swiftSettings: strict),
+        // The developer CLI.
         .executableTarget(
             name: "api-handler",
-            dependencies: apiHandlerDependencies,
-            swiftSettings: strict + (lambdaOnly ? [.define("LAMBDA_ONLY")] : [])
+            dependencies: [
+                "LifestyleServices", "LifestyleCore", "LifestyleToolkit", "HTTPTransport", "LambdaEmulator", "LambdaRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
         ),
+        // Cold start / warm overhead / RSS benchmark of the release bootstrap (scripts/bench-lambda.sh).
+        .executableTarget(
+            name: "lambda-bench", dependencies: ["LambdaEmulator", "LambdaRuntime", "LifestyleToolkit", "AWSBackend"],
+            swiftSettings: strict),
+        // The Swift floor of scripts/bench-lambda.sh: the C floor runtime's work in Swift, same flags.
+        .executableTarget(name: "swift-floor", swiftSettings: strict),
         // The floor of scripts/bench-local.sh: a bare Hummingbird 2 hello-world, same versions.
         .executableTarget(
             name: "hello-bench", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
@@ -140,18 +179,20 @@ let package = Package(
         .executableTarget(
             name: "aws-bench",
             dependencies: [
-                "AWSBackend", "LifestyleCore",
+                "AWSBackend", "LifestyleCore", "LifestyleToolkit", "SigV4",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: strict),
+        .testTarget(name: "LifestyleToolkitTests", dependencies: ["LifestyleToolkit", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .testTarget(name: "QREncodingTests", dependencies: ["QREncoding", "LifestyleToolkit"], swiftSettings: strict),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4", "LifestyleToolkit"], swiftSettings: strict),
         .testTarget(
             name: "AWSBackendTests",
             dependencies: [
-                "AWSBackend",
-                "LifestyleCore",
+                "AWSBackend", "SigV4",
+                "LifestyleCore", "LifestyleToolkit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -162,13 +203,14 @@ let package = Package(
         ),
         .testTarget(
             name: "LifestyleCoreTests",
-            dependencies: ["LifestyleCore", "EmbeddedBackend", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["LifestyleCore", "LifestyleToolkit", "EmbeddedBackend", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "LambdaTransportTests",
+            name: "LifestyleLambdaTests",
             dependencies: [
-                "LambdaTransport", "LambdaEmulator", "LifestyleCore", "EmbeddedBackend",
+                "LifestyleLambda", "LambdaRuntime", "LambdaEvents", "LambdaEmulator", "LifestyleCore", "LifestyleToolkit",
+                "EmbeddedBackend",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict

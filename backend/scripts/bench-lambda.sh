@@ -3,8 +3,8 @@
 #
 #   scripts/bench-lambda.sh [--processes N] [--invocations M]     (defaults: 15 and 2000)
 #
-# Builds the Lambda bootstrap the way Dockerfile.api-handler does (LIFESTYLE_LAMBDA_ONLY=1,
-# --static-swift-stdlib, -Osize, --gc-sections, stripped) and the C floor runtime
+# Builds the Lambda bootstrap the way Dockerfile.api-handler does (--product bootstrap
+# --disable-default-traits, --static-swift-stdlib, -Osize, --gc-sections, stripped) and the C floor runtime
 # (scripts/bench/floor-runtime.c, cc -O2), then prints, each part in the same run:
 #   1. `lambda-bench --floor`: cold start (spawn -> first answer, median of N processes), init
 #      time, warm p50/p99 for GET /v1/health (API Gateway v2 event) over M invocations, peak RSS
@@ -32,11 +32,11 @@ XFLAGS=()
 for f in "${SWIFTC_FLAGS[@]}"; do XFLAGS+=(-Xswiftc "$f"); done
 
 build() {
-  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib --scratch-path "${SCRATCH}" \
+  swift build -c release --disable-default-traits --static-swift-stdlib --scratch-path "${SCRATCH}" \
     "${XFLAGS[@]}" -Xcc -Os -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie "$@"
 }
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  build --product api-handler >&2
+  build --product bootstrap >&2
   build --product lambda-bench >&2
   build --product aws-bench >&2
   build --product swift-floor >&2
@@ -44,13 +44,13 @@ fi
 BIN_DIR="$(build --show-bin-path)"
 OUT="${SCRATCH}/lambda-bench-out"
 mkdir -p "${OUT}"
-cp "${BIN_DIR}/api-handler" "${OUT}/bootstrap"
+cp "${BIN_DIR}/bootstrap" "${OUT}/bootstrap"
 strip "${OUT}/bootstrap"
 cc -O2 -o "${OUT}/floor-runtime" scripts/bench/floor-runtime.c
 strip "${OUT}/floor-runtime"
 cp "${BIN_DIR}/swift-floor" "${OUT}/swift-floor"
 strip "${OUT}/swift-floor"
-printf 'unstripped: %s bytes\n' "$(stat -c %s "${BIN_DIR}/api-handler")"
+printf 'unstripped: %s bytes\n' "$(stat -c %s "${BIN_DIR}/bootstrap")"
 
 # Parts 1 and 1b run on one CPU (PIN_CPU, default 1; PIN_CPU= turns it off): a function at the
 # configured 512-1024 MB gets at most one vCPU's time on Lambda, and unpinned, wake-ups across this

@@ -48,13 +48,14 @@ bin="$(swift build "${build_flags[@]}" --show-bin-path)"
 if want swift; then
   # The Lambda binary as shipped (static Swift stdlib, -Osize) for the linkage check (ldd).
   log "swift build (release, static Swift stdlib: the Lambda bootstrap)"
-  LIFESTYLE_LAMBDA_ONLY=1 swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xcc -Os -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie \
-    --product api-handler --scratch-path "$backend/.build-lambda" 2>&1 \
+  swift build -c release --disable-default-traits --static-swift-stdlib -Xswiftc -Osize -Xcc -Os -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie \
+    --product bootstrap --scratch-path "$backend/.build-lambda" 2>&1 \
     | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
-  export LAMBDA_RELEASE_BIN="$backend/.build-lambda/release/api-handler"
+  export LAMBDA_RELEASE_BIN="$backend/.build-lambda/release/bootstrap"
 fi
 test -x "$bin/api-handler" || { echo "build failed: no api-handler binary" >&2; exit 1; }
 export API_HANDLER_BIN="$bin/api-handler"
+test -x "$bin/bootstrap" && export BOOTSTRAP_BIN="$bin/bootstrap"
 
 status=0
 run() { local name="$1"; shift; log "$name"; if ! "$@"; then echo "FAILED: $name" >&2; status=1; fi; }

@@ -1,6 +1,7 @@
 import Logging
 import SQLiteNIO
 import Synchronization
+import LifestyleToolkit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,6 +1,7 @@
 import Crypto
 import LifestyleCore
 import SQLiteNIO
+import LifestyleToolkit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

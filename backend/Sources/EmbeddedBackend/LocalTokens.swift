@@ -1,5 +1,6 @@
 import Crypto
 import LifestyleCore
+import LifestyleToolkit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,5 +1,6 @@
 import LifestyleCore
 import Synchronization
+import LifestyleToolkit
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import LifestyleCore
 import SQLiteNIO
+import LifestyleToolkit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -3,6 +3,7 @@ import Hummingbird
 import LifestyleCore
 import Logging
 import NIOCore
+import LifestyleToolkit
 
 /// The local HTTP server: Hummingbird 2 in front of the same `LifestyleApp` the Lambda runtime
 /// uses. It only translates requests and responses; routing, CORS, auth and errors are the core's.
@@ -30,28 +31,22 @@ struct CoreResponder: HTTPResponder {
         var request = request
         let limit = app.services.config.maxBodyBytes
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            return Self.convert(await app.respond(to: Self.tooLarge(request)))
+            return Self.convert(await app.respondBodyTooLarge(to: Self.request(request, body: [])))
         }
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: limit)
         } catch {
-            return Self.convert(await app.respond(to: Self.tooLarge(request)))
+            return Self.convert(await app.respondBodyTooLarge(to: Self.request(request, body: [])))
         }
-        var headers = LifestyleCore.Headers()
-        for field in request.headers { headers.add(field.name.canonicalName, field.value) }
-        let core = LifestyleCore.Request(
-            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers,
-            body: Array(buffer: body))
-        return Self.convert(await app.respond(to: core))
+        return Self.convert(await app.respond(to: Self.request(request, body: Array(buffer: body))))
     }
 
-    /// A stand-in request whose body is over the limit, so the core answers 413 in its usual shape.
-    static func tooLarge(_ request: Hummingbird.Request) -> LifestyleCore.Request {
+    static func request(_ request: Hummingbird.Request, body: [UInt8]) -> LifestyleCore.Request {
         var headers = LifestyleCore.Headers()
         for field in request.headers { headers.add(field.name.canonicalName, field.value) }
         return LifestyleCore.Request(
-            method: request.method.rawValue, path: request.uri.path, headers: headers, body: [UInt8](repeating: 0, count: (1 << 20) + 1))
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers, body: body)
     }
 
     static func convert(_ r: LifestyleCore.Response) -> Hummingbird.Response {

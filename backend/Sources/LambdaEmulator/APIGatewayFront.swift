@@ -1,9 +1,10 @@
 import HTTPTypes
 import Hummingbird
-import LambdaTransport
-import LifestyleCore
+import LambdaRuntime
 public import Logging
 import NIOCore
+import LifestyleToolkit
+import LambdaEvents
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -44,8 +45,8 @@ public enum APIGatewayFront {
             }
             if let old = merged[name] { merged[name] = old + "," + value } else { merged[name] = value; order.append(name) }
         }
-        let requestID = RequestIDs.next()
-        let epochMs = LambdaTransport.Clock.epochMs()
+        let requestID = RequestID.generate()
+        let epochMs = UnixClock.epochMilliseconds()
         var s = "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":"
         JSONText.appendQuoted(path, to: &s)
         s += ",\"rawQueryString\":"
@@ -64,7 +65,7 @@ public enum APIGatewayFront {
             var porder: [String] = []
             for pair in query.split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1)
-                let k = percentDecode(String(kv[0])), v = kv.count > 1 ? percentDecode(String(kv[1])) : ""
+                let k = PercentEncoding.decode(String(kv[0]), plusAsSpace: true), v = kv.count > 1 ? PercentEncoding.decode(String(kv[1]), plusAsSpace: true) : ""
                 if let old = params[k] { params[k] = old + "," + v } else { params[k] = v; porder.append(k) }
             }
             s += ",\"queryStringParameters\":"
@@ -106,35 +107,9 @@ public enum APIGatewayFront {
 
         public var bodyBytes: [UInt8] {
             guard let body else { return [] }
-            if isBase64Encoded == true { return Data(base64Encoded: body).map { Array($0) } ?? [] }
+            if isBase64Encoded == true { return Base64.decode(body) ?? [] }
             return Array(body.utf8)
         }
-    }
-
-    static func percentDecode(_ s: String) -> String {
-        var out: [UInt8] = []
-        var bytes = Array(s.utf8)[...]
-        while let b = bytes.popFirst() {
-            if b == UInt8(ascii: "+") {
-                out.append(0x20)
-            } else if b == UInt8(ascii: "%"), bytes.count >= 2,
-                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
-            {
-                out.append(v)
-                bytes = bytes.dropFirst(2)
-            } else {
-                out.append(b)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-enum RequestIDs {
-    static func next() -> String {
-        var g = SystemRandomNumberGenerator()
-        let a = g.next() as UInt64, b = g.next() as UInt64
-        return String(a, radix: 36) + String(b, radix: 36)
     }
 }
 

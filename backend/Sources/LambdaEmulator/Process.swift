@@ -1,3 +1,5 @@
+import LifestyleToolkit
+import LambdaEvents
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,6 @@
-public import LambdaTransport
+public import LambdaRuntime
+import LifestyleToolkit
+import LambdaEvents
 
 #if canImport(Glibc)
     import Glibc
@@ -89,10 +91,10 @@ public final class RuntimeAPIServer: @unchecked Sendable {
         _ body: [UInt8], timeoutMs: Int64 = 30_000, traceID: String? = nil,
         completion: @escaping @Sendable (InvocationResult) -> Void
     ) -> String {
-        let deadline = LambdaTransport.Clock.epochMs() + timeoutMs
+        let deadline = UnixClock.epochMilliseconds() + timeoutMs
         return monitor.locked {
             counter += 1
-            let id = "req-\(counter)-\(UInt32.random(in: 0...UInt32.max))"
+            let id = RequestID.generate()
             queue.append(Pending(id: id, body: body, deadlineMs: deadline, traceID: traceID, completion: completion))
             monitor.broadcast()
             return id

@@ -1,4 +1,5 @@
 public import Logging
+import LifestyleToolkit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -34,6 +35,28 @@ public struct LifestyleApp: Sendable {
     public func respond(
         to incoming: Request, deadline: ContinuousClock.Instant? = nil, metadata: Logger.Metadata = [:]
     ) async -> Response {
+        await respond(to: incoming, deadline: deadline, metadata: metadata, bodyTooLarge: incoming.body.count > services.config.maxBodyBytes)
+    }
+
+    /// The 413 answer for a request whose body a transport stopped reading at the limit (the
+    /// local server); `request` carries no body.
+    public func respondBodyTooLarge(to request: Request, metadata: Logger.Metadata = [:]) async -> Response {
+        await respond(to: request, deadline: nil, metadata: metadata, bodyTooLarge: true)
+    }
+
+    /// An error answer outside the chain (the Lambda adapter's 504 when an invocation runs out of
+    /// time): the client's request id kept, CORS as on every other answer.
+    public func errorResponse(_ error: APIError, to request: Request) -> Response {
+        let requestID = RequestID.accept(request.headers["x-request-id"]) ?? RequestID.generate()
+        var response = Self.render(error, requestID: requestID, now: services.clock.now())
+        response.headers["x-request-id"] = requestID
+        services.config.cors.decorate(&response.headers, origin: request.headers["origin"])
+        return response
+    }
+
+    func respond(
+        to incoming: Request, deadline: ContinuousClock.Instant?, metadata: Logger.Metadata, bodyTooLarge: Bool
+    ) async -> Response {
         let start = ContinuousClock.now
         var request = incoming
         let requestID = RequestID.accept(request.headers["x-request-id"]) ?? RequestID.generate()
@@ -44,7 +67,7 @@ public struct LifestyleApp: Sendable {
 
         var response: Response
         do {
-            if request.body.count > services.config.maxBodyBytes {
+            if bodyTooLarge {
                 throw APIError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body exceeds 1 MiB")
             }
             if let edge = services.edge, !Self.isHealth(request, basePath: services.config.basePath) {
@@ -56,7 +79,12 @@ public struct LifestyleApp: Sendable {
                 context.logger[metadataKey: "api_key"] = .string(key.name)
                 AppMetrics.apiKeyUsed(key.name)
             }
-            response = try await chain(request, context)
+            var scope: Logger.Metadata = ["request_id": .string(requestID)]
+            for (k, v) in metadata { scope[k] = v }
+            let routed = request
+            response = try await RequestScope.$metadata.withValue(scope) {
+                try await RequestScope.$deadline.withValue(deadline) { try await chain(routed, context) }
+            }
         } catch let error as APIError {
             // A backing service (Cognito, DynamoDB, Secrets Manager, the JWKS) did not answer:
             // charted on the dashboard next to the attack counters.
@@ -153,24 +181,5 @@ public struct LifestyleApp: Sendable {
             path.utf8.allSatisfy({ RequestID.safe($0) || $0 == UInt8(ascii: "/") })
         else { return "<unprintable>" }
         return path
-    }
-}
-
-public enum RequestID {
-    /// Accepts a client-supplied id of at most 128 characters of `[A-Za-z0-9._-]`.
-    public static func accept(_ raw: String?) -> String? {
-        guard let raw, !raw.isEmpty, raw.utf8.count <= 128, raw.utf8.allSatisfy(safe) else { return nil }
-        return raw
-    }
-
-    static func safe(_ c: UInt8) -> Bool {
-        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-            || c == 0x2D
-    }
-
-    /// A random UUID-formatted id.
-    public static func generate() -> String {
-        var g = SystemRandomNumberGenerator()
-        return Random.uuid(using: &g)
     }
 }

@@ -1,11 +1,12 @@
-import LambdaTransport
-import LifestyleCore
+import LifestyleServices
+import LifestyleToolkit
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-// `api-handler`: the only place that knows every part. It reads configuration and wires the
-// core to its adapters and to a transport; nothing else lives here.
+// `api-handler`: the developer CLI (serve, serve --lambda, routes, cognito-trigger). With
+// AWS_LAMBDA_RUNTIME_API set it is the Lambda function instead, the same way `bootstrap` is;
+// that is how `serve --lambda` runs it as the function in a child process.
+let started = ContinuousClock.now
 let environment = ProcessEnvironment.current
-await Entry.main(environment: environment)
+if let endpoint = environment["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty {
+    await LambdaMain.run(endpoint: endpoint, environment: environment, started: started)
+}
+await APIHandler.runCommandLine()

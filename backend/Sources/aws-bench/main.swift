@@ -13,6 +13,8 @@ import Crypto
 import FoundationEssentials
 import LifestyleCore
 import _CryptoExtras
+import LifestyleToolkit
+import SigV4
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,9 @@
 import AWSBackend
 import LambdaEmulator
-import LambdaTransport
+import LambdaRuntime
+import LifestyleToolkit
+import SigV4
+import LambdaEvents
 
 #if canImport(Glibc)
     import Glibc
@@ -215,7 +218,7 @@ final class DirectRuntimeAPI {
         m.status = 200
         m.headers = [
             ("content-type", "application/json"), ("lambda-runtime-aws-request-id", "bench-\(counter)"),
-            ("lambda-runtime-deadline-ms", String(LambdaTransport.Clock.epochMs() + 30_000)),
+            ("lambda-runtime-deadline-ms", String(UnixClock.epochMilliseconds() + 30_000)),
             ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:api-handler-bench"),
             ("lambda-runtime-trace-id", "Root=1-67890abc-0123456789abcdef01234567;Sampled=0"),
         ]

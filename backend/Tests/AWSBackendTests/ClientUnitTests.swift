@@ -2,6 +2,7 @@ import FoundationEssentials
 import XCTest
 
 @testable import AWSBackend
+@testable import SigV4
 
 final class AttributeValueTests: XCTestCase {
     func roundTrip(_ v: AttributeValue, _ json: String, file: StaticString = #filePath, line: UInt = #line) throws {

@@ -3,6 +3,7 @@ import FoundationEssentials
 import XCTest
 
 @testable import AWSBackend
+@testable import SigV4
 
 #if canImport(Glibc)
     import Glibc

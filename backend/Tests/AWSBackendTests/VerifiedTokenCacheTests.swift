@@ -1,6 +1,7 @@
 import Crypto
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 import Synchronization
 import Testing
 import _CryptoExtras

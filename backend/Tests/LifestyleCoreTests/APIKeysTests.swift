@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 @Suite struct APIKeysTests {
     static func digest(_ key: String) -> String { Hex.encode(Hashing.sha256(Array(key.utf8))) }

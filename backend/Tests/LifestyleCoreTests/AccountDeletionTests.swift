@@ -5,13 +5,14 @@ import Synchronization
 import XCTest
 
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 /// DELETE /users/profile is all or nothing: when the identity cannot be removed, the profile
 /// and backup codes that were already deleted come back and the account works as before.
 final class AccountDeletionTests: XCTestCase {
     func testFailedIdentityDeletionRestoresTheProfileAndBackupCodes() async throws {
         let dir = try makeDataDir()
-        let backend = try await EmbeddedBackend.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1))
+        let backend = try await EmbeddedAdapters.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1))
         let identity = FaultyIdentity(backend.identity)
         let app = LifestyleApp(
             services: Services(users: backend.users, identity: identity, config: AppConfig(environment: .local, logLevel: .critical)),

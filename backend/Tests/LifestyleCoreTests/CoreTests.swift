@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 final class EncodingTests: XCTestCase {
     func testBase64URLMatchesRFC4648() {

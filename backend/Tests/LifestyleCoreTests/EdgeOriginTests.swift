@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 @Suite struct EdgeOriginTests {
     @Test(arguments: [

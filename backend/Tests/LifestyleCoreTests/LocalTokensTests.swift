@@ -3,6 +3,7 @@ import XCTest
 
 @testable import EmbeddedBackend
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 final class LocalTokensTests: XCTestCase {
     let tokens = LocalTokens(key: P256.Signing.PrivateKey(), issuer: "https://issuer.test/pool", clientID: "client")

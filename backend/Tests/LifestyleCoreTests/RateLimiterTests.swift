@@ -3,13 +3,14 @@ import Foundation
 import XCTest
 
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 final class RateLimiterTests: XCTestCase {
     /// Two databases on one file stand for two server processes on one data directory.
     func testSQLiteLimiterIsAtomicAndSharedByEveryProcessOnTheFile() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString)").path
-        let one = try await EmbeddedBackend.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1))
-        let two = try await EmbeddedBackend.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1))
+        let one = try await EmbeddedAdapters.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1))
+        let two = try await EmbeddedAdapters.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1))
         let limiters = [one.rateLimiter, two.rateLimiter]
         let results = try await withThrowingTaskGroup(of: Int?.self) { group in
             for i in 0..<20 { group.addTask { try await limiters[i % 2].acquire(key: "login:x", limit: 5, window: .seconds(900)) } }
@@ -26,7 +27,7 @@ final class RateLimiterTests: XCTestCase {
 
     func testReleaseGivesOneAttemptBackNeverMore() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString)").path
-        let sqlite = try await EmbeddedBackend.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1)).rateLimiter
+        let sqlite = try await EmbeddedAdapters.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1)).rateLimiter
         let limiters: [any RateLimiter] = [sqlite, InMemoryRateLimiter()]
         for limiter in limiters {
             for _ in 0..<2 { _ = try await limiter.acquire(key: "a", limit: 2, window: .seconds(900)) }

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 final class SealingTests: XCTestCase {
     func testHKDFMatchesRFC5869AndSwiftCrypto() {

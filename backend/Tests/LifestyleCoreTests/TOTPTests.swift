@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import LifestyleCore
+@testable import LifestyleToolkit
 
 /// RFC 6238 Appendix B test vectors (8 digits; seeds are the ASCII strings of the RFC).
 final class TOTPTests: XCTestCase {

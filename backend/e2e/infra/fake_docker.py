@@ -98,9 +98,11 @@ def main(argv: list[str]) -> int:
         built = json.loads(BUILT.read_text()) if BUILT.exists() else []
         built.append(tag)
         BUILT.write_text(json.dumps(built))
-        # What the image runs: the locally built api-handler, or $FAKE_IMAGE_BOOTSTRAP (a test
-        # builds a broken image that way); lambda_image_runner.py starts it on Invoke.
-        remember(tag, os.environ.get("FAKE_IMAGE_BOOTSTRAP") or os.environ.get("API_HANDLER_BIN", ""))
+        # What the image runs: the locally built bootstrap (the Dockerfile's product; api-handler
+        # runs as the function the same way when only that is built), or $FAKE_IMAGE_BOOTSTRAP (a
+        # test builds a broken image that way); lambda_image_runner.py starts it on Invoke.
+        remember(tag, os.environ.get("FAKE_IMAGE_BOOTSTRAP") or os.environ.get("BOOTSTRAP_BIN")
+                 or os.environ.get("API_HANDLER_BIN", ""))
         record({"cmd": "build", "tag": tag, "dockerfile": dockerfile, "platform": platform,
                 "context": args[-1]})
         return 0

@@ -170,7 +170,9 @@ def test_deploy_script_is_strict_and_executable():
 def test_dockerfile_contract():
     text = (REPO / "backend" / "Dockerfile.api-handler").read_text()
     assert "public.ecr.aws/lambda/provided:al2023" in text
-    assert "--product api-handler" in text and "--static-swift-stdlib" in text
+    assert "--product bootstrap" in text and "--static-swift-stdlib" in text
+    # the shipped function leaves the embedded backend (SQLite, full Foundation) out
+    assert "--disable-default-traits" in text
     assert "/var/runtime/bootstrap" in text
     assert "\nUSER " in text and "USER root" not in text
     assert text.count("\nFROM ") >= 2 or text.startswith("FROM")

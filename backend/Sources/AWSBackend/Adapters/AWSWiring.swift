@@ -1,5 +1,7 @@
 import LifestyleCore
 import Logging
+import LifestyleToolkit
+import SigV4
 
 /// Settings of the AWS mode, read from the Lambda environment (or a shell pointed at an emulator).
 public struct AWSSettings: Sendable {
@@ -42,7 +44,7 @@ public struct AWSSettings: Sendable {
 }
 
 /// The AWS adapters of the ports, built once per process around one shared HTTP client.
-public struct AWSBackend: Sendable {
+public struct AWSAdapters: Sendable {
     public let users: DynamoDBUserStore
     public let identity: CognitoIdentityAdapter
     public let rateLimiter: DynamoDBRateLimiter
@@ -95,7 +97,7 @@ public struct AWSBackend: Sendable {
         }
     }
 
-    public static func make(settings s: AWSSettings, appBaseURL: String, logger appLogger: Logger) throws(ConfigError) -> AWSBackend {
+    public static func make(settings s: AWSSettings, appBaseURL: String, logger appLogger: Logger) throws(ConfigError) -> AWSAdapters {
         // The HTTP client logs request and response bodies at trace level; bodies carry passwords
         // and tokens, so its logger never goes below info.
         var logger = appLogger
@@ -159,14 +161,14 @@ public struct AWSBackend: Sendable {
         let identity = CognitoIdentityAdapter(
             cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable, appSecret: appSecret),
             userPoolId: poolId, clientId: clientId, appSecret: appSecret, clientSecret: clientSecret)
-        return AWSBackend(
+        return AWSAdapters(
             users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
             verifier: verifier, appSecret: appSecret, apiKeys: apiKeys, edge: edge, logger: logger)
     }
 }
 
-extension AWSBackend {
+extension AWSAdapters {
     /// The edge origin secret's accepted values: `AWSCURRENT`, and `AWSPREVIOUS` while a rotation
     /// may still have CloudFront sending it (no previous version: just the current one).
     static func edgeSecrets(_ secrets: SecretsManagerClient, _ id: String) async throws -> [APIKey] {

@@ -1,4 +1,5 @@
 import LifestyleCore
+import LifestyleToolkit
 
 /// The Cognito app client's secret, read once from Cognito (`DescribeUserPoolClient`) and then
 /// cached, so it never sits in Terraform outputs, the function's environment or a log line.

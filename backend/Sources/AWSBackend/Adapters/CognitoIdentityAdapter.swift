@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 
 /// `IdentityProvider` on an Amazon Cognito user pool (email as username, a confidential app
 /// client: every user-flow call carries SECRET_HASH, so only the API can drive SignUp,

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 
 /// Cognito's triggers, served by the same function:
 /// - custom message: turns Cognito's code emails into links whose single `token` carries username

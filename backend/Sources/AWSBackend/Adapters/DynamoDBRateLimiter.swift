@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 
 /// `RateLimiter` on the users table: one counter item per key, `LIMIT#<key>` / `LIMIT`, with
 /// `count`, `windowEnds` and a TTL (`expiresAt`, the table's TTL attribute) that removes it after

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 
 /// `UserStore` on the DynamoDB table `users-{env}` (keys `pk`, `sk`; see docs/data-model.md).
 ///

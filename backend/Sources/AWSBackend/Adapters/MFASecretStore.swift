@@ -1,4 +1,5 @@
 import LifestyleCore
+import LifestyleToolkit
 
 /// The user's TOTP secret, made and checked by the API (Cognito's own MFA is off, so no Cognito
 /// call needs the user's access token), in `users-{env}` under `USER#<id>` / `MFA_SECRET`:

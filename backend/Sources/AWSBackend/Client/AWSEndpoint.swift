@@ -1,5 +1,7 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
+import SigV4
 
 /// Static description of an AWS JSON-protocol service.
 public struct AWSServiceDescriptor: Sendable, Hashable {

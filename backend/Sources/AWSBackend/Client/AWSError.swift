@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 
 /// An error returned by an AWS service (a non-2xx response with an AWS JSON error body).
 public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -3,6 +3,7 @@ public import NIOHTTP1
 import NIOPosix
 public import NIOSSL
 import Synchronization
+import LifestyleToolkit
 
 /// A complete HTTP response, body buffered.
 public struct AWSHTTPResponse: Sendable {

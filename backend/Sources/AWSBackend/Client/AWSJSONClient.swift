@@ -1,6 +1,8 @@
 import FoundationEssentials
 import Logging
 import NIOHTTP1
+import LifestyleToolkit
+import SigV4
 
 /// Factory for the one `AWSHTTPClient` the process shares between all AWS service clients
 /// (and the JWKS fetcher): pooled keep-alive connections, 2 s connect timeout, no redirects,
@@ -96,6 +98,9 @@ public final class AWSJSONClient: Sendable {
         idempotent: Bool,
         deadline: ContinuousClock.Instant? = nil
     ) async throws(AWSClientError) -> [UInt8] {
+        // The request's deadline (set by the app around each request) bounds every call made
+        // while serving it, unless the caller names an earlier one.
+        let deadline = [deadline, RequestScope.deadline].compactMap { $0 }.min()
         var rng = SystemRandomNumberGenerator()
         var attempt = 0
         var logger = self.logger

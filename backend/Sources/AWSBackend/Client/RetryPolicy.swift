@@ -1,3 +1,4 @@
+import LifestyleToolkit
 /// Retry decisions and backoff for AWS calls. Pure and deterministic given a random source,
 /// so it is unit tested on its own.
 ///

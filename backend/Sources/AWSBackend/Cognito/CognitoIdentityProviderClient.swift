@@ -1,5 +1,7 @@
 import FoundationEssentials
 import Logging
+import LifestyleToolkit
+import SigV4
 
 /// Typed Cognito User Pools client (AWS JSON 1.1, target prefix `AWSCognitoIdentityProviderService`).
 ///

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 
 /// Cognito User Pools request/response shapes for the operations the app uses.
 public enum CognitoIdentityProvider {

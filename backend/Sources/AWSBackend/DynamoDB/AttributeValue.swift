@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifestyleToolkit
 
 /// A DynamoDB attribute value, coded exactly as the DynamoDB JSON wire format:
 /// `{"S":"x"}`, `{"N":"1.5"}`, `{"BOOL":true}`, `{"NULL":true}`, `{"M":{...}}`, `{"L":[...]}`,

@@ -1,5 +1,7 @@
 import FoundationEssentials
 import Logging
+import LifestyleToolkit
+import SigV4
 
 /// Typed DynamoDB client (AWS JSON 1.0, target prefix `DynamoDB_20120810`).
 ///

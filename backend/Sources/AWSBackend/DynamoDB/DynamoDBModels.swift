@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifestyleToolkit
 
 /// DynamoDB request/response shapes (subset of API version 2012-08-10) used by the app.
 /// Property names are Swift-cased; the wire names are the AWS PascalCase members.

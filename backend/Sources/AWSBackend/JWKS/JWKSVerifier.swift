@@ -2,6 +2,7 @@ import FoundationEssentials
 import LifestyleCore
 import Logging
 import Synchronization
+import LifestyleToolkit
 
 /// Why a token was rejected. Never contains the token itself.
 public enum JWTVerificationError: Error, Sendable, Hashable {

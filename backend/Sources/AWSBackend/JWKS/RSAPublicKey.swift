@@ -1,4 +1,5 @@
 import LifestyleCore
+import LifestyleToolkit
 
 /// An RSA public key that verifies RSASSA-PKCS1-v1_5 SHA-256 signatures (RFC 8017 §8.2.2), the
 /// RS256 of Cognito's tokens.

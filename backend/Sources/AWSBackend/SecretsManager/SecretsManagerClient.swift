@@ -1,5 +1,7 @@
 import FoundationEssentials
 import Logging
+import LifestyleToolkit
+import SigV4
 
 /// The one Secrets Manager call the function makes (AWS JSON 1.1, target prefix `secretsmanager`).
 public struct SecretsManagerClient: Sendable {

@@ -1,3 +1,4 @@
+import LifestyleToolkit
 /// An answer from the contract's error vocabulary. Everything a handler throws ends up as one of
 /// these (unknown errors become a 500 INTERNAL_ERROR without details), rendered as the contract's
 /// `ErrorResponse` or, for validation failures, `ValidationErrorResponse`.

@@ -1,3 +1,4 @@
+import LifestyleToolkit
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -1,3 +1,4 @@
+import LifestyleToolkit
 /// The signed-in user's account: POST /auth/password/change and DELETE /users/profile.
 enum Account {
     /// Wrong current passwords per account in `Session.window`, shared by both routes: a stolen

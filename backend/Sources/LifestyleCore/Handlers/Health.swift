@@ -1,3 +1,4 @@
+import LifestyleToolkit
 enum Health {
     /// `{"environment":…,"status":"healthy","timestamp":…,"version":…}` (sorted keys, like every
     /// body). Written by hand: load balancers and warmers call it often, and it must stay the

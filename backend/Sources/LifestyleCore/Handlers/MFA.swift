@@ -1,4 +1,5 @@
-import QRCode
+import QREncoding
+import LifestyleToolkit
 
 /// TOTP two-factor authentication: setup, verify-setup, login verification, disable.
 enum MFA {

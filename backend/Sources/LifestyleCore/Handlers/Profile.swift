@@ -1,3 +1,4 @@
+import LifestyleToolkit
 /// GET and PUT /users/profile.
 enum Profile {
     static let units: Set<String> = ["metric", "imperial"]

@@ -1,3 +1,4 @@
+import LifestyleToolkit
 /// POST /auth/login and POST /auth/refresh.
 enum Session {
     static let failedLoginLimit = 5

@@ -1,3 +1,4 @@
+import LifestyleToolkit
 extension Response {
     /// A JSON response from an Encodable DTO.
     public static func json<T: Encodable>(_ value: T) -> Response { json(200, value) }

@@ -1,3 +1,4 @@
+import LifestyleToolkit
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
 #else

@@ -1,4 +1,5 @@
 public import Logging
+import LifestyleToolkit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

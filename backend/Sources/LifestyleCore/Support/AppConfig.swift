@@ -1,4 +1,5 @@
 public import Logging
+import LifestyleToolkit
 
 /// Configuration shared by every transport, read from the environment.
 public struct AppConfig: Sendable, Equatable {

@@ -1,0 +1,61 @@
+import LambdaEmulator
+import LambdaRuntime
+import LifestyleCore
+import LifestyleToolkit
+import Logging
+import Synchronization
+
+#if os(Linux)
+    import Glibc
+#else
+    #error("Linux only: the emulation spawns and signals its child through Glibc")
+#endif
+
+enum LambdaEmulation {
+    private static let stopping = Atomic<Bool>(false)
+
+    /// `api-handler serve --lambda`: an API Gateway v2 front on `host:port` and a Runtime API
+    /// emulator on loopback, with this executable as the function in a child process.
+    static func run(host: String, port: Int, dataDir: String, config: AppConfig, logger: Logger) async throws {
+        let runtimeAPI: RuntimeAPIServer
+        do {
+            runtimeAPI = try RuntimeAPIServer()
+        } catch {
+            fail("cannot start the Runtime API emulator: \(error)")
+        }
+        var env = ProcessEnvironment.current
+        env["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI.endpoint
+        env["LIFESTYLE_DATA_DIR"] = dataDir
+        env["AWS_LAMBDA_FUNCTION_NAME"] = env["AWS_LAMBDA_FUNCTION_NAME"] ?? "api-handler-local"
+        guard let pid = ChildProcess.spawn(path: ChildProcess.currentExecutable, arguments: [], environment: env) else {
+            fail("cannot start the Lambda runtime process")
+        }
+        startThread {
+            let status = ChildProcess.wait(pid)
+            if stopping.load(ordering: .acquiring) { exit(0) }
+            LambdaProcess.stderrLine("api-handler: the Lambda runtime process exited with status \(status)")
+            exit(1)
+        }
+        let readyLogger = logger
+        do {
+            try await APIGatewayFront.run(runtime: runtimeAPI, host: host, port: port, logger: logger) { bound in
+                readyLogger.notice(
+                    "listening",
+                    metadata: [
+                        "url": .string("http://\(host):\(bound)\(config.basePath)"),
+                        "environment": .string(config.environment.rawValue), "port": .stringConvertible(bound),
+                        "transport": "lambda-emulation", "runtime_api": .string(runtimeAPI.endpoint),
+                    ])
+            }
+        } catch {
+            logger.error("API Gateway emulator failed", metadata: ["error": .string("\(error)")])
+        }
+        // Stop the function the way Lambda does (SIGTERM), give it 5 s, then SIGKILL.
+        stopping.store(true, ordering: .releasing)
+        kill(pid, SIGTERM)
+        try? await Task.sleep(for: .seconds(5))
+        kill(pid, SIGKILL)
+        try? await Task.sleep(for: .seconds(1))
+        exit(0)
+    }
+}

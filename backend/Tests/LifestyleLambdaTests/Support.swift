@@ -1,0 +1,89 @@
+import EmbeddedBackend
+import Foundation
+import LambdaEmulator
+import LambdaRuntime
+import LambdaEvents
+import LifestyleLambda
+import LifestyleCore
+import LifestyleToolkit
+import Logging
+import Metrics
+import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One metrics backend for the whole test process (swift-metrics bootstraps once).
+let testMetrics: EMFMetricsFactory = {
+    let sink = LineSink.shared
+    let f = EMFMetricsFactory(namespace: "LifestyleBackend/test", sink: { sink.append($0) })
+    MetricsSystem.bootstrap(f)
+    return f
+}()
+
+final class LineSink: @unchecked Sendable {
+    static let shared = LineSink()
+    private let monitor = Monitor()
+    private var lines: [String] = []
+    /// The factory hands over one or more whole lines per call.
+    func append(_ s: String) { monitor.locked { lines += s.split(separator: "\n").map { String($0) + "\n" } } }
+    func take() -> [String] {
+        monitor.locked {
+            defer { lines = [] }; return lines
+        }
+    }
+}
+
+/// A handler from a closure.
+struct ClosureHandler: InvocationHandler {
+    let body: @Sendable ([UInt8], InvocationContext) async throws -> [UInt8]
+    func handle(_ event: [UInt8], context: InvocationContext) async throws -> [UInt8] { try await body(event, context) }
+}
+
+struct Boom: Error, CustomStringConvertible {
+    var description: String { "boom" }
+}
+
+func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+func makeTempDir() -> String {
+    var template = Array("/tmp/lambda-tests-XXXXXX".utf8CString)
+    let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    return String(cString: p!)
+}
+
+/// A real app on an embedded backend, plus test-only routes.
+func makeApp(extra: [Route] = []) async throws -> LifestyleApp {
+    _ = testMetrics
+    let backend = try await EmbeddedAdapters.open(dataDirectory: makeTempDir())
+    OpenBackends.shared.keep(backend)
+    var config = AppConfig(environment: .local, logLevel: .warning)
+    config.cors = .any
+    let services = Services(users: backend.users, identity: backend.identity, config: config)
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    return LifestyleApp(services: services, logger: logger, routes: Routes.all + extra)
+}
+
+/// Runs the loop for `limit` invocations against `server` in a background task.
+func startRuntime<H: InvocationHandler>(
+    _ server: RuntimeAPIServer, handler: H, limit: Int?, margin: Duration = .milliseconds(500)
+) throws -> Task<Void, any Error> {
+    let client = try RuntimeAPIClient(endpoint: server.endpoint)
+    let runtime = RuntimeLoop(client: client, handler: handler, logger: Logger(label: "runtime-test"), margin: margin)
+    return Task { try await runtime.run(limit: limit) }
+}
+
+func json(_ bytes: [UInt8]) throws -> [String: Any] {
+    try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+}
+
+/// SQLiteNIO asserts when a connection is deinitialised open: the test backends stay open (and
+/// referenced) for the life of the test process.
+final class OpenBackends: @unchecked Sendable {
+    static let shared = OpenBackends()
+    private let monitor = Monitor()
+    private var all: [EmbeddedAdapters] = []
+    func keep(_ b: EmbeddedAdapters) { monitor.locked { all.append(b) } }
+}
