@@ -42,14 +42,14 @@ struct CoreResponder: HTTPResponder {
         return Self.convert(await app.respond(to: Self.request(request, body: Array(buffer: body))))
     }
 
-    static func request(_ request: Hummingbird.Request, body: [UInt8]) -> LifestyleCore.Request {
-        var headers = LifestyleCore.Headers()
+    static func request(_ request: Hummingbird.Request, body: [UInt8]) -> LifestyleCore.APIRequest {
+        var headers = LifestyleCore.APIHeaders()
         for field in request.headers { headers.add(field.name.canonicalName, field.value) }
-        return LifestyleCore.Request(
+        return LifestyleCore.APIRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers, body: body)
     }
 
-    static func convert(_ r: LifestyleCore.Response) -> Hummingbird.Response {
+    static func convert(_ r: LifestyleCore.APIResponse) -> Hummingbird.Response {
         var fields = HTTPFields()
         for (name, value) in r.headers {
             if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }

@@ -7,21 +7,21 @@ import LifestyleToolkit
     import Foundation
 #endif
 
-/// The whole API as one function from `Request` to `Response`: request id, logging, limits,
+/// The whole API as one function from `APIRequest` to `APIResponse`: request id, logging, limits,
 /// CORS, routing, authentication, handler, error rendering. Transports only translate.
 public struct LifestyleApp: Sendable {
     public let services: Services
-    public let router: Router
+    public let router: APIRouter
     let logger: Logger
-    let chain: Responder
+    let chain: APIResponder
 
-    public init(services: Services, logger: Logger, routes: [Route] = Routes.all, middleware extra: [any Middleware] = []) {
+    public init(services: Services, logger: Logger, routes: [Route] = Routes.all, middleware extra: [any APIMiddleware] = []) {
         self.services = services
         self.logger = logger
-        let router = Router(basePath: services.config.basePath, routes: routes)
+        let router = APIRouter(basePath: services.config.basePath, routes: routes)
         self.router = router
-        let middleware: [any Middleware] = [CORSMiddleware(allowed: services.config.cors, router: router)] + extra
-        var responder: Responder = { request, context in
+        let middleware: [any APIMiddleware] = [CORSMiddleware(allowed: services.config.cors, router: router)] + extra
+        var responder: APIResponder = { request, context in
             try await Self.dispatch(request, context: context, router: router)
         }
         for m in middleware.reversed() {
@@ -33,20 +33,20 @@ public struct LifestyleApp: Sendable {
 
     /// Answers one request. Never throws: every failure becomes a contract error body.
     public func respond(
-        to incoming: Request, deadline: ContinuousClock.Instant? = nil, metadata: Logger.Metadata = [:]
-    ) async -> Response {
+        to incoming: APIRequest, deadline: ContinuousClock.Instant? = nil, metadata: Logger.Metadata = [:]
+    ) async -> APIResponse {
         await respond(to: incoming, deadline: deadline, metadata: metadata, bodyTooLarge: incoming.body.count > services.config.maxBodyBytes)
     }
 
     /// The 413 answer for a request whose body a transport stopped reading at the limit (the
     /// local server); `request` carries no body.
-    public func respondBodyTooLarge(to request: Request, metadata: Logger.Metadata = [:]) async -> Response {
+    public func respondBodyTooLarge(to request: APIRequest, metadata: Logger.Metadata = [:]) async -> APIResponse {
         await respond(to: request, deadline: nil, metadata: metadata, bodyTooLarge: true)
     }
 
     /// An error answer outside the chain (the Lambda adapter's 504 when an invocation runs out of
     /// time): the client's request id kept, CORS as on every other answer.
-    public func errorResponse(_ error: APIError, to request: Request) -> Response {
+    public func errorResponse(_ error: APIError, to request: APIRequest) -> APIResponse {
         let requestID = RequestID.accept(request.headers["x-request-id"]) ?? RequestID.generate()
         var response = Self.render(error, requestID: requestID, now: services.clock.now())
         response.headers["x-request-id"] = requestID
@@ -55,17 +55,19 @@ public struct LifestyleApp: Sendable {
     }
 
     func respond(
-        to incoming: Request, deadline: ContinuousClock.Instant?, metadata: Logger.Metadata, bodyTooLarge: Bool
-    ) async -> Response {
+        to incoming: APIRequest, deadline: ContinuousClock.Instant?, metadata: Logger.Metadata, bodyTooLarge: Bool
+    ) async -> APIResponse {
         let start = ContinuousClock.now
         var request = incoming
         let requestID = RequestID.accept(request.headers["x-request-id"]) ?? RequestID.generate()
         var log = logger
         log[metadataKey: "request_id"] = .string(requestID)
         for (k, v) in metadata { log[metadataKey: k] = v }
-        var context = RequestContext(requestID: requestID, logger: log, services: services, deadline: deadline)
+        var context = APIContext(requestID: requestID, logger: log, services: services, deadline: deadline)
+        let match = router.match(method: request.method, path: request.path)
+        context.match = match
 
-        var response: Response
+        var response: APIResponse
         do {
             if bodyTooLarge {
                 throw APIError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body exceeds 1 MiB")
@@ -99,6 +101,7 @@ public struct LifestyleApp: Sendable {
             response = Self.render(.internalError, requestID: requestID, now: services.clock.now())
         }
         response.headers["x-request-id"] = requestID
+        response.route = Self.routeLabel(match, basePath: services.config.basePath)
         if log.logLevel <= .info {
             let elapsed = ContinuousClock.now - start
             let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
@@ -112,20 +115,34 @@ public struct LifestyleApp: Sendable {
         return response
     }
 
+    /// The metric label of a request the app has not answered (the Lambda adapter's 504 fallback).
+    public func routeLabel(for request: APIRequest) -> String {
+        Self.routeLabel(router.match(method: request.method, path: request.path), basePath: services.config.basePath)
+    }
+
+    /// The metric label of a match (see `APIResponse.route`).
+    static func routeLabel(_ match: APIRouter.Match, basePath: String) -> String {
+        switch match {
+        case .found(let route): basePath + route.path
+        case .methodNotAllowed: "method_not_allowed"
+        case .notFound: "unmatched"
+        }
+    }
+
     /// Renders an error in the contract's ErrorResponse / ValidationErrorResponse shape.
-    public static func render(_ error: APIError, requestID: String, now: Date) -> Response {
+    public static func render(_ error: APIError, requestID: String, now: Date) -> APIResponse {
         let body = ErrorBody(
             error: error.code, message: error.message, details: error.details,
             validation_errors: error.code == "VALIDATION_ERROR" ? error.validationErrors : nil,
             request_id: requestID, timestamp: Timestamp.iso8601(now))
-        var response = Response(status: error.status, body: JSON.encode(body))
+        var response = APIResponse(status: error.status, body: JSON.encode(body))
         response.headers["content-type"] = "application/json"
         for (k, v) in error.headers { response.headers.add(k, v) }
         return response
     }
 
-    static func dispatch(_ request: Request, context: RequestContext, router: Router) async throws -> Response {
-        switch router.match(method: request.method, path: request.path) {
+    static func dispatch(_ request: APIRequest, context: APIContext, router: APIRouter) async throws -> APIResponse {
+        switch context.match ?? router.match(method: request.method, path: request.path) {
         case .notFound:
             throw APIError.notFound("No route for \(Self.loggablePath(request.path))")
         case .methodNotAllowed(let allowed):
@@ -133,9 +150,8 @@ public struct LifestyleApp: Sendable {
                 status: 405, code: "METHOD_NOT_ALLOWED",
                 message: "Method \(request.method) is not allowed on this route",
                 headers: [("allow", allowed.joined(separator: ", "))])
-        case .found(let route, let parameters):
+        case .found(let route):
             var context = context
-            context.parameters = parameters
             if case .bearer = route.access {
                 context.principal = try await AuthMiddleware.authenticate(request, context: context)
                 context.logger[metadataKey: "user_id"] = .string(context.principal!.subject)
@@ -148,20 +164,20 @@ public struct LifestyleApp: Sendable {
 
     /// Health (for load balancers and uptime checks) and the CORS preflight (a browser sends no
     /// custom header on it) never need an API key.
-    static func needsNoAPIKey(_ request: Request, basePath: String) -> Bool {
+    static func needsNoAPIKey(_ request: APIRequest, basePath: String) -> Bool {
         if request.method == "OPTIONS", request.headers["access-control-request-method"] != nil { return true }
         return isHealth(request, basePath: basePath)
     }
 
     /// Health answers on the API's own hostname even with the edge on, so an uptime check can
     /// tell the function from the edge (it says nothing but "healthy" and the version).
-    static func isHealth(_ request: Request, basePath: String) -> Bool {
+    static func isHealth(_ request: APIRequest, basePath: String) -> Bool {
         (request.method == "GET" || request.method == "HEAD") && request.path == basePath + "/health"
     }
 
     /// The key `x-api-key` carries: 401 INVALID_API_KEY when missing or unknown (the same answer
     /// either way), 503 while the keys cannot be read.
-    static func apiKey(_ request: Request, _ ring: APIKeyRing) async throws(APIError) -> APIKey {
+    static func apiKey(_ request: APIRequest, _ ring: APIKeyRing) async throws(APIError) -> APIKey {
         let keys: [APIKey]
         do {
             keys = try await ring.keys()

@@ -3,7 +3,7 @@ public import LambdaRuntime
 public import LifestyleCore
 import LifestyleToolkit
 
-/// Translation between API Gateway proxy payloads and the core's `Request`/`Response`.
+/// Translation between API Gateway proxy payloads and the core's `APIRequest`/`APIResponse`.
 public enum APIGateway {
     public enum Version: Sendable { case v1, v2 }
 
@@ -16,8 +16,8 @@ public enum APIGateway {
     }
 
     /// Payload 2.0 or 1.0 event → core request. Throws `InvalidEvent` on a malformed base64 body.
-    public static func request(from event: IncomingEvent, version: Version) throws(LambdaInvocationError) -> Request {
-        var headers = Headers()
+    public static func request(from event: IncomingEvent, version: Version) throws(LambdaInvocationError) -> APIRequest {
+        var headers = APIHeaders()
         let method: String, path: String, query: String
         switch version {
         case .v2:
@@ -57,7 +57,7 @@ public enum APIGateway {
                 body = Array(text.utf8)
             }
         }
-        var request = Request(method: method, path: path, query: query, headers: headers, body: body)
+        var request = APIRequest(method: method, path: path, query: query, headers: headers, body: body)
         let source = version == .v2 ? event.requestContext?.http?.sourceIp : event.requestContext?.identitySourceIp
         request.clientAddress = clientAddress(source)
         return request
@@ -72,7 +72,7 @@ public enum APIGateway {
     }
 
     /// Core response → payload 2.0 (`cookies` from Set-Cookie) or 1.0 (`multiValueHeaders`) JSON.
-    public static func encode(_ response: Response, as version: Version) -> [UInt8] {
+    public static func encode(_ response: APIResponse, as version: Version) -> [UInt8] {
         var out = "{\"statusCode\":\(response.status),\"headers\":{"
         var order: [String] = []
         var grouped: [String: [String]] = [:]
@@ -132,7 +132,7 @@ public enum APIGateway {
     }
 
     /// The body as text when it is valid UTF-8 and its content type is not a binary one.
-    static func textBody(_ response: Response) -> String? {
+    static func textBody(_ response: APIResponse) -> String? {
         if response.body.isEmpty { return "" }
         if let type = response.headers["content-type"]?.lowercased() {
             let binary = [

@@ -41,7 +41,7 @@ public struct LifestyleLambdaHandler: InvocationHandler {
         let elapsed = ContinuousClock.now - start
         Timer(
             label: "request_latency",
-            dimensions: [("route", routeLabel(request)), ("method", request.method), ("status_class", "\(response.status / 100)xx")]
+            dimensions: [("route", response.route), ("method", request.method), ("status_class", "\(response.status / 100)xx")]
         ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         return APIGateway.encode(response, as: version)
     }
@@ -58,22 +58,13 @@ public struct LifestyleLambdaHandler: InvocationHandler {
         }
         guard let request = try? APIGateway.request(from: parsed, version: version) else { return nil }
         let response = timeoutResponse(for: request)
-        Counter(label: "deadline_fallbacks", dimensions: [("route", routeLabel(request))]).increment()
+        Counter(label: "deadline_fallbacks", dimensions: [("route", app.routeLabel(for: request))]).increment()
         return APIGateway.encode(response, as: version)
     }
 
     /// The contract's 504 for an invocation about to time out, rendered by the app as any other
     /// error answer (the client's X-Request-ID and the CORS headers kept).
-    func timeoutResponse(for request: Request) -> Response {
+    func timeoutResponse(for request: APIRequest) -> APIResponse {
         app.errorResponse(APIError(status: 504, code: "GATEWAY_TIMEOUT", message: "The request did not complete in time"), to: request)
-    }
-
-    /// Route template (never the raw path, to keep metric cardinality bounded).
-    func routeLabel(_ request: Request) -> String {
-        switch app.router.match(method: request.method, path: request.path) {
-        case .found(let route, _): app.services.config.basePath + route.path
-        case .methodNotAllowed: "method_not_allowed"
-        case .notFound: "unmatched"
-        }
     }
 }

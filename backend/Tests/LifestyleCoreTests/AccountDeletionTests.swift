@@ -60,13 +60,13 @@ final class AccountDeletionTests: XCTestCase {
         XCTAssertEqual(refused.status, 401)
     }
 
-    func json(_ method: String, _ path: String, _ body: String, bearer: String? = nil) -> Request {
-        var headers = Headers([("content-type", "application/json")])
+    func json(_ method: String, _ path: String, _ body: String, bearer: String? = nil) -> APIRequest {
+        var headers = APIHeaders([("content-type", "application/json")])
         if let bearer { headers.add("authorization", "Bearer " + bearer) }
-        return Request(method: method, path: path, headers: headers, body: Array(body.utf8))
+        return APIRequest(method: method, path: path, headers: headers, body: Array(body.utf8))
     }
 
-    func field(_ response: Response, _ name: String) -> String? {
+    func field(_ response: APIResponse, _ name: String) -> String? {
         guard case .object(let o)? = try? JSONParser.parse(response.body), case .string(let v)? = o[name] else { return nil }
         return v
     }

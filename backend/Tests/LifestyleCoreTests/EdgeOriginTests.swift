@@ -23,7 +23,7 @@ import Testing
 
     @Test func admitsOnlyTheSecretThenBelievesTheViewer() async throws {
         let edge = EdgeOrigin(APIKeyRing(EdgeOrigin.digests(["new-secret", "old-secret"])))
-        var request = Request(method: "GET", path: "/v1/health")
+        var request = APIRequest(method: "GET", path: "/v1/health")
         request.clientAddress = "203.0.113.9"  // the CloudFront server
         request.headers["cloudfront-viewer-address"] = "198.51.100.7:5000"
         var refused = request

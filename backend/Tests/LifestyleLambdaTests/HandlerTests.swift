@@ -10,7 +10,7 @@ import XCTest
 /// Test routes: an echo of everything the core saw, a binary answer with two cookies, a slow one.
 let echoRoutes: [Route] = [
     Route("POST", "/echo", .open) { request, _ in
-        var r = Response(status: 201)
+        var r = APIResponse(status: 201)
         r.headers["content-type"] = "application/json"
         let fields: [String: String] = [
             "method": request.method, "path": request.path, "query": request.query,
@@ -21,7 +21,7 @@ let echoRoutes: [Route] = [
         return r
     },
     Route("GET", "/binary", .open) { _, _ in
-        var r = Response(status: 200, body: [0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00])
+        var r = APIResponse(status: 200, body: [0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00])
         r.headers["content-type"] = "image/png"
         r.headers.add("set-cookie", "a=1; Path=/")
         r.headers.add("set-cookie", "b=2; HttpOnly")
@@ -31,7 +31,7 @@ let echoRoutes: [Route] = [
     },
     Route("GET", "/slow", .open) { _, _ in
         try? await Task.sleep(for: .seconds(5))
-        return Response(status: 200)
+        return APIResponse(status: 200)
     },
 ]
 

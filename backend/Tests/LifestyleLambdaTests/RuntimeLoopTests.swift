@@ -22,7 +22,11 @@ final class RuntimeLoopTests: XCTestCase {
             }, limit: 2)
         let first = await server.invoke(bytes("{\"n\":1}"))
         XCTAssertEqual(first.kind, .response)
-        XCTAssertTrue(first.text.hasPrefix("{\"echo\":{\"n\":1},\"id\":\"req-"), first.text)
+        // the emulator's request id (a UUID, like Lambda's) reached the handler
+        XCTAssertTrue(first.text.hasPrefix("{\"echo\":{\"n\":1},\"id\":\""), first.text)
+        let id = first.text.split(separator: "\"").dropLast().last.map(String.init) ?? ""
+        XCTAssertEqual(id.count, 36, first.text)
+        XCTAssertEqual(id.split(separator: "-").map(\.count), [8, 4, 4, 4, 12], first.text)
         let second = await server.invoke(bytes("{\"n\":2}"))
         XCTAssertTrue(second.text.contains("{\"n\":2}"))
         try await task.value

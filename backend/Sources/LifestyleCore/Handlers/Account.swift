@@ -5,7 +5,7 @@ enum Account {
     /// access token must not become a password oracle.
     static let passwordCheckLimit = 5
 
-    @Sendable static func changePassword(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func changePassword(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         var f = try Body.object(request)
         let current = f.string("currentPassword")
@@ -28,7 +28,7 @@ enum Account {
     /// identity cannot be removed, so a failure never leaves a profile without an identity or the
     /// reverse. A crash between the two leaves the identity, whose profile `Profiles.ensure`
     /// recreates at the next sign-in, and a repeated delete finishes the job.
-    @Sendable static func delete(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func delete(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         var f = try Body.object(request)
         let password = f.string("password")
@@ -59,12 +59,12 @@ enum Account {
         }
         context.logger.info("account deleted", metadata: ["user_id": .string(id)])
         AppMetrics.event("account_deleted")
-        return Response(status: 204)
+        return APIResponse(status: 204)
     }
 
     /// Runs a call that checks the caller's current password: 401 INVALID_CREDENTIALS when it is
     /// wrong, 429 after `passwordCheckLimit` wrong ones, 401 when the account is gone.
-    static func checkingPassword(_ principal: Principal, _ context: RequestContext, _ body: () async throws -> Void) async throws {
+    static func checkingPassword(_ principal: Principal, _ context: APIContext, _ body: () async throws -> Void) async throws {
         let limiter = context.services.rateLimiter
         let key = limitKey("password", principal.subject)
         try await limiter.take(key, limit: passwordCheckLimit, window: Session.window, "Too many wrong passwords, try again later")

@@ -3,7 +3,7 @@ enum Health {
     /// `{"environment":…,"status":"healthy","timestamp":…,"version":…}` (sorted keys, like every
     /// body). Written by hand: load balancers and warmers call it often, and it must stay the
     /// cheapest route.
-    @Sendable static func get(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func get(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let s = context.services
         var body = "{\"environment\":"
         JSONText.appendQuoted(s.config.environment.rawValue, to: &body)
@@ -12,7 +12,7 @@ enum Health {
         body += ",\"version\":"
         JSONText.appendQuoted(s.version, to: &body)
         body += "}"
-        var r = Response(status: 200, body: Array(body.utf8))
+        var r = APIResponse(status: 200, body: Array(body.utf8))
         r.headers["content-type"] = "application/json"
         return r
     }

@@ -25,7 +25,7 @@ enum MFA {
         var backupCodesRemaining: Int
     }
 
-    @Sendable static func setup(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func setup(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let s = context.services
         let profile = try await Profiles.ensure(principal, context)
@@ -46,7 +46,7 @@ enum MFA {
         return .json(SetupDTO(secret: secret, qrCode: qr, qrCodeUrl: qr, otpauthUri: uri, backupCodes: codes))
     }
 
-    @Sendable static func verifySetup(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func verifySetup(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         var f = try Body.object(request)
         let code = Rules.code(&f, "code", f.string("code"), lengths: 6...6)
@@ -64,7 +64,7 @@ enum MFA {
         return .json(StatusDTO(mfaEnabled: true, message: "Two-factor authentication enabled", backupCodesRemaining: remaining))
     }
 
-    @Sendable static func verifyLogin(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func verifyLogin(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         var f = try Body.object(request)
         let session = Rules.token(&f, "sessionToken", f.string("sessionToken"))
         let code = Rules.code(&f, "code", f.string("code"), lengths: 6...8)
@@ -107,7 +107,7 @@ enum MFA {
         return try await Session.loggedIn(tokens, subject: subject, context)
     }
 
-    @Sendable static func disable(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func disable(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         var f = try Body.object(request)
         let password = f.string("password")

@@ -5,12 +5,12 @@ enum Profile {
     static let diets: Set<String> = ["vegan", "vegetarian", "gluten-free", "dairy-free", "nut-free", "halal", "kosher"]
     static let goals: Set<String> = ["weight-loss", "muscle-gain", "endurance", "flexibility", "general-health"]
 
-    @Sendable static func get(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func get(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         return .json(UserProfileDTO(try await Profiles.ensure(principal, context)))
     }
 
-    @Sendable static func update(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func update(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         var f = try Body.object(request)
         let s = context.services

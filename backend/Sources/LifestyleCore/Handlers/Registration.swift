@@ -21,7 +21,7 @@ enum Registration {
         var message: String
     }
 
-    @Sendable static func register(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func register(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         var f = try Body.object(request)
         let email = Rules.email(&f, "email", f.string("email"))
         let password = Rules.password(&f, "password", f.string("password"))
@@ -74,7 +74,7 @@ enum Registration {
     /// repaired). The identity owns its email (identities are unique by email), so a profile of
     /// another user holding the email is the leftover of a failed compensation or of a deletion
     /// that stopped halfway: it is cleared here before one more write.
-    static func writeProfile(_ record: UserRecord, _ context: RequestContext) async throws {
+    static func writeProfile(_ record: UserRecord, _ context: APIContext) async throws {
         let users = context.services.users
         do {
             return try await users.createUser(record)
@@ -88,7 +88,7 @@ enum Registration {
 
     /// The identity exists. If it is an unconfirmed leftover without a profile (a crash between the
     /// two writes), replace it; otherwise the email is taken.
-    static func replaceOrphan(email: String, password: String, firstName: String, lastName: String, _ context: RequestContext)
+    static func replaceOrphan(email: String, password: String, firstName: String, lastName: String, _ context: APIContext)
         async throws -> String
     {
         let s = context.services
@@ -106,7 +106,7 @@ enum Registration {
         }
     }
 
-    @Sendable static func verifyEmail(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func verifyEmail(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         var f = try Body.object(request)
         let token = Rules.token(&f, "token", f.string("token"))
         try f.check()
@@ -129,7 +129,7 @@ extension Registration {
 
     /// POST /auth/email/resend: a new verification email for an unconfirmed account. The answer
     /// is the same whether the account is unknown, confirmed or unconfirmed.
-    @Sendable static func resendVerification(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func resendVerification(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         try await EmailAction.run(
             request, context, limitKind: "resend", tooMany: "Too many verification email requests, try again later",
             message: resendMessage, event: "verification_email_resent"
@@ -139,13 +139,13 @@ extension Registration {
 
 enum Profiles {
     /// The caller's profile. An access token whose account is gone (deleted) is refused.
-    static func ensure(_ principal: Principal, _ context: RequestContext) async throws -> UserRecord {
+    static func ensure(_ principal: Principal, _ context: APIContext) async throws -> UserRecord {
         try await ensure(subject: principal.subject, context, missing: .unauthorized("Invalid or expired access token"))
     }
 
     /// The profile of an identity, recreated from the identity's attributes when a partial failure
     /// left it missing.
-    static func ensure(subject: String, _ context: RequestContext, missing: APIError = .notFound("User not found")) async throws
+    static func ensure(subject: String, _ context: APIContext, missing: APIError = .notFound("User not found")) async throws
         -> UserRecord
     {
         let s = context.services

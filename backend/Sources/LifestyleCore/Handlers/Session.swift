@@ -24,7 +24,7 @@ enum Session {
         var expiresIn: Int
     }
 
-    @Sendable static func login(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func login(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         var f = try Body.object(request)
         let email = Rules.email(&f, "email", f.string("email"))
         let password = f.string("password")
@@ -59,7 +59,7 @@ enum Session {
             await limiter.forget(key)
             if let address { await limiter.giveBack(address.key) }
         }()
-        let response: Response
+        let response: APIResponse
         do {
             switch outcome {
             case .mfaRequired(let session):
@@ -76,7 +76,7 @@ enum Session {
         return response
     }
 
-    static func loggedIn(_ tokens: AuthTokens, subject: String, _ context: RequestContext) async throws -> Response {
+    static func loggedIn(_ tokens: AuthTokens, subject: String, _ context: APIContext) async throws -> APIResponse {
         let profile = try await Profiles.ensure(subject: subject, context)
         context.logger.info("user logged in", metadata: ["user_id": .string(subject)])
         AppMetrics.event("login")
@@ -86,7 +86,7 @@ enum Session {
                 expiresIn: tokens.expiresIn, user: UserProfileDTO(profile)))
     }
 
-    @Sendable static func refresh(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func refresh(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         var f = try Body.object(request)
         let token = Rules.token(&f, "refreshToken", f.string("refreshToken"))
         try f.check()
@@ -107,7 +107,7 @@ enum Session {
 extension Session {
     /// POST /auth/logout: the refresh token never refreshes again. An unknown or already revoked
     /// token answers the same 204 (revocation is idempotent, RFC 7009).
-    @Sendable static func logout(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func logout(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         var f = try Body.object(request)
         let token = Rules.token(&f, "refreshToken", f.string("refreshToken"))
         try f.check()
@@ -117,7 +117,7 @@ extension Session {
             if case .unavailable = error { throw APIError.serviceUnavailable }
         }
         AppMetrics.event("logout")
-        return Response(status: 204)
+        return APIResponse(status: 204)
     }
 }
 
@@ -125,14 +125,14 @@ extension Session {
 enum PasswordReset {
     static let genericMessage = "If an account exists for this email, a password reset link has been sent."
 
-    @Sendable static func request(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func request(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         try await EmailAction.run(
             request, context, limitKind: "reset", tooMany: "Too many password reset requests, try again later",
             message: genericMessage, event: "password_reset_requested"
         ) { email in try await context.services.identity.forgotPassword(email: email) }
     }
 
-    @Sendable static func confirm(_ request: Request, _ context: RequestContext) async throws -> Response {
+    @Sendable static func confirm(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
         var f = try Body.object(request)
         let token = Rules.token(&f, "token", f.string("token"))
         let password = Rules.password(&f, "password", f.string("password"))
@@ -154,9 +154,9 @@ enum EmailAction {
     static let limit = 5
 
     static func run(
-        _ request: Request, _ context: RequestContext, limitKind: String, tooMany: String, message: String, event: String,
+        _ request: APIRequest, _ context: APIContext, limitKind: String, tooMany: String, message: String, event: String,
         _ action: (String) async throws -> Void
-    ) async throws -> Response {
+    ) async throws -> APIResponse {
         var f = try Body.object(request)
         let email = Rules.email(&f, "email", f.string("email"))
         try f.check()
@@ -183,7 +183,7 @@ enum EmailAction {
 /// guessing at scale.
 enum TokenCheck {
     static func run<T: Sendable>(
-        _ kind: String, _ request: Request, _ context: RequestContext, _ body: () async throws -> T
+        _ kind: String, _ request: APIRequest, _ context: APIContext, _ body: () async throws -> T
     ) async throws -> T {
         let limiter = context.services.rateLimiter
         let address = AddressLimits.limit(kind, request, AddressLimits.tokenChecks)

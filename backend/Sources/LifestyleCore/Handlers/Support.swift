@@ -1,10 +1,10 @@
 import LifestyleToolkit
-extension Response {
+extension APIResponse {
     /// A JSON response from an Encodable DTO.
-    public static func json<T: Encodable>(_ value: T) -> Response { json(200, value) }
+    public static func json<T: Encodable>(_ value: T) -> APIResponse { json(200, value) }
 
-    public static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {
-        var r = Response(status: status, body: JSON.encode(value))
+    public static func json<T: Encodable>(_ status: Int, _ value: T) -> APIResponse {
+        var r = APIResponse(status: status, body: JSON.encode(value))
         r.headers["content-type"] = "application/json"
         return r
     }
@@ -63,7 +63,7 @@ func limitKey(_ kind: String, _ value: String) -> String {
     kind + ":" + Hex.encode(Hashing.sha256(Array("lifestyle-limit:\(kind):\(value)".utf8)))
 }
 
-extension RequestContext {
+extension APIContext {
     /// The key for one purpose, derived from the environment's master key; 503 while the master
     /// key cannot be read.
     func derivedKey(_ purpose: String) async throws -> [UInt8] {
@@ -126,7 +126,7 @@ enum AddressLimits {
     /// Failed reset confirmations, and failed email verifications, from one address.
     static let tokenChecks = 20
 
-    static func limit(_ kind: String, _ request: Request, _ limit: Int) -> AttemptLimit? {
+    static func limit(_ kind: String, _ request: APIRequest, _ limit: Int) -> AttemptLimit? {
         request.clientAddress.map { AttemptLimit(key: limitKey(kind + "-address", $0), limit: limit) }
     }
 }

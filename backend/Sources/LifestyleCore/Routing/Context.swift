@@ -45,16 +45,16 @@ public enum AppVersion {
 }
 
 /// Per-request state handed through middleware to the handler.
-public struct RequestContext: Sendable {
+public struct APIContext: Sendable {
     public var requestID: String
     public var logger: Logger
     public var services: Services
     /// Set by the auth middleware on protected routes.
     public var principal: Principal?
-    /// Path parameters (none of today's routes have any, but the router supports `{name}`).
-    public var parameters: [String: String] = [:]
     /// When the transport must have answered (the Lambda invocation deadline), if any.
     public var deadline: ContinuousClock.Instant?
+    /// The route table's answer for this request, matched once by the app.
+    public var match: APIRouter.Match?
 
     public init(requestID: String, logger: Logger, services: Services, deadline: ContinuousClock.Instant? = nil) {
         self.requestID = requestID

@@ -2,19 +2,19 @@ import LifestyleToolkit
 /// Transport-neutral HTTP request and response. Both transports (the local Hummingbird server and
 /// the Lambda runtime) translate into these, so the route table, middleware and handlers never see
 /// a server or an event type.
-public struct Request: Sendable {
+public struct APIRequest: Sendable {
     public var method: String
     /// Path without query string, e.g. `/v1/auth/login`.
     public var path: String
     /// Raw query string without the leading `?`.
     public var query: String
-    public var headers: Headers
+    public var headers: APIHeaders
     public var body: [UInt8]
     /// The client's network address when the transport knows it (API Gateway's `sourceIp`); nil on
     /// the local server, where every client is on loopback. Keys the per-address attempt limits.
     public var clientAddress: String?
 
-    public init(method: String, path: String, query: String = "", headers: Headers = Headers(), body: [UInt8] = []) {
+    public init(method: String, path: String, query: String = "", headers: APIHeaders = APIHeaders(), body: [UInt8] = []) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
@@ -23,12 +23,16 @@ public struct Request: Sendable {
     }
 }
 
-public struct Response: Sendable {
+public struct APIResponse: Sendable {
     public var status: Int
-    public var headers: Headers
+    public var headers: APIHeaders
     public var body: [UInt8]
+    /// What answered, for metrics: the matched route's template (`/v1/auth/login`, never the raw
+    /// path, so label cardinality stays bounded), `method_not_allowed` or `unmatched`. The app
+    /// records it once per request, where it routes.
+    public internal(set) var route: String = "unmatched"
 
-    public init(status: Int, headers: Headers = Headers(), body: [UInt8] = []) {
+    public init(status: Int, headers: APIHeaders = APIHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -36,7 +40,7 @@ public struct Response: Sendable {
 }
 
 /// Case-insensitive, order-preserving header list. Names are stored lower-cased.
-public struct Headers: Sendable, Sequence {
+public struct APIHeaders: Sendable, Sequence {
     public private(set) var fields: [(name: String, value: String)] = []
 
     public init() {}

@@ -6,32 +6,32 @@ import LifestyleToolkit
 #endif
 
 /// A step around the rest of the chain, as in Hummingbird: it may answer by itself or call `next`.
-public protocol Middleware: Sendable {
-    func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response
+public protocol APIMiddleware: Sendable {
+    func handle(_ request: APIRequest, context: APIContext, next: APIResponder) async throws -> APIResponse
 }
 
-public typealias Responder = @Sendable (Request, RequestContext) async throws -> Response
+public typealias APIResponder = @Sendable (APIRequest, APIContext) async throws -> APIResponse
 
 /// CORS per environment: any origin (`*`) or an exact allow-list. A matching origin is echoed
 /// (with `Vary: Origin`); another origin gets no CORS headers, so the browser refuses to hand it
 /// the answer. A preflight to a known path answers 204.
-public struct CORSMiddleware: Middleware {
+public struct CORSMiddleware: APIMiddleware {
     let allowed: CORSAllowList
-    let router: Router
+    let router: APIRouter
     static let allowMethods = "GET, POST, PUT, DELETE, OPTIONS"
     static let allowHeaders = "Authorization, Content-Type, X-Request-ID, X-Api-Key"
 
-    public init(allowed: CORSAllowList, router: Router) {
+    public init(allowed: CORSAllowList, router: APIRouter) {
         self.allowed = allowed
         self.router = router
     }
 
-    public func handle(_ request: Request, context: RequestContext, next: Responder) async throws -> Response {
+    public func handle(_ request: APIRequest, context: APIContext, next: APIResponder) async throws -> APIResponse {
         let origin = request.headers["origin"]
-        var response: Response
+        var response: APIResponse
         if request.method == "OPTIONS", request.headers["access-control-request-method"] != nil {
             guard router.knows(path: request.path) else { throw decorated(APIError.notFound("No route for \(request.path)"), origin) }
-            response = Response(status: 204)
+            response = APIResponse(status: 204)
             if allowed.allowOrigin(for: origin) != nil {
                 response.headers["access-control-allow-methods"] = Self.allowMethods
                 response.headers["access-control-allow-headers"] = Self.allowHeaders
@@ -51,7 +51,7 @@ public struct CORSMiddleware: Middleware {
     /// Errors are rendered by the app; they carry the CORS headers along.
     private func decorated(_ error: APIError, _ origin: String?) -> APIError {
         var error = error
-        var headers = Headers()
+        var headers = APIHeaders()
         allowed.decorate(&headers, origin: origin)
         for (name, value) in headers { error.headers.append((name, value)) }
         return error
@@ -60,7 +60,7 @@ public struct CORSMiddleware: Middleware {
 
 /// Requires a valid bearer access token on protected routes.
 struct AuthMiddleware {
-    static func authenticate(_ request: Request, context: RequestContext) async throws -> Principal {
+    static func authenticate(_ request: APIRequest, context: APIContext) async throws -> Principal {
         guard let header = request.headers["authorization"] else {
             throw APIError.unauthorized("Missing Authorization header")
         }

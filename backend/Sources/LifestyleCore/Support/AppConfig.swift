@@ -100,7 +100,7 @@ public enum CORSAllowList: Sendable, Equatable {
     public var variesByOrigin: Bool { self != .any }
 
     /// Adds the CORS headers of a simple (non-preflight) answer to a request from `origin`.
-    public func decorate(_ headers: inout Headers, origin: String?) {
+    public func decorate(_ headers: inout APIHeaders, origin: String?) {
         if variesByOrigin { headers["vary"] = "Origin" }
         guard let allowed = allowOrigin(for: origin) else { return }
         headers["access-control-allow-origin"] = allowed

@@ -35,7 +35,7 @@ public struct EdgeOrigin: Sendable {
 
     /// Checks the secret (403 FORBIDDEN without it; 503 while the secret cannot be read), takes
     /// the secret header off the request, and sets its client address to the viewer's.
-    public func admit(_ request: inout Request) async throws(APIError) {
+    public func admit(_ request: inout APIRequest) async throws(APIError) {
         let values: [APIKey]
         do {
             values = try await accepted.keys()

@@ -3,7 +3,7 @@ import LifestyleToolkit
 public enum Body {
     /// Parses a JSON object body, or throws 415 (non-JSON content type) / 400 (missing, invalid,
     /// or not an object).
-    public static func object(_ request: Request) throws -> Fields {
+    public static func object(_ request: APIRequest) throws -> Fields {
         if let type = request.headers["content-type"] {
             let essence = type.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
             guard essence == "application/json" || (essence.hasPrefix("application/") && essence.hasSuffix("+json")) else {
