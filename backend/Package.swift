@@ -96,6 +96,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // AWS calls only the tests make (emulator tables and pools, client-side sign-in and MFA).
+        .target(
+            name: "AWSTestSupport", dependencies: ["AWSBackend", "SigV4", "LifestyleToolkit"], swiftSettings: strict),
         // Local HTTP transport: Hummingbird 2 feeding the core route table.
         .target(
             name: "HTTPTransport",
@@ -168,7 +171,11 @@ let package = Package(
         ),
         // Cold start / warm overhead / RSS benchmark of the release bootstrap (scripts/bench-lambda.sh).
         .executableTarget(
-            name: "lambda-bench", dependencies: ["LambdaEmulator", "LambdaRuntime", "LifestyleToolkit", "AWSBackend"],
+            name: "lambda-bench",
+            dependencies: [
+                "LambdaEmulator", "LambdaRuntime", "LambdaEvents", "LifestyleToolkit", "AWSBackend", "SigV4",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         // The Swift floor of scripts/bench-lambda.sh: the C floor runtime's work in Swift, same flags.
         .executableTarget(name: "swift-floor", swiftSettings: strict),
@@ -180,6 +187,7 @@ let package = Package(
             name: "aws-bench",
             dependencies: [
                 "AWSBackend", "LifestyleCore", "LifestyleToolkit", "SigV4",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -191,7 +199,8 @@ let package = Package(
         .testTarget(
             name: "AWSBackendTests",
             dependencies: [
-                "AWSBackend", "SigV4",
+                "AWSBackend", "AWSTestSupport", "SigV4",
+                .product(name: "Logging", package: "swift-log"),
                 "LifestyleCore", "LifestyleToolkit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

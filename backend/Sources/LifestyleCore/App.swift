@@ -87,7 +87,8 @@ public struct LifestyleApp: Sendable {
             response = try await RequestScope.$metadata.withValue(scope) {
                 try await RequestScope.$deadline.withValue(deadline) { try await chain(routed, context) }
             }
-        } catch let error as APIError {
+        } catch let convertible as any APIErrorConvertible {
+            let error = convertible.apiError
             // A backing service (Cognito, DynamoDB, Secrets Manager, the JWKS) did not answer:
             // charted on the dashboard next to the attack counters.
             if error.status == 503 { AppMetrics.failure("dependency_unavailable") }

@@ -12,14 +12,14 @@ extension Routes {
         Route("POST", "/auth/logout", .open, Session.logout),
         Route("POST", "/auth/password/reset-request", .open, PasswordReset.request),
         Route("POST", "/auth/password/reset-confirm", .open, PasswordReset.confirm),
-        Route("POST", "/auth/password/change", .bearer, Account.changePassword),
-        Route("POST", "/auth/mfa/setup", .bearer, MFA.setup),
-        Route("POST", "/auth/mfa/verify-setup", .bearer, MFA.verifySetup),
+        Route("POST", "/auth/password/change", bearer: Account.changePassword),
+        Route("POST", "/auth/mfa/setup", bearer: MFA.setup),
+        Route("POST", "/auth/mfa/verify-setup", bearer: MFA.verifySetup),
         Route("POST", "/auth/mfa/verify", .open, MFA.verifyLogin),
-        Route("POST", "/auth/mfa/disable", .bearer, MFA.disable),
-        Route("GET", "/users/profile", .bearer, Profile.get),
-        Route("PUT", "/users/profile", .bearer, Profile.update),
-        Route("DELETE", "/users/profile", .bearer, Account.delete),
+        Route("POST", "/auth/mfa/disable", bearer: MFA.disable),
+        Route("GET", "/users/profile", bearer: Profile.get),
+        Route("PUT", "/users/profile", bearer: Profile.update),
+        Route("DELETE", "/users/profile", bearer: Account.delete),
     ]
 }
 

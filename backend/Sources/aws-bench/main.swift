@@ -14,6 +14,7 @@ import FoundationEssentials
 import LifestyleCore
 import _CryptoExtras
 import LifestyleToolkit
+import Logging
 import SigV4
 
 #if canImport(Glibc)
@@ -174,8 +175,10 @@ let calls = Int(argument("--calls") ?? "") ?? 200
 let warmup = Int(argument("--warmup") ?? "") ?? 20
 let credentials = AWSCredentials(accessKeyId: keyId, secretAccessKey: secret)
 let http = AWSHTTPClientFactory.makeHTTPClient()
-let ddb = try DynamoDBClient(credentials: credentials, region: region, httpClient: http, endpoint: endpoint)
-let idp = try CognitoIdentityProviderClient(credentials: credentials, region: region, httpClient: http, endpoint: endpoint)
+let benchLogger = Logger(label: "aws-bench")
+let ddb = try DynamoDBClient(credentials: credentials, region: region, httpClient: http, endpoint: endpoint, logger: benchLogger)
+let idp = try CognitoIdentityProviderClient(
+    credentials: credentials, region: region, httpClient: http, endpoint: endpoint, logger: benchLogger)
 
 func measure(_ op: @Sendable () async throws -> Void) async throws -> Stats {
     for _ in 0..<warmup { try await op() }

@@ -2,6 +2,7 @@ import AWSBackend
 import LambdaEmulator
 import LambdaRuntime
 import LifestyleToolkit
+import Logging
 import SigV4
 import LambdaEvents
 
@@ -464,7 +465,7 @@ let dynamo: DynamoDBClient
 do {
     dynamo = try DynamoDBClient(
         credentials: AWSCredentials(accessKeyId: keyId, secretAccessKey: secretKey, sessionToken: e["AWS_SESSION_TOKEN"]), region: region,
-        httpClient: http, environment: e)
+        httpClient: http, environment: e, logger: Logger(label: "lambda-bench"))
 } catch {
     fail("no DynamoDB endpoint: \(error)")
 }

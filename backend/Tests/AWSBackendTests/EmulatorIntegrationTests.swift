@@ -1,8 +1,10 @@
 import Crypto
 import FoundationEssentials
+import Logging
 import XCTest
 
 @testable import AWSBackend
+import AWSTestSupport
 @testable import SigV4
 
 #if canImport(Glibc)
@@ -89,7 +91,7 @@ final class DynamoDBIntegrationTests: EmulatorTestCase {
     func testItemLifecycleConditionsQueryAndTransactions() async throws {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
-        let ddb = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint)
+        let ddb = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, logger: Logger(label: "test"))
         let table = uniqueName("aws-it")
         let deadline = ContinuousClock.now.advanced(by: .seconds(25))
 
@@ -228,8 +230,8 @@ extension DynamoDBIntegrationTests {
         let wrongSecret = String(env.credentials.secretAccessKey.reversed())
         let bad = try DynamoDBClient(
             credentials: AWSCredentials(accessKeyId: env.credentials.accessKeyId, secretAccessKey: wrongSecret),
-            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
-        let good = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint)
+            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none, logger: Logger(label: "test"))
+        let good = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, logger: Logger(label: "test"))
         do {
             _ = try await bad.getItem(.init(tableName: "any", key: ["pk": "x"]))
             XCTFail("a wrong secret must be rejected")
@@ -243,7 +245,7 @@ extension DynamoDBIntegrationTests {
         }
         let cognitoBad = try CognitoIdentityProviderClient(
             credentials: AWSCredentials(accessKeyId: env.credentials.accessKeyId, secretAccessKey: wrongSecret),
-            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
+            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none, logger: Logger(label: "test"))
         do {
             _ = try await cognitoBad.adminGetUser(userPoolId: "us-east-1_nope", username: "x")
             XCTFail("a wrong secret must be rejected by cognito-idp too")
@@ -265,7 +267,7 @@ extension DynamoDBIntegrationTests {
         let http = self.http!
         let bad = try DynamoDBClient(
             credentials: AWSCredentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: env.credentials.secretAccessKey),
-            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
+            region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none, logger: Logger(label: "test"))
         do {
             _ = try await bad.getItem(.init(tableName: "any", key: ["pk": "x"]))
             XCTFail("unknown key must be rejected")
@@ -280,7 +282,7 @@ extension DynamoDBIntegrationTests {
         let http = self.http!
         let ddb = try DynamoDBClient(
             credentials: .init(accessKeyId: "a", secretAccessKey: "b"), region: "us-east-1", httpClient: http,
-            endpoint: AWSEndpoint(url: "http://127.0.0.1:9"))
+            endpoint: AWSEndpoint(url: "http://127.0.0.1:9"), logger: Logger(label: "test"))
         let start = ContinuousClock.now
         do {
             _ = try await ddb.getItem(.init(tableName: "t", key: ["pk": "x"]), deadline: start.advanced(by: .milliseconds(1500)))
@@ -300,7 +302,7 @@ final class CognitoIntegrationTests: EmulatorTestCase {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
         let idp = try CognitoIdentityProviderClient(
-            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint)
+            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, logger: Logger(label: "test"))
 
         let pool = try await idp.createUserPool(.init(poolName: uniqueName("it-pool"), autoVerifiedAttributes: ["email"])).userPool
         defer { let id = pool.id; Task { try? await idp.deleteUserPool(userPoolId: id) } }
@@ -443,7 +445,7 @@ final class CognitoIntegrationTests: EmulatorTestCase {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
         let idp = try CognitoIdentityProviderClient(
-            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none)
+            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none, logger: Logger(label: "test"))
         let pool = try await idp.createUserPool(.init(poolName: uniqueName("it-revoke"))).userPool
         let client = try await idp.createUserPoolClient(.init(userPoolId: pool.id, clientName: "web")).userPoolClient
         do {
@@ -461,7 +463,7 @@ final class DynamoDBRateLimiterTests: EmulatorTestCase {
     /// slots; two limiters (two instances) share them; reset frees the key.
     func testConcurrentAttemptsNeverTakeMoreThanTheLimit() async throws {
         let env = try EmulatorEnvironment.load()
-        let ddb = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http!, endpoint: env.endpoint)
+        let ddb = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http!, endpoint: env.endpoint, logger: Logger(label: "test"))
         let table = uniqueName("limits")
         try await ddb.createTable(
             .init(

@@ -1,9 +1,11 @@
 import Foundation
 import NIOSSL
 import Synchronization
+import Logging
 import XCTest
 
 @testable import AWSBackend
+import AWSTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -208,7 +210,7 @@ final class TLSIntegrationTests: EmulatorTestCase {
         for host in ["localhost", "127.0.0.1"] {
             let ddb = try DynamoDBClient(
                 credentials: env.credentials, region: env.region, httpClient: client,
-                endpoint: AWSEndpoint(scheme: "https", host: host, port: port), retryPolicy: .none)
+                endpoint: AWSEndpoint(scheme: "https", host: host, port: port), retryPolicy: .none, logger: Logger(label: "test"))
             let table = uniqueName("tls")
             _ = try await ddb.createTable(
                 .init(
@@ -225,7 +227,7 @@ final class TLSIntegrationTests: EmulatorTestCase {
         let (port, _) = try tlsSettings()
         let ddb = try DynamoDBClient(
             credentials: env.credentials, region: env.region, httpClient: http,
-            endpoint: AWSEndpoint(scheme: "https", host: "localhost", port: port), retryPolicy: .none)
+            endpoint: AWSEndpoint(scheme: "https", host: "localhost", port: port), retryPolicy: .none, logger: Logger(label: "test"))
         let outcome: Result<DynamoDB.GetItemOutput, AWSClientError>
         do {
             outcome = .success(try await ddb.getItem(.init(tableName: "any", key: ["pk": .s("x")])))

@@ -50,7 +50,7 @@ public final class AWSJSONClient: Sendable {
         httpClient: AWSHTTPClient,
         retryPolicy: RetryPolicy = .default,
         attemptTimeout: Duration = .seconds(5),
-        logger: Logger = Logger(label: "aws")
+        logger: Logger
     ) {
         self.service = service
         self.region = region

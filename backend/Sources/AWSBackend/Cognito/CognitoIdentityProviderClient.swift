@@ -26,7 +26,7 @@ public struct CognitoIdentityProviderClient: Sendable {
         credentials: AWSCredentials, region: String, httpClient: AWSHTTPClient,
         endpoint: AWSEndpoint? = nil, environment: [String: String] = [:],
         retryPolicy: RetryPolicy = .default, attemptTimeout: Duration = .seconds(5),
-        logger: Logger = Logger(label: "aws.cognito-idp")
+        logger: Logger
     ) throws(AWSEndpoint.ResolutionError) {
         let resolved: AWSEndpoint
         if let endpoint {
@@ -58,29 +58,6 @@ public struct CognitoIdentityProviderClient: Sendable {
         try await client.call("InitiateAuth", input: input, idempotent: true, deadline: deadline)
     }
 
-    /// Not retried on 5xx (the session and TOTP code are single use).
-    public func respondToAuthChallenge(_ input: Models.RespondToAuthChallengeInput, deadline: Deadline? = nil) async throws(AWSClientError)
-        -> Models.AuthOutput
-    {
-        try await client.call("RespondToAuthChallenge", input: input, idempotent: false, deadline: deadline)
-    }
-
-    public func associateSoftwareToken(_ input: Models.AssociateSoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError)
-        -> Models.AssociateSoftwareTokenOutput
-    {
-        try await client.call("AssociateSoftwareToken", input: input, idempotent: false, deadline: deadline)
-    }
-
-    public func verifySoftwareToken(_ input: Models.VerifySoftwareTokenInput, deadline: Deadline? = nil) async throws(AWSClientError)
-        -> Models.VerifySoftwareTokenOutput
-    {
-        try await client.call("VerifySoftwareToken", input: input, idempotent: false, deadline: deadline)
-    }
-
-    public func setUserMFAPreference(_ input: Models.SetUserMFAPreferenceInput, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call("SetUserMFAPreference", input: input, idempotent: true, deadline: deadline)
-    }
-
     public func forgotPassword(_ input: Models.ForgotPasswordInput, deadline: Deadline? = nil) async throws(AWSClientError)
         -> Models.ForgotPasswordOutput
     {
@@ -98,18 +75,8 @@ public struct CognitoIdentityProviderClient: Sendable {
         try await client.call("ResendConfirmationCode", input: input, idempotent: false, deadline: deadline)
     }
 
-    /// Not retried on 5xx (a replay after a success fails with NotAuthorized: the old password is gone).
-    public func changePassword(_ input: Models.ChangePasswordInput, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call("ChangePassword", input: input, idempotent: false, deadline: deadline)
-    }
-
     public func revokeToken(_ input: Models.RevokeTokenInput, deadline: Deadline? = nil) async throws(AWSClientError) {
         let _: AWSEmpty = try await client.call("RevokeToken", input: input, idempotent: true, deadline: deadline)
-    }
-
-    public func globalSignOut(accessToken: String, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call(
-            "GlobalSignOut", input: Models.AccessTokenInput(accessToken: accessToken), idempotent: true, deadline: deadline)
     }
 
     // MARK: Admin operations (need IAM permissions)
@@ -138,24 +105,10 @@ public struct CognitoIdentityProviderClient: Sendable {
         )
     }
 
-    public func adminConfirmSignUp(userPoolId: String, username: String, clientMetadata: [String: String]? = nil, deadline: Deadline? = nil)
-        async throws(AWSClientError)
-    {
-        let _: AWSEmpty = try await client.call(
-            "AdminConfirmSignUp", input: Models.PoolUserInput(userPoolId: userPoolId, username: username, clientMetadata: clientMetadata),
-            idempotent: false, deadline: deadline)
-    }
-
     public func adminUserGlobalSignOut(userPoolId: String, username: String, deadline: Deadline? = nil) async throws(AWSClientError) {
         let _: AWSEmpty = try await client.call(
             "AdminUserGlobalSignOut", input: Models.PoolUserInput(userPoolId: userPoolId, username: username), idempotent: true,
             deadline: deadline)
-    }
-
-    public func adminSetUserMFAPreference(_ input: Models.AdminSetUserMFAPreferenceInput, deadline: Deadline? = nil)
-        async throws(AWSClientError)
-    {
-        let _: AWSEmpty = try await client.call("AdminSetUserMFAPreference", input: input, idempotent: true, deadline: deadline)
     }
 
     /// Not retried on 5xx: a replay could set a password the caller has since changed again.
@@ -163,34 +116,4 @@ public struct CognitoIdentityProviderClient: Sendable {
         let _: AWSEmpty = try await client.call("AdminSetUserPassword", input: input, idempotent: false, deadline: deadline)
     }
 
-    public func adminUpdateUserAttributes(_ input: Models.AdminUpdateUserAttributesInput, deadline: Deadline? = nil)
-        async throws(AWSClientError)
-    {
-        let _: AWSEmpty = try await client.call("AdminUpdateUserAttributes", input: input, idempotent: true, deadline: deadline)
-    }
-
-    public func adminInitiateAuth(_ input: Models.AdminInitiateAuthInput, deadline: Deadline? = nil) async throws(AWSClientError)
-        -> Models.AuthOutput
-    {
-        try await client.call("AdminInitiateAuth", input: input, idempotent: true, deadline: deadline)
-    }
-
-    // MARK: Pool management (tests and tooling; the deployed stack owns the real pool)
-
-    public func createUserPool(_ input: Models.CreateUserPoolInput, deadline: Deadline? = nil) async throws(AWSClientError)
-        -> Models.CreateUserPoolOutput
-    {
-        try await client.call("CreateUserPool", input: input, idempotent: false, deadline: deadline)
-    }
-
-    public func createUserPoolClient(_ input: Models.CreateUserPoolClientInput, deadline: Deadline? = nil) async throws(AWSClientError)
-        -> Models.CreateUserPoolClientOutput
-    {
-        try await client.call("CreateUserPoolClient", input: input, idempotent: false, deadline: deadline)
-    }
-
-    public func deleteUserPool(userPoolId: String, deadline: Deadline? = nil) async throws(AWSClientError) {
-        let _: AWSEmpty = try await client.call(
-            "DeleteUserPool", input: Models.UserPoolIdInput(userPoolId: userPoolId), idempotent: true, deadline: deadline)
-    }
 }

@@ -321,16 +321,22 @@ public enum CognitoIdentityProvider {
         }
     }
 
-    struct AccessTokenInput: Encodable, Sendable {
-        var accessToken: String
+    public struct AccessTokenInput: Encodable, Sendable {
+        public var accessToken: String
         enum CodingKeys: String, CodingKey { case accessToken = "AccessToken" }
+        public init(accessToken: String) { self.accessToken = accessToken }
     }
 
-    struct PoolUserInput: Encodable, Sendable {
-        var userPoolId: String
-        var username: String
-        var clientMetadata: [String: String]?
+    public struct PoolUserInput: Encodable, Sendable {
+        public var userPoolId: String
+        public var username: String
+        public var clientMetadata: [String: String]?
         enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId", username = "Username", clientMetadata = "ClientMetadata" }
+        public init(userPoolId: String, username: String, clientMetadata: [String: String]? = nil) {
+            self.userPoolId = userPoolId
+            self.username = username
+            self.clientMetadata = clientMetadata
+        }
     }
 
     // MARK: Admin
@@ -392,58 +398,6 @@ public enum CognitoIdentityProvider {
         }
     }
 
-    // MARK: Pool management (tests and tooling)
-    public struct CreateUserPoolInput: Encodable, Sendable, Hashable {
-        public var poolName: String
-        public var autoVerifiedAttributes: [String]?
-        public var usernameAttributes: [String]?
-        /// `OFF`, `ON`, `OPTIONAL`.
-        public var mfaConfiguration: String?
-        enum CodingKeys: String, CodingKey {
-            case poolName = "PoolName", autoVerifiedAttributes = "AutoVerifiedAttributes", usernameAttributes = "UsernameAttributes",
-                mfaConfiguration = "MfaConfiguration"
-        }
-        public init(
-            poolName: String, autoVerifiedAttributes: [String]? = nil, usernameAttributes: [String]? = nil, mfaConfiguration: String? = nil
-        ) {
-            self.poolName = poolName; self.autoVerifiedAttributes = autoVerifiedAttributes; self.usernameAttributes = usernameAttributes;
-            self.mfaConfiguration = mfaConfiguration
-        }
-    }
-
-    public struct UserPool: Decodable, Sendable, Hashable {
-        public var id: String
-        public var name: String?
-        public var arn: String?
-        enum CodingKeys: String, CodingKey { case id = "Id", name = "Name", arn = "Arn" }
-    }
-
-    public struct CreateUserPoolOutput: Decodable, Sendable, Hashable {
-        public var userPool: UserPool
-        enum CodingKeys: String, CodingKey { case userPool = "UserPool" }
-    }
-
-    public struct CreateUserPoolClientInput: Encodable, Sendable, Hashable {
-        public var userPoolId: String
-        public var clientName: String
-        public var generateSecret: Bool?
-        public var explicitAuthFlows: [String]?
-        /// Attributes the client may read; moto only copies these into id tokens.
-        public var readAttributes: [String]?
-        enum CodingKeys: String, CodingKey {
-            case userPoolId = "UserPoolId", clientName = "ClientName", generateSecret = "GenerateSecret", explicitAuthFlows =
-                "ExplicitAuthFlows", readAttributes = "ReadAttributes"
-        }
-        public init(
-            userPoolId: String, clientName: String, generateSecret: Bool? = false,
-            explicitAuthFlows: [String]? = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"],
-            readAttributes: [String]? = nil
-        ) {
-            self.userPoolId = userPoolId; self.clientName = clientName; self.generateSecret = generateSecret;
-            self.explicitAuthFlows = explicitAuthFlows; self.readAttributes = readAttributes
-        }
-    }
-
     public struct UserPoolClient: Decodable, Sendable, Hashable {
         public var clientId: String
         public var clientSecret: String?
@@ -464,14 +418,10 @@ public enum CognitoIdentityProvider {
 
     public typealias DescribeUserPoolClientOutput = CreateUserPoolClientOutput
 
-    struct UserPoolIdInput: Encodable, Sendable {
-        var userPoolId: String
-        enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId" }
-    }
 
     /// `SECRET_HASH` for app clients with a secret: Base64(HMAC-SHA256(clientSecret, username + clientId)).
     public static func secretHash(username: String, clientId: String, clientSecret: String) -> String {
         let mac = Hashing.hmac(.sha256, key: Array(clientSecret.utf8), message: Array((username + clientId).utf8))
-        return Data(mac).base64EncodedString()
+        return Base64.encode(mac)
     }
 }

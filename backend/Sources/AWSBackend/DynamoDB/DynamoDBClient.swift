@@ -23,7 +23,7 @@ public struct DynamoDBClient: Sendable {
         credentials: AWSCredentials, region: String, httpClient: AWSHTTPClient,
         endpoint: AWSEndpoint? = nil, environment: [String: String] = [:],
         retryPolicy: RetryPolicy = .default, attemptTimeout: Duration = .seconds(5),
-        logger: Logger = Logger(label: "aws.dynamodb")
+        logger: Logger
     ) throws(AWSEndpoint.ResolutionError) {
         let resolved: AWSEndpoint
         if let endpoint {
@@ -81,25 +81,4 @@ public struct DynamoDBClient: Sendable {
         let _: AWSEmpty = try await client.call("TransactWriteItems", input: input, idempotent: true, deadline: deadline)
     }
 
-    // MARK: Table management (tests and tooling; the deployed stack owns the real tables)
-
-    @discardableResult
-    public func createTable(_ input: DynamoDB.CreateTableInput, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
-        -> DynamoDB.TableDescriptionOutput
-    {
-        try await client.call("CreateTable", input: input, idempotent: false, deadline: deadline)
-    }
-
-    @discardableResult
-    public func deleteTable(tableName: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
-        -> DynamoDB.TableDescriptionOutput
-    {
-        try await client.call("DeleteTable", input: DynamoDB.TableNameInput(tableName: tableName), idempotent: true, deadline: deadline)
-    }
-
-    public func describeTable(tableName: String, deadline: ContinuousClock.Instant? = nil) async throws(AWSClientError)
-        -> DynamoDB.TableDescriptionOutput
-    {
-        try await client.call("DescribeTable", input: DynamoDB.TableNameInput(tableName: tableName), idempotent: true, deadline: deadline)
-    }
 }

@@ -9,7 +9,7 @@ public struct SecretsManagerClient: Sendable {
 
     public init(
         credentials: AWSCredentials, region: String, httpClient: AWSHTTPClient, environment: [String: String] = [:],
-        logger: Logger = Logger(label: "aws.secretsmanager")
+        logger: Logger
     ) throws(AWSEndpoint.ResolutionError) {
         let endpoint = try AWSEndpoint.resolve(for: .secretsManager, region: region, environment: environment)
         self.client = AWSJSONClient(

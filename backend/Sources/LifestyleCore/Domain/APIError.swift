@@ -1,4 +1,11 @@
 import LifestyleToolkit
+/// An error that knows its contract answer. Port errors (`IdentityError`, `UserStoreError`)
+/// conform, so a handler calls a port with a plain `try` and the app renders whatever escapes,
+/// once, the way Hummingbird renders an `HTTPResponseError`.
+public protocol APIErrorConvertible: Error {
+    var apiError: APIError { get }
+}
+
 /// An answer from the contract's error vocabulary. Everything a handler throws ends up as one of
 /// these (unknown errors become a 500 INTERNAL_ERROR without details), rendered as the contract's
 /// `ErrorResponse` or, for validation failures, `ValidationErrorResponse`.
@@ -31,6 +38,8 @@ public struct APIError: Error, Sendable {
     public static func unauthorized(_ message: String = "Authentication required") -> APIError {
         APIError(status: 401, code: "UNAUTHORIZED", message: message, headers: [("www-authenticate", "Bearer")])
     }
+    /// 409 EMAIL_EXISTS: the email belongs to another account (identity or profile).
+    public static let emailExists = APIError.conflict("EMAIL_EXISTS", "An account with this email already exists")
     public static let invalidCredentials = APIError(status: 401, code: "INVALID_CREDENTIALS", message: "Invalid email or password")
     public static let userNotConfirmed = APIError(
         status: 403, code: "USER_NOT_CONFIRMED", message: "Email address has not been verified")
@@ -71,4 +80,8 @@ struct ErrorBody: Encodable {
     var validation_errors: [FieldIssue]?
     var request_id: String
     var timestamp: String
+}
+
+extension APIError: APIErrorConvertible {
+    public var apiError: APIError { self }
 }

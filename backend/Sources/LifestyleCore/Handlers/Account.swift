@@ -5,8 +5,7 @@ enum Account {
     /// access token must not become a password oracle.
     static let passwordCheckLimit = 5
 
-    @Sendable static func changePassword(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
-        let principal = try context.requirePrincipal()
+    @Sendable static func changePassword(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         var f = try Body.object(request)
         let current = f.string("currentPassword")
         let new = Rules.password(&f, "newPassword", f.string("newPassword"))
@@ -28,8 +27,7 @@ enum Account {
     /// identity cannot be removed, so a failure never leaves a profile without an identity or the
     /// reverse. A crash between the two leaves the identity, whose profile `Profiles.ensure`
     /// recreates at the next sign-in, and a repeated delete finishes the job.
-    @Sendable static func delete(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
-        let principal = try context.requirePrincipal()
+    @Sendable static func delete(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         var f = try Body.object(request)
         let password = f.string("password")
         try f.check()
@@ -38,9 +36,9 @@ enum Account {
             try await s.identity.verifyPassword(principal: principal, password: password!)
         }
         let id = principal.subject
-        let profile = try await storeCall { try await s.users.user(id: id) }
-        let codes = profile == nil ? [] : try await storeCall { try await s.users.unusedBackupCodeHashes(userId: id) }
-        try await storeCall { try await s.users.deleteUser(id: id) }
+        let profile = try await s.users.user(id: id)
+        let codes = profile == nil ? [] : try await s.users.unusedBackupCodeHashes(userId: id)
+        try await s.users.deleteUser(id: id)
         do {
             try await s.identity.adminDeleteUser(subject: id)
         } catch {

@@ -25,16 +25,15 @@ enum MFA {
         var backupCodesRemaining: Int
     }
 
-    @Sendable static func setup(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
-        let principal = try context.requirePrincipal()
+    @Sendable static func setup(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         let s = context.services
         let profile = try await Profiles.ensure(principal, context)
         if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
         let key = try await context.derivedKey(BackupCodes.purpose)
-        let secret = try await identityCall { try await s.identity.associateSoftwareToken(principal: principal) }
+        let secret = try await s.identity.associateSoftwareToken(principal: principal)
         let codes = BackupCodes.generate()
         let hashes = codes.map { BackupCodes.hash($0, userId: principal.subject, key: key) }
-        try await storeCall { try await s.users.replaceBackupCodes(userId: principal.subject, hashes: hashes) }
+        try await s.users.replaceBackupCodes(userId: principal.subject, hashes: hashes)
         let uri = TOTP.provisioningURI(secretBase32: secret, account: profile.email, issuer: issuer)
         let qr: String
         do {
@@ -46,19 +45,18 @@ enum MFA {
         return .json(SetupDTO(secret: secret, qrCode: qr, qrCodeUrl: qr, otpauthUri: uri, backupCodes: codes))
     }
 
-    @Sendable static func verifySetup(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
-        let principal = try context.requirePrincipal()
+    @Sendable static func verifySetup(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         var f = try Body.object(request)
         let code = Rules.code(&f, "code", f.string("code"), lengths: 6...6)
         try f.check()
         let s = context.services
         var profile = try await Profiles.ensure(principal, context)
         if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
-        try await identityCall { try await s.identity.verifySoftwareToken(principal: principal, code: code!) }
+        try await s.identity.verifySoftwareToken(principal: principal, code: code!)
         profile.mfaEnabled = true
         profile.updatedAt = s.clock.now()
-        try await storeCall { [profile] in try await s.users.updateUser(profile) }
-        let remaining = try await storeCall { try await s.users.unusedBackupCodeCount(userId: principal.subject) }
+        try await s.users.updateUser(profile)
+        let remaining = try await s.users.unusedBackupCodeCount(userId: principal.subject)
         context.logger.info("mfa enabled", metadata: ["user_id": .string(principal.subject)])
         AppMetrics.event("mfa_enrolled")
         return .json(StatusDTO(mfaEnabled: true, message: "Two-factor authentication enabled", backupCodesRemaining: remaining))
@@ -75,7 +73,7 @@ enum MFA {
         // The session is checked first (a token this service did not issue gets one answer and
         // counts against nothing); then each attempt takes a slot per session and per account.
         let identity = context.services.identity
-        guard let account = try await identityCall({ try await identity.mfaChallengeAccount(session: session!) }) else {
+        guard let account = try await identity.mfaChallengeAccount(session: session!) else {
             throw IdentityError.invalidSession.apiError
         }
         let codeKey = try await context.derivedKey(BackupCodes.purpose)
@@ -107,8 +105,7 @@ enum MFA {
         return try await Session.loggedIn(tokens, subject: subject, context)
     }
 
-    @Sendable static func disable(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
-        let principal = try context.requirePrincipal()
+    @Sendable static func disable(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         var f = try Body.object(request)
         let password = f.string("password")
         try f.check()
@@ -123,8 +120,8 @@ enum MFA {
         }
         profile.mfaEnabled = false
         profile.updatedAt = s.clock.now()
-        try await storeCall { [profile] in try await s.users.updateUser(profile) }
-        try await storeCall { try await s.users.replaceBackupCodes(userId: principal.subject, hashes: []) }
+        try await s.users.updateUser(profile)
+        try await s.users.replaceBackupCodes(userId: principal.subject, hashes: [])
         context.logger.info("mfa disabled", metadata: ["user_id": .string(principal.subject)])
         AppMetrics.event("mfa_disabled")
         return .json(StatusDTO(mfaEnabled: false, message: "Two-factor authentication disabled", backupCodesRemaining: 0))

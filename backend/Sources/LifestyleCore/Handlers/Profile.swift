@@ -5,13 +5,11 @@ enum Profile {
     static let diets: Set<String> = ["vegan", "vegetarian", "gluten-free", "dairy-free", "nut-free", "halal", "kosher"]
     static let goals: Set<String> = ["weight-loss", "muscle-gain", "endurance", "flexibility", "general-health"]
 
-    @Sendable static func get(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
-        let principal = try context.requirePrincipal()
+    @Sendable static func get(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         return .json(UserProfileDTO(try await Profiles.ensure(principal, context)))
     }
 
-    @Sendable static func update(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
-        let principal = try context.requirePrincipal()
+    @Sendable static func update(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         var f = try Body.object(request)
         let s = context.services
         var profile = try await Profiles.ensure(principal, context)
@@ -56,7 +54,7 @@ enum Profile {
         if f.has("email") { f.fail("email", "cannot be changed through the profile") }
         try f.check()
         profile.updatedAt = s.clock.now()
-        try await storeCall { [profile] in try await s.users.updateUser(profile) }
+        try await s.users.updateUser(profile)
         context.logger.info("profile updated", metadata: ["user_id": .string(principal.subject)])
         return .json(UserProfileDTO(profile))
     }

@@ -57,7 +57,7 @@ enum Registration {
                 context.logger.error("register compensation failed; identity left for repair", metadata: ["user_id": .string(subject)])
             }
             if let e = error as? UserStoreError, e == .emailTaken || e == .alreadyExists {
-                throw APIError.conflict("EMAIL_EXISTS", "An account with this email already exists")
+                throw APIError.emailExists
             }
             throw APIError.serviceUnavailable
         }
@@ -92,18 +92,16 @@ enum Registration {
         async throws -> String
     {
         let s = context.services
-        guard let existing = try await identityCall({ try await s.identity.adminGetUser(username: email) }),
+        guard let existing = try await s.identity.adminGetUser(username: email),
             !existing.confirmed,
             s.clock.now().timeIntervalSince(existing.createdAt) > orphanAge,
-            try await storeCall({ try await s.users.user(id: existing.subject) }) == nil
+            try await s.users.user(id: existing.subject) == nil
         else {
-            throw APIError.conflict("EMAIL_EXISTS", "An account with this email already exists")
+            throw APIError.emailExists
         }
-        try await identityCall { try await s.identity.adminDeleteUser(subject: existing.subject) }
+        try await s.identity.adminDeleteUser(subject: existing.subject)
         context.logger.warning("replaced unconfirmed identity without profile", metadata: ["stale_user_id": .string(existing.subject)])
-        return try await identityCall {
-            try await s.identity.signUp(email: email, password: password, givenName: firstName, familyName: lastName)
-        }
+        return try await s.identity.signUp(email: email, password: password, givenName: firstName, familyName: lastName)
     }
 
     @Sendable static func verifyEmail(_ request: APIRequest, _ context: APIContext) async throws -> APIResponse {
@@ -116,7 +114,7 @@ enum Registration {
         if !profile.emailVerified {
             profile.emailVerified = true
             profile.updatedAt = s.clock.now()
-            try await storeCall { [profile] in try await s.users.updateUser(profile) }
+            try await s.users.updateUser(profile)
         }
         context.logger.info("email verified", metadata: ["user_id": .string(subject)])
         AppMetrics.event("email_verified")
@@ -149,8 +147,8 @@ enum Profiles {
         -> UserRecord
     {
         let s = context.services
-        if let existing = try await storeCall({ try await s.users.user(id: subject) }) { return existing }
-        guard let identity = try await identityCall({ try await s.identity.adminGetUser(username: subject) }) else {
+        if let existing = try await s.users.user(id: subject) { return existing }
+        guard let identity = try await s.identity.adminGetUser(username: subject) else {
             throw missing
         }
         let now = s.clock.now()
@@ -165,9 +163,9 @@ enum Profiles {
         } catch UserStoreError.alreadyExists {
             // A concurrent request repaired it first.
         } catch let error as UserStoreError {
-            if error == .emailTaken { throw APIError.conflict("EMAIL_EXISTS", "An account with this email already exists") }
+            if error == .emailTaken { throw APIError.emailExists }
             throw APIError.serviceUnavailable
         }
-        return try await storeCall({ try await s.users.user(id: subject) }) ?? record
+        return try await s.users.user(id: subject) ?? record
     }
 }

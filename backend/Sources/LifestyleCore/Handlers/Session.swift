@@ -190,7 +190,7 @@ enum TokenCheck {
         if let address {
             try await limiter.take(address.key, limit: address.limit, window: Session.window, "Too many invalid tokens, try again later")
         }
-        let result = try await identityCall(body)
+        let result = try await body()
         if let address { await limiter.giveBack(address.key) }
         return result
     }

@@ -14,11 +14,11 @@ struct MessageDTO: Encodable {
     var message: String
 }
 
-extension IdentityError {
+extension IdentityError: APIErrorConvertible {
     /// The contract answer for an identity outcome (shared by the embedded and Cognito providers).
-    var apiError: APIError {
+    public var apiError: APIError {
         switch self {
-        case .usernameExists: .conflict("EMAIL_EXISTS", "An account with this email already exists")
+        case .usernameExists: .emailExists
         case .notAuthorized: .invalidCredentials
         case .userNotConfirmed: .userNotConfirmed
         case .userNotFound: .notFound("User not found")
@@ -36,24 +36,14 @@ extension IdentityError {
     }
 }
 
-/// Runs an identity call and turns its typed failures into contract answers.
-func identityCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as IdentityError {
-        throw error.apiError
-    }
-}
-
-func storeCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as UserStoreError {
-        switch error {
-        case .emailTaken: throw APIError.conflict("EMAIL_EXISTS", "An account with this email already exists")
-        case .alreadyExists: throw APIError.conflict("USER_EXISTS", "User already exists")
-        case .notFound: throw APIError.notFound("User not found")
-        case .unavailable: throw APIError.serviceUnavailable
+extension UserStoreError: APIErrorConvertible {
+    /// The contract answer for a user-store outcome (shared by the SQLite and DynamoDB stores).
+    public var apiError: APIError {
+        switch self {
+        case .emailTaken: .emailExists
+        case .alreadyExists: .conflict("USER_EXISTS", "User already exists")
+        case .notFound: .notFound("User not found")
+        case .unavailable: .serviceUnavailable
         }
     }
 }

@@ -5,9 +5,17 @@ import LifestyleToolkit
     public import Foundation
 #endif
 
+/// What bearer authentication needs, and all it needs: an access token in, the principal out
+/// (`IdentityError.invalidAccessToken` when the token is not good, `.unavailable` when the keys
+/// cannot be read).
+public protocol AccessTokenVerifier: Sendable {
+    /// Verifies a bearer access token (signature, issuer, token use, client, expiry).
+    func verifyAccessToken(_ token: String) async throws -> Principal
+}
+
 /// Identity, shaped like Amazon Cognito's user pool API so the embedded provider and the Cognito
 /// adapter behave the same. Every method throws `IdentityError` for the outcomes a client sees.
-public protocol IdentityProvider: Sendable {
+public protocol IdentityProvider: AccessTokenVerifier {
     /// Creates an unconfirmed account and sends the verification email. Returns the subject.
     func signUp(email: String, password: String, givenName: String, familyName: String) async throws -> String
     /// Confirms the account named by the emailed verification token. Returns the subject.
@@ -48,8 +56,6 @@ public protocol IdentityProvider: Sendable {
     /// Removes an account with its credentials, MFA data and tokens, all or nothing (account
     /// deletion, and compensation when a profile could not be written). Gone already: no error.
     func adminDeleteUser(subject: String) async throws
-    /// Verifies a bearer access token (signature, issuer, token use, client, expiry).
-    func verifyAccessToken(_ token: String) async throws -> Principal
 }
 
 public struct AuthTokens: Sendable, Equatable {

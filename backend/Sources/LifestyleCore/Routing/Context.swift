@@ -7,10 +7,12 @@ import LifestyleToolkit
     import Foundation
 #endif
 
-/// Everything the app needs from the outside world, wired once by `api-handler`'s main.
+/// Everything the app needs from the outside world, wired once by `LifestyleServices`.
 public struct Services: Sendable {
     public var users: any UserStore
     public var identity: any IdentityProvider
+    /// Bearer authentication (by default the identity provider, which verifies its own tokens).
+    public var tokens: any AccessTokenVerifier
     public var rateLimiter: any RateLimiter
     /// The environment's master key, which every server-side key is derived from.
     public var secret: AppSecret
@@ -26,8 +28,9 @@ public struct Services: Sendable {
         users: any UserStore, identity: any IdentityProvider, rateLimiter: any RateLimiter = InMemoryRateLimiter(),
         secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
         version: String = AppVersion.current, apiKeys: APIKeyRing? = nil,
-        edge: EdgeOrigin? = nil
+        edge: EdgeOrigin? = nil, tokens: (any AccessTokenVerifier)? = nil
     ) {
+        self.tokens = tokens ?? identity
         self.apiKeys = apiKeys
         self.edge = edge
         self.users = users
@@ -61,11 +64,5 @@ public struct APIContext: Sendable {
         self.logger = logger
         self.services = services
         self.deadline = deadline
-    }
-
-    /// The authenticated caller; only nil on public routes.
-    public func requirePrincipal() throws -> Principal {
-        guard let principal else { throw APIError.unauthorized() }
-        return principal
     }
 }

@@ -40,8 +40,8 @@ public struct CORSMiddleware: APIMiddleware {
         } else {
             do {
                 response = try await next(request, context)
-            } catch let error as APIError {
-                throw decorated(error, origin)
+            } catch let error as any APIErrorConvertible {
+                throw decorated(error.apiError, origin)
             }
         }
         allowed.decorate(&response.headers, origin: origin)
@@ -69,7 +69,7 @@ struct AuthMiddleware {
             throw APIError.unauthorized("Authorization header must be 'Bearer <token>'")
         }
         do {
-            return try await context.services.identity.verifyAccessToken(String(parts[1]))
+            return try await context.services.tokens.verifyAccessToken(String(parts[1]))
         } catch let error as IdentityError {
             if case .unavailable = error { throw APIError.serviceUnavailable }
             throw APIError.unauthorized("Invalid or expired access token")

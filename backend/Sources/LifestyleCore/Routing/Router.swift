@@ -3,10 +3,13 @@ import LifestyleToolkit
 /// throws (`APIError` for contract answers; anything else becomes a 500).
 public typealias Handler = @Sendable (APIRequest, APIContext) async throws -> APIResponse
 
+/// A handler of a bearer route: it also gets the principal the access token proved.
+public typealias BearerHandler = @Sendable (APIRequest, APIContext, Principal) async throws -> APIResponse
+
 public enum Access: Sendable {
     /// No credentials needed.
     case open
-    /// `Authorization: Bearer <access token>` required; the principal is in the context.
+    /// `Authorization: Bearer <access token>` required; the handler gets the principal.
     case bearer
 }
 
@@ -21,6 +24,15 @@ public struct Route: Sendable {
         self.path = path
         self.access = access
         self.handler = handler
+    }
+
+    /// A bearer route: the app verifies the access token before `handler` runs and hands it the
+    /// principal.
+    public init(_ method: String, _ path: String, bearer handler: @escaping BearerHandler) {
+        self.init(method, path, .bearer) { request, context in
+            guard let principal = context.principal else { throw APIError.unauthorized() }
+            return try await handler(request, context, principal)
+        }
     }
 }
 
