@@ -216,6 +216,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "HTTPTransportTests",
+            dependencies: [
+                "HTTPTransport", "LifestyleCore", "EmbeddedBackend", "LifestyleToolkit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "LifestyleLambdaTests",
             dependencies: [
                 "LifestyleLambda", "LambdaRuntime", "LambdaEvents", "LambdaEmulator", "LifestyleCore", "LifestyleToolkit",

@@ -12,14 +12,21 @@ public enum LocalServer {
         app: LifestyleApp, host: String, port: Int, logger: Logger,
         onReady: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        try await application(app: app, host: host, port: port, logger: logger, onReady: onReady).runService()
+    }
+
+    /// The Hummingbird application `run` serves (tests drive it through Hummingbird's test client).
+    public static func application(
+        app: LifestyleApp, host: String = "127.0.0.1", port: Int = 0, logger: Logger,
+        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
-        let application = Application(
+        return Application(
             responder: CoreResponder(app: app),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
             logger: serverLogger)
-        try await application.runService()
     }
 }
 

@@ -11,11 +11,19 @@ import LifestyleToolkit
 /// later deadline does not wake it, so in steady state it wakes about once per deadline, not once
 /// per invocation.
 final class DeadlineWatchdog: @unchecked Sendable {
+    private enum State {
+        /// Nothing in flight (between invocations, or the handler answered in time).
+        case idle
+        /// An invocation is in flight; `fire` answers for it at `deadlineNs`.
+        case armed(generation: UInt64, deadlineNs: Int64, fire: @Sendable () -> Void)
+        /// The deadline passed and the fallback is being posted; `disarm` waits for it.
+        case firing(generation: UInt64)
+    }
+
     private let monitor = Monitor()
     // Guarded by `monitor`.
+    private var state = State.idle
     private var generation: UInt64 = 0
-    private var armed: (generation: UInt64, deadlineNs: Int64, fire: @Sendable () -> Void)?
-    private var firing: UInt64?
     private var sleepingUntilNs: Int64 = .max
     private var started = false
 
@@ -29,7 +37,7 @@ final class DeadlineWatchdog: @unchecked Sendable {
                 startThread { [self] in run() }
             }
             generation += 1
-            armed = (generation, deadlineNs, fire)
+            state = .armed(generation: generation, deadlineNs: deadlineNs, fire: fire)
             if deadlineNs < sleepingUntilNs { monitor.broadcast() }
             return generation
         }
@@ -39,11 +47,11 @@ final class DeadlineWatchdog: @unchecked Sendable {
     /// posted, in which case this returns only after it has been.
     func disarm(_ token: UInt64) -> Bool {
         monitor.locked {
-            if let a = armed, a.generation == token {
-                armed = nil
+            if case .armed(let armed, _, _) = state, armed == token {
+                state = .idle
                 return true
             }
-            while firing == token { monitor.wait() }
+            while case .firing(let firing) = state, firing == token { monitor.wait() }
             return false
         }
     }
@@ -51,21 +59,21 @@ final class DeadlineWatchdog: @unchecked Sendable {
     private func run() {
         monitor.locked {
             while true {
-                guard let a = armed else {
+                switch state {
+                case .idle, .firing:
                     sleepingUntilNs = .max
                     monitor.wait()
-                    continue
-                }
-                if monotonicNs() >= a.deadlineNs {
-                    armed = nil
-                    firing = a.generation
-                    monitor.unlocked { a.fire() }
-                    firing = nil
+                case .armed(let armed, let deadlineNs, let fire):
+                    guard monotonicNs() >= deadlineNs else {
+                        sleepingUntilNs = deadlineNs
+                        monitor.wait(untilNs: deadlineNs)
+                        continue
+                    }
+                    state = .firing(generation: armed)
+                    monitor.unlocked { fire() }
+                    state = .idle
                     monitor.broadcast()
-                    continue
                 }
-                sleepingUntilNs = a.deadlineNs
-                monitor.wait(untilNs: a.deadlineNs)
             }
         }
     }
