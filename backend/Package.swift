@@ -216,6 +216,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "EmbeddedBackendTests",
+            dependencies: [
+                "EmbeddedBackend", "LifestyleCore", "LifestyleToolkit", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "LambdaEventsTests", dependencies: ["LambdaEvents"], swiftSettings: strict),
+        .testTarget(
             name: "HTTPTransportTests",
             dependencies: [
                 "HTTPTransport", "LifestyleCore", "EmbeddedBackend", "LifestyleToolkit",

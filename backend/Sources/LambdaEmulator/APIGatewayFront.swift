@@ -47,54 +47,59 @@ public enum APIGatewayFront {
         }
         let requestID = RequestID.generate()
         let epochMs = UnixClock.epochMilliseconds()
-        var s = "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":"
-        JSONText.appendQuoted(path, to: &s)
-        s += ",\"rawQueryString\":"
-        JSONText.appendQuoted(query, to: &s)
-        if !cookies.isEmpty {
-            s +=
-                ",\"cookies\":["
-                + cookies.map { c in
-                    var q = ""; JSONText.appendQuoted(c, to: &q); return q
-                }.joined(separator: ",") + "]"
-        }
-        s += ",\"headers\":"
-        JSONText.appendObject(order.map { ($0, merged[$0]!) }, to: &s)
+        var json = JSONWriter(capacity: 512 + body.count)
+        json.beginObject()
+        json.field("version", "2.0")
+        json.field("routeKey", "$default")
+        json.field("rawPath", path)
+        json.field("rawQueryString", query)
+        if !cookies.isEmpty { json.field("cookies", strings: cookies) }
+        json.field("headers", object: order.map { ($0, merged[$0]!) })
         if !query.isEmpty {
             var params: [String: String] = [:]
             var porder: [String] = []
             for pair in query.split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1)
-                let k = PercentEncoding.decode(String(kv[0]), plusAsSpace: true), v = kv.count > 1 ? PercentEncoding.decode(String(kv[1]), plusAsSpace: true) : ""
+                let k = PercentEncoding.decode(String(kv[0]), plusAsSpace: true)
+                let v = kv.count > 1 ? PercentEncoding.decode(String(kv[1]), plusAsSpace: true) : ""
                 if let old = params[k] { params[k] = old + "," + v } else { params[k] = v; porder.append(k) }
             }
-            s += ",\"queryStringParameters\":"
-            JSONText.appendObject(porder.map { ($0, params[$0]!) }, to: &s)
+            json.field("queryStringParameters", object: porder.map { ($0, params[$0]!) })
         }
-        s += ",\"requestContext\":{\"accountId\":\"123456789012\",\"apiId\":\"local\",\"domainName\":\"localhost\","
-        s += "\"domainPrefix\":\"localhost\",\"http\":{\"method\":"
-        JSONText.appendQuoted(method, to: &s)
-        s += ",\"path\":"
-        JSONText.appendQuoted(path, to: &s)
-        s += ",\"protocol\":\"HTTP/1.1\",\"sourceIp\":"
-        JSONText.appendQuoted(sourceIP, to: &s)
-        s += ",\"userAgent\":"
-        JSONText.appendQuoted(merged["user-agent"] ?? "", to: &s)
-        s += "},\"requestId\":\"\(requestID)\",\"routeKey\":\"$default\",\"stage\":\"$default\",\"timeEpoch\":\(epochMs)}"
+        json.key("requestContext")
+        json.beginObject()
+        json.field("accountId", "123456789012")
+        json.field("apiId", "local")
+        json.field("domainName", "localhost")
+        json.field("domainPrefix", "localhost")
+        json.field(
+            "http",
+            object: [
+                ("method", method), ("path", path), ("protocol", "HTTP/1.1"), ("sourceIp", sourceIP),
+                ("userAgent", merged["user-agent"] ?? ""),
+            ])
+        json.field("requestId", requestID)
+        json.field("routeKey", "$default")
+        json.field("stage", "$default")
+        json.key("timeEpoch")
+        json.number(epochMs)
+        json.endObject()
         if !body.isEmpty {
-            s += ",\"body\":"
             if let text = String(validating: body, as: UTF8.self) {
-                JSONText.appendQuoted(text, to: &s)
-                s += ",\"isBase64Encoded\":false"
+                json.field("body", text)
+                json.key("isBase64Encoded")
+                json.bool(false)
             } else {
-                JSONText.appendQuoted(Data(body).base64EncodedString(), to: &s)
-                s += ",\"isBase64Encoded\":true"
+                json.field("body", Base64.encode(body))
+                json.key("isBase64Encoded")
+                json.bool(true)
             }
         } else {
-            s += ",\"isBase64Encoded\":false"
+            json.key("isBase64Encoded")
+            json.bool(false)
         }
-        s += "}"
-        return Array(s.utf8)
+        json.endObject()
+        return json.bytes
     }
 
     /// The function's payload 2.0 answer.

@@ -114,12 +114,12 @@ public final class RuntimeAPIClient {
 
     /// `{"errorMessage":…,"errorType":…}`.
     public static func errorBody(type: String, message: String) -> [UInt8] {
-        var s = "{\"errorMessage\":"
-        JSONText.appendQuoted(message, to: &s)
-        s += ",\"errorType\":"
-        JSONText.appendQuoted(type, to: &s)
-        s += "}"
-        return Array(s.utf8)
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("errorMessage", message)
+        json.field("errorType", type)
+        json.endObject()
+        return json.bytes
     }
 
     func post(_ path: String, headers: [(String, String)], body: [UInt8]) throws(RuntimeAPIError) {

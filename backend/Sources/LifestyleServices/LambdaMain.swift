@@ -16,6 +16,17 @@ import Metrics
 /// `AWS_LAMBDA_RUNTIME_API` is set, which is how `serve --lambda` runs its child): configuration,
 /// services and handler are built once; any failure on the way is one `/runtime/init/error`.
 public enum LambdaMain {
+    /// `bootstrap`'s main: the function when `AWS_LAMBDA_RUNTIME_API` is set, else a usage line.
+    public static func run(environment env: [String: String], started: ContinuousClock.Instant) async -> Never {
+        guard let endpoint = env["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
+            StandardStream.write(
+                "bootstrap: the Lambda function; it runs when AWS_LAMBDA_RUNTIME_API is set. "
+                    + "Use api-handler for serve, routes and cognito-trigger.\n", to: 2)
+            exit(64)  // EX_USAGE
+        }
+        await run(endpoint: endpoint, environment: env, started: started)
+    }
+
     public static func run(endpoint: String, environment env: [String: String], started: ContinuousClock.Instant) async -> Never {
         let client: RuntimeAPIClient
         do {

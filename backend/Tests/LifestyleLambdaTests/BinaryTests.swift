@@ -152,6 +152,14 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual(status, 0)
     }
 
+    /// Started by hand (no Runtime API), the shipped bootstrap says what it is and exits 64.
+    func testLambdaBootstrapOutsideLambdaSaysWhatItIs() throws {
+        let bin = try binary(release: true)
+        let (status, stderr) = try run(bin, env: ["PATH": "/usr/bin:/bin"])
+        XCTAssertEqual(status, 64)
+        XCTAssertTrue(stderr.contains("bootstrap: the Lambda function; it runs when AWS_LAMBDA_RUNTIME_API is set"), stderr)
+    }
+
     /// The bootstrap carries no embedded backend: ENVIRONMENT=local is an init error that says so.
     func testLambdaBootstrapRefusesTheLocalEnvironment() throws {
         let bin = try binary(release: true)
