@@ -136,7 +136,6 @@ extension CognitoIdentityProvider {
         }
     }
 
-
     public struct UserPoolIdInput: Encodable, Sendable {
         public var userPoolId: String
         enum CodingKeys: String, CodingKey { case userPoolId = "UserPoolId" }

@@ -1,7 +1,7 @@
+import LifestyleToolkit
 import Logging
 import SQLiteNIO
 import Synchronization
-import LifestyleToolkit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,7 +1,7 @@
 import Crypto
 import LifestyleCore
-import SQLiteNIO
 import LifestyleToolkit
+import SQLiteNIO
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

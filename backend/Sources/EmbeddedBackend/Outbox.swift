@@ -1,6 +1,6 @@
 import LifestyleCore
-import Synchronization
 import LifestyleToolkit
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc

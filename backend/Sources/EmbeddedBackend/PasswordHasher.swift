@@ -1,8 +1,8 @@
 import Crypto
 import LifestyleCore
+import LifestyleToolkit
 import NIOPosix
 import _CryptoExtras
-import LifestyleToolkit
 
 /// Salted scrypt password hashes, computed on NIO's blocking pool so hashing never stalls the
 /// request threads. Stored as `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (base64url), so the cost can

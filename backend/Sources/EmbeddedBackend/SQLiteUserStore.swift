@@ -1,6 +1,6 @@
 import LifestyleCore
-import SQLiteNIO
 import LifestyleToolkit
+import SQLiteNIO
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

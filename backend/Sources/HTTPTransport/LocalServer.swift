@@ -1,9 +1,9 @@
 import HTTPTypes
 import Hummingbird
 import LifestyleCore
+import LifestyleToolkit
 import Logging
 import NIOCore
-import LifestyleToolkit
 
 /// The local HTTP server: Hummingbird 2 in front of the same `LifestyleApp` the Lambda runtime
 /// uses. It only translates requests and responses; routing, CORS, auth and errors are the core's.

@@ -1,10 +1,10 @@
 import HTTPTypes
 import Hummingbird
+import LambdaEvents
 import LambdaRuntime
+import LifestyleToolkit
 public import Logging
 import NIOCore
-import LifestyleToolkit
-import LambdaEvents
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

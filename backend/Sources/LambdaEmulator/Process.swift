@@ -1,5 +1,6 @@
-import LifestyleToolkit
 import LambdaEvents
+import LifestyleToolkit
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -1,6 +1,6 @@
+import LambdaEvents
 public import LambdaRuntime
 import LifestyleToolkit
-import LambdaEvents
 
 #if canImport(Glibc)
     import Glibc

@@ -170,4 +170,3 @@ public struct IncomingEvent: Sendable {
         return .unsupported
     }
 }
-

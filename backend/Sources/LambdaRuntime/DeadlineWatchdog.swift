@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// One OS thread that answers for the invocation in flight when its deadline passes first.
 ///
 /// The runtime loop runs each handler inline, in its own task, with no per-invocation task,

@@ -1,6 +1,6 @@
 public import CoreMetrics
-import Synchronization
 import LifestyleToolkit
+import Synchronization
 
 #if os(Linux)
     import Glibc

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 #if os(Linux)
     import Glibc
 #else

@@ -1,5 +1,5 @@
-import Synchronization
 import LifestyleToolkit
+import Synchronization
 
 #if os(Linux)
     import Glibc

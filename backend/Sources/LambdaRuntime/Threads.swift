@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

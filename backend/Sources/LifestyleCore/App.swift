@@ -1,5 +1,5 @@
-public import Logging
 import LifestyleToolkit
+public import Logging
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -35,7 +35,8 @@ public struct LifestyleApp: Sendable {
     public func respond(
         to incoming: APIRequest, deadline: ContinuousClock.Instant? = nil, metadata: Logger.Metadata = [:]
     ) async -> APIResponse {
-        await respond(to: incoming, deadline: deadline, metadata: metadata, bodyTooLarge: incoming.body.count > services.config.maxBodyBytes)
+        await respond(
+            to: incoming, deadline: deadline, metadata: metadata, bodyTooLarge: incoming.body.count > services.config.maxBodyBytes)
     }
 
     /// The 413 answer for a request whose body a transport stopped reading at the limit (the

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// The route table: the one place an endpoint is registered. Paths are relative to the base
 /// path `/v1`. Adding an endpoint: write its handler in `Handlers/`, add one line here.
 extension Routes {

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// Cognito user-pool triggers (events with `triggerSource` and `userPoolId`). The handler gets the
 /// raw event JSON and returns the event JSON to hand back to Cognito (with `response` filled in).
 public protocol CognitoTriggerHandler: Sendable {

@@ -1,9 +1,9 @@
+import LambdaEvents
+public import LambdaRuntime
 public import LifestyleCore
+import LifestyleToolkit
 import Logging
 import Metrics
-import LifestyleToolkit
-public import LambdaRuntime
-import LambdaEvents
 
 /// The api-handler's Lambda entry point: API Gateway events (payload 1.0 and 2.0) go to the
 /// core app, Cognito triggers to `cognito`, anything else is reported as `UnsupportedEvent`.

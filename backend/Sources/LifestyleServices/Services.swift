@@ -58,7 +58,8 @@ public enum Composition {
         static func embeddedServices(config: AppConfig, env: [String: String], dataDir: String) async throws(StartupError) -> Services {
             throw StartupError(
                 type: "Runtime.InitializationFailed",
-                message: "ENVIRONMENT=local needs the embedded backend, which this build (the Lambda bootstrap) leaves out; use dev or prod")
+                message: "ENVIRONMENT=local needs the embedded backend, which this build (the Lambda bootstrap) leaves out; use dev or prod"
+            )
         }
     #endif
 

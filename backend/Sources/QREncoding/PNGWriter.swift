@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 // Minimal PNG writer: 1-bit grayscale, zlib stream compressed with a single
 // fixed-Huffman deflate block (greedy LZ77), CRC32 and Adler32 checksums.
 

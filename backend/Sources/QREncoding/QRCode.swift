@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 // Dependency-free QR code generator (ISO/IEC 18004) with a PNG writer.
 //
 // Byte mode, error correction level M, automatic version selection 1...40,

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 // QR symbol construction: data encoding, Reed-Solomon ECC, interleaving,
 // module placement, masking and format/version information.
 

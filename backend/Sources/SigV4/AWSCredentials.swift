@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// Static AWS credentials (an access key pair, optionally with an STS session token).
 ///
 /// `description` / `debugDescription` never print the secret or the token, so a

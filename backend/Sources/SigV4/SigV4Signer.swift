@@ -1,6 +1,6 @@
 import FoundationEssentials
-import Synchronization
 import LifestyleToolkit
+import Synchronization
 
 /// AWS Signature Version 4 request signer (header based, `AWS4-HMAC-SHA256`).
 ///

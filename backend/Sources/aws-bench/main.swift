@@ -12,10 +12,10 @@ import AWSBackend
 import Crypto
 import FoundationEssentials
 import LifestyleCore
-import _CryptoExtras
 import LifestyleToolkit
 import Logging
 import SigV4
+import _CryptoExtras
 
 #if canImport(Glibc)
     import Glibc

@@ -1,10 +1,10 @@
 import AWSBackend
 import LambdaEmulator
+import LambdaEvents
 import LambdaRuntime
 import LifestyleToolkit
 import Logging
 import SigV4
-import LambdaEvents
 
 #if canImport(Glibc)
     import Glibc

@@ -1,10 +1,10 @@
+import AWSTestSupport
 import Crypto
 import FoundationEssentials
 import Logging
 import XCTest
 
 @testable import AWSBackend
-import AWSTestSupport
 @testable import SigV4
 
 #if canImport(Glibc)
@@ -91,7 +91,8 @@ final class DynamoDBIntegrationTests: EmulatorTestCase {
     func testItemLifecycleConditionsQueryAndTransactions() async throws {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
-        let ddb = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, logger: Logger(label: "test"))
+        let ddb = try DynamoDBClient(
+            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, logger: Logger(label: "test"))
         let table = uniqueName("aws-it")
         let deadline = ContinuousClock.now.advanced(by: .seconds(25))
 
@@ -231,7 +232,8 @@ extension DynamoDBIntegrationTests {
         let bad = try DynamoDBClient(
             credentials: AWSCredentials(accessKeyId: env.credentials.accessKeyId, secretAccessKey: wrongSecret),
             region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none, logger: Logger(label: "test"))
-        let good = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, logger: Logger(label: "test"))
+        let good = try DynamoDBClient(
+            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, logger: Logger(label: "test"))
         do {
             _ = try await bad.getItem(.init(tableName: "any", key: ["pk": "x"]))
             XCTFail("a wrong secret must be rejected")
@@ -445,7 +447,8 @@ final class CognitoIntegrationTests: EmulatorTestCase {
         let env = try EmulatorEnvironment.load()
         let http = self.http!
         let idp = try CognitoIdentityProviderClient(
-            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none, logger: Logger(label: "test"))
+            credentials: env.credentials, region: env.region, httpClient: http, endpoint: env.endpoint, retryPolicy: .none,
+            logger: Logger(label: "test"))
         let pool = try await idp.createUserPool(.init(poolName: uniqueName("it-revoke"))).userPool
         let client = try await idp.createUserPoolClient(.init(userPoolId: pool.id, clientName: "web")).userPoolClient
         do {
@@ -463,7 +466,8 @@ final class DynamoDBRateLimiterTests: EmulatorTestCase {
     /// slots; two limiters (two instances) share them; reset frees the key.
     func testConcurrentAttemptsNeverTakeMoreThanTheLimit() async throws {
         let env = try EmulatorEnvironment.load()
-        let ddb = try DynamoDBClient(credentials: env.credentials, region: env.region, httpClient: http!, endpoint: env.endpoint, logger: Logger(label: "test"))
+        let ddb = try DynamoDBClient(
+            credentials: env.credentials, region: env.region, httpClient: http!, endpoint: env.endpoint, logger: Logger(label: "test"))
         let table = uniqueName("limits")
         try await ddb.createTable(
             .init(

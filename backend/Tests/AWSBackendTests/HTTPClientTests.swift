@@ -1,11 +1,11 @@
+import AWSTestSupport
 import Foundation
+import Logging
 import NIOSSL
 import Synchronization
-import Logging
 import XCTest
 
 @testable import AWSBackend
-import AWSTestSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,9 +1,9 @@
 import Foundation
 import LambdaEmulator
-import LambdaRuntime
 import LambdaEvents
-import LifestyleLambda
+import LambdaRuntime
 import LifestyleCore
+import LifestyleLambda
 import LifestyleToolkit
 import XCTest
 

@@ -1,7 +1,7 @@
 import Foundation
 import LambdaEmulator
-import LambdaRuntime
 import LambdaEvents
+import LambdaRuntime
 import LifestyleLambda
 import XCTest
 

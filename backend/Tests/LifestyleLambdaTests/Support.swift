@@ -1,10 +1,10 @@
 import EmbeddedBackend
 import Foundation
 import LambdaEmulator
-import LambdaRuntime
 import LambdaEvents
-import LifestyleLambda
+import LambdaRuntime
 import LifestyleCore
+import LifestyleLambda
 import LifestyleToolkit
 import Logging
 import Metrics

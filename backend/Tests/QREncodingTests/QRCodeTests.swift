@@ -1,8 +1,8 @@
 import Foundation
+import LifestyleToolkit
 import XCTest
 
 @testable import QREncoding
-import LifestyleToolkit
 
 final class QRCodeTests: XCTestCase {
     static let otpauthURI =

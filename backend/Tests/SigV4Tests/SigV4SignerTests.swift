@@ -1,8 +1,8 @@
 import FoundationEssentials
+import LifestyleToolkit
 import XCTest
 
 @testable import SigV4
-import LifestyleToolkit
 
 /// Vectors from AWS's published SigV4 test suite ("aws-sig-v4-test-suite", 2015-08-30,
 /// credentials AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, us-east-1, service

@@ -1,6 +1,6 @@
 import LifestyleCore
-import Logging
 import LifestyleToolkit
+import Logging
 import SigV4
 
 /// Settings of the AWS mode, read from the Lambda environment (or a shell pointed at an emulator).

@@ -1,9 +1,9 @@
+import LifestyleToolkit
 public import NIOCore
 public import NIOHTTP1
 import NIOPosix
 public import NIOSSL
 import Synchronization
-import LifestyleToolkit
 
 /// A complete HTTP response, body buffered.
 public struct AWSHTTPResponse: Sendable {

@@ -1,7 +1,7 @@
 import FoundationEssentials
+import LifestyleToolkit
 import Logging
 import NIOHTTP1
-import LifestyleToolkit
 import SigV4
 
 /// Factory for the one `AWSHTTPClient` the process shares between all AWS service clients

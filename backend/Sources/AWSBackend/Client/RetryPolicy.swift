@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// Retry decisions and backoff for AWS calls. Pure and deterministic given a random source,
 /// so it is unit tested on its own.
 ///

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import Logging
 import LifestyleToolkit
+import Logging
 import SigV4
 
 /// Typed Cognito User Pools client (AWS JSON 1.1, target prefix `AWSCognitoIdentityProviderService`).

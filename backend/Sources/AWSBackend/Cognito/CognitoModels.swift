@@ -418,7 +418,6 @@ public enum CognitoIdentityProvider {
 
     public typealias DescribeUserPoolClientOutput = CreateUserPoolClientOutput
 
-
     /// `SECRET_HASH` for app clients with a secret: Base64(HMAC-SHA256(clientSecret, username + clientId)).
     public static func secretHash(username: String, clientId: String, clientSecret: String) -> String {
         let mac = Hashing.hmac(.sha256, key: Array(clientSecret.utf8), message: Array((username + clientId).utf8))

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import Logging
 import LifestyleToolkit
+import Logging
 import SigV4
 
 /// Typed DynamoDB client (AWS JSON 1.0, target prefix `DynamoDB_20120810`).

@@ -1,8 +1,8 @@
 import FoundationEssentials
 import LifestyleCore
+import LifestyleToolkit
 import Logging
 import Synchronization
-import LifestyleToolkit
 
 /// Why a token was rejected. Never contains the token itself.
 public enum JWTVerificationError: Error, Sendable, Hashable {

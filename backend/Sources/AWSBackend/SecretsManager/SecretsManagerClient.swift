@@ -1,6 +1,6 @@
 import FoundationEssentials
-import Logging
 import LifestyleToolkit
+import Logging
 import SigV4
 
 /// The one Secrets Manager call the function makes (AWS JSON 1.1, target prefix `secretsmanager`).

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// An error that knows its contract answer. Port errors (`IdentityError`, `UserStoreError`)
 /// conform, so a handler calls a port with a plain `try` and the app renders whatever escapes,
 /// once, the way Hummingbird renders an `HTTPResponseError`.

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// The signed-in user's account: POST /auth/password/change and DELETE /users/profile.
 enum Account {
     /// Wrong current passwords per account in `Session.window`, shared by both routes: a stolen

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 enum Health {
     /// `{"environment":…,"status":"healthy","timestamp":…,"version":…}` (sorted keys, like every
     /// body). Written straight into a string: load balancers and warmers call it often, and it must stay the

@@ -1,5 +1,5 @@
-import QREncoding
 import LifestyleToolkit
+import QREncoding
 
 /// TOTP two-factor authentication: setup, verify-setup, login verification, disable.
 enum MFA {

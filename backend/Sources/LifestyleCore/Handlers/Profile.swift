@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// GET and PUT /users/profile.
 enum Profile {
     static let units: Set<String> = ["metric", "imperial"]

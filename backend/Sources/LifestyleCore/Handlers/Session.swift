@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// POST /auth/login and POST /auth/refresh.
 enum Session {
     static let failedLoginLimit = 5

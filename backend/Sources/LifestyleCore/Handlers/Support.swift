@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 extension APIResponse {
     /// A JSON response from an Encodable DTO.
     public static func json<T: Encodable>(_ value: T) -> APIResponse { json(200, value) }

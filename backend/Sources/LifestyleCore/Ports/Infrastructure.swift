@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// Profile storage. Embedded: SQLite. AWS: the DynamoDB table `users-{env}`.
 public protocol UserStore: Sendable {
     /// Creates the record; throws `UserStoreError.emailTaken` when another user holds the email,

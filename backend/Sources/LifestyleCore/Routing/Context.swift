@@ -1,5 +1,5 @@
-public import Logging
 import LifestyleToolkit
+public import Logging
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// Transport-neutral HTTP request and response. Both transports (the local Hummingbird server and
 /// the Lambda runtime) translate into these, so the route table, middleware and handlers never see
 /// a server or an event type.

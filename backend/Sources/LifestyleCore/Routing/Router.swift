@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// A handler answers one route. It gets the request and its context and returns a response or
 /// throws (`APIError` for contract answers; anything else becomes a 500).
 public typealias Handler = @Sendable (APIRequest, APIContext) async throws -> APIResponse

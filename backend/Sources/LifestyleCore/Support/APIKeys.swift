@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// Optional API keys: when an environment turns them on, every request except health and the
 /// CORS preflight carries `x-api-key` with one of the environment's keys. Only each key's
 /// SHA-256 is held (in the secret store); several keys at once let a client move to a new key

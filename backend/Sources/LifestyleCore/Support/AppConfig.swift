@@ -1,5 +1,5 @@
-public import Logging
 import LifestyleToolkit
+public import Logging
 
 /// Configuration shared by every transport, read from the environment.
 public struct AppConfig: Sendable, Equatable {

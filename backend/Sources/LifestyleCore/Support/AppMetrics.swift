@@ -1,5 +1,5 @@
-import Metrics
 import LifestyleToolkit
+import Metrics
 
 /// Business events and request measurements through swift-metrics. Without a bootstrapped
 /// metrics backend these are no-ops; the Lambda transport installs a CloudWatch EMF backend.

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// The optional edge (`enable_edge`: CloudFront with AWS WAF in front of the HTTP API). CloudFront
 /// adds a secret header to every request it forwards to the API; with the edge on, a request
 /// without it (or with a wrong value) went around the WAF's rules to the API's own hostname and

@@ -1,4 +1,5 @@
 import LifestyleToolkit
+
 /// Reads a JSON request body: content type, presence, syntax. Field rules live in `Fields`.
 public enum Body {
     /// Parses a JSON object body, or throws 415 (non-JSON content type) / 400 (missing, invalid,
