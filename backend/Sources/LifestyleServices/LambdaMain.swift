@@ -34,15 +34,14 @@ public enum LambdaMain {
         } catch {
             LambdaProcess.failInit(client: nil, type: "Runtime.InvalidEndpoint", message: "\(error)")
         }
-        let started = (client, started)
         let (handler, metrics, logger): (LifestyleLambdaHandler, EMFMetricsFactory, Logger)
         do {
             (handler, metrics, logger) = try await start(env)
         } catch {
-            LambdaProcess.failInit(client: started.0, type: error.type, message: error.message)
+            LambdaProcess.failInit(client: client, type: error.type, message: error.message)
         }
         Termination.install()
-        metrics.recordColdStart(initDuration: ContinuousClock.now - started.1)
+        metrics.recordColdStart(initDuration: ContinuousClock.now - started)
         let runtime = RuntimeLoop(client: client, handler: handler, logger: logger, afterInvocation: { metrics.flush() })
         do {
             try await runtime.run()
