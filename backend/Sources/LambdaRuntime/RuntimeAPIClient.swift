@@ -75,9 +75,22 @@ public final class RuntimeAPIClient {
         reader = nil
     }
 
-    /// Long-polls for the next invocation.
-    public func next() throws(RuntimeAPIError) -> Invocation {
-        let response = try exchange(method: "GET", path: "/2018-06-01/runtime/invocation/next", headers: [], body: [], polling: true)
+    /// Long-polls for the next invocation. The wait for Lambda's answer does not hold a thread of
+    /// the cooperative pool (a 1-vCPU function has one) for long: an answer there within
+    /// `inlineWaitMs` (a cold start's first event, a busy function's next one) is read inline; a
+    /// longer wait suspends the task while a plain thread waits on the socket, so background work
+    /// (the JWKS and secret prefetch, a TLS handshake) runs meanwhile.
+    public func next() async throws(RuntimeAPIError) -> Invocation {
+        let path = "/2018-06-01/runtime/invocation/next"
+        var exchanged = try exchange(method: "GET", path: path, headers: [], body: [], polling: true)
+        if case .waiting(let fd) = exchanged {
+            // SIGTERM's shutdown(2) of the socket ends the wait, as it ends a blocking read
+            Termination.beginPolling(fd)
+            if !Termination.requested { await Self.readable(fd) }
+            Termination.endPolling()
+            exchanged = try exchange(method: "GET", path: path, headers: [], body: [], polling: true, sent: true)
+        }
+        guard case .answered(let response) = exchanged else { throw .protocolError("no answer to next") }
         guard response.status == 200 else {
             throw .protocolError("next answered \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
         }
@@ -123,17 +136,48 @@ public final class RuntimeAPIClient {
     }
 
     func post(_ path: String, headers: [(String, String)], body: [UInt8]) throws(RuntimeAPIError) {
-        let response = try exchange(method: "POST", path: path, headers: headers, body: body, polling: false)
+        guard case .answered(let response) = try exchange(method: "POST", path: path, headers: headers, body: body, polling: false)
+        else { throw .protocolError("no answer to POST \(path)") }
         guard (200..<300).contains(response.status) else {
             throw .protocolError(
                 "POST \(path) answered \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
         }
     }
 
+    /// How long a long poll may wait for its answer on the calling (pool) thread before it
+    /// moves the wait off the pool. Long enough that a busy function's next event (and a cold
+    /// start's first) is read inline, with no thread hop; short against the seconds to minutes
+    /// an idle function waits.
+    static let inlineWaitMs: Int32 = 20
+
+    enum Exchange {
+        case answered(HTTPMessage)
+        /// The long poll's request is sent and its answer is not there yet; the socket is `fd`.
+        case waiting(fd: Int32)
+    }
+
+    /// Waits (on the waiter thread, the calling task suspended) until `fd` has something to read:
+    /// the answer, or the hang-up or SIGTERM's shutdown that the read then reports.
+    static func readable(_ fd: Int32) async {
+        await withCheckedContinuation { (answered: CheckedContinuation<Void, Never>) in
+            SocketWaiter.shared.wait(fd) { answered.resume() }
+        }
+    }
+
+    /// poll(2) for input (or hang-up/error); -1 waits without limit. True when there is some.
+    static func poll(_ fd: Int32, ms timeout: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        var n: Int32
+        repeat { n = Glibc.poll(&p, 1, timeout) } while n < 0 && Glibc.errno == EINTR
+        return n != 0
+    }
+
     /// Sends one request and reads its response. A reused connection that turns out to be closed
-    /// before any answer is re-opened once.
-    func exchange(method: String, path: String, headers: [(String, String)], body: [UInt8], polling: Bool)
-        throws(RuntimeAPIError) -> HTTPMessage
+    /// before any answer is re-opened once. A long poll (`polling`) whose answer is not there
+    /// within `inlineWaitMs` returns `.waiting` instead of blocking; the caller waits off the pool and
+    /// calls again with `sent: true` to read it.
+    func exchange(method: String, path: String, headers: [(String, String)], body: [UInt8], polling: Bool, sent: Bool = false)
+        throws(RuntimeAPIError) -> Exchange
     {
         var request = HTTPMessage()
         request.method = method
@@ -142,34 +186,79 @@ public final class RuntimeAPIClient {
         request.body = body
         let bytes = request.serialized(host: endpoint)
         var attempt = 0
+        var sent = sent
         while true {
             attempt += 1
             let reused = fd >= 0
             do {
                 if fd < 0 {
                     fd = try TCP.connect(host: host, port: port)
+                    // every read waits at most inlineWaitMs at a time (see `exchange`)
+                    var slice = timeval(tv_sec: 0, tv_usec: Int(Self.inlineWaitMs) * 1000)
+                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &slice, socklen_t(MemoryLayout<timeval>.size))
                     reader = ByteReader(fd: fd)
                 }
                 if polling { Termination.beginPolling(fd) }
                 defer { if polling { Termination.endPolling() } }
                 if polling && Termination.requested { throw RuntimeAPIError.terminated }
-                try TCP.sendAll(fd, bytes)
+                if !sent {
+                    try TCP.sendAll(fd, bytes)
+                    sent = true
+                    // one recv(2) that waits at most inlineWaitMs (the socket's receive timeout):
+                    // no extra syscall when the answer comes in time, `.waiting` when it does not
+                    if polling && !reader!.hasBuffered, try reader!.receive() == nil { return .waiting(fd: fd) }
+                }
                 guard let response = try HTTPMessage.read(from: &reader!, isResponse: true) else {
                     if polling && Termination.requested { throw RuntimeAPIError.terminated }
                     throw TCP.Failure("connection closed by the Runtime API")
                 }
                 if response.header("connection")?.lowercased() == "close" { disconnect() }
-                return response
+                return .answered(response)
             } catch let error as RuntimeAPIError {
                 disconnect()
                 throw error
             } catch {
                 disconnect()
                 if polling && Termination.requested { throw .terminated }
-                if reused && attempt == 1 { continue }
+                if reused && attempt == 1 {
+                    sent = false  // a new connection: the request goes again
+                    continue
+                }
                 let reason = (error as? TCP.Failure)?.description ?? "\(error)"
                 throw .unreachable(endpoint: endpoint, reason: reason)
             }
+        }
+    }
+}
+
+/// One plain thread, started on first use, that waits for sockets to become readable and then
+/// runs the waiter's completion: long polls wait here instead of on the cooperative pool.
+final class SocketWaiter: @unchecked Sendable {
+    static let shared = SocketWaiter()
+    private let monitor = Monitor()
+    /// Guarded by `monitor`.
+    private var pending: [(fd: Int32, done: @Sendable () -> Void)] = []
+    private var started = false
+
+    func wait(_ fd: Int32, then done: @escaping @Sendable () -> Void) {
+        monitor.locked {
+            pending.append((fd, done))
+            if !started {
+                started = true
+                startThread { [self] in run() }
+            }
+            monitor.broadcast()
+        }
+    }
+
+    private func run() {
+        while true {
+            let next = monitor.locked {
+                while pending.isEmpty { monitor.wait() }
+                return pending.removeFirst()
+            }
+            _ = RuntimeAPIClient.poll(next.fd, ms: -1)
+            next.done()
         }
     }
 }

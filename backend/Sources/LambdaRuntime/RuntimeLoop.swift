@@ -74,31 +74,13 @@ public struct RuntimeLoop<Handler: InvocationHandler> {
 
     /// Serves invocations until SIGTERM (returns normally) or until the Runtime API is lost (throws).
     /// `limit` stops after that many invocations (tests).
-    ///
-    /// The loop runs on a thread of its own (a task executor preference): its long poll blocks in
-    /// `recv` until Lambda hands over the next event, and that wait never holds a thread of the
-    /// cooperative pool (which has as many threads as the function has CPUs, often one).
     public func run(limit: Int? = nil) async throws(RuntimeAPIError) {
-        let thread = LoopThread()
-        defer { thread.stop() }
-        let outcome: Result<Void, RuntimeAPIError> = await withTaskExecutorPreference(thread) {
-            do throws(RuntimeAPIError) {
-                try await loop(limit: limit)
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }
-        try outcome.get()
-    }
-
-    func loop(limit: Int?) async throws(RuntimeAPIError) {
         var served = 0
         while !Termination.requested {
             if let limit, served >= limit { return }
             let invocation: Invocation
             do {
-                invocation = try client.next()
+                invocation = try await client.next()
             } catch .terminated {
                 return
             }
@@ -165,49 +147,6 @@ public struct RuntimeLoop<Handler: InvocationHandler> {
         let now = ContinuousClock.now
         let left = Duration.milliseconds(max(0, deadlineMs - UnixClock.epochMilliseconds()))
         return now + left - min(margin, left / 2)
-    }
-}
-
-/// A task executor that is one OS thread: jobs run in the order they were enqueued, on that
-/// thread only, until `stop()`.
-final class LoopThread: TaskExecutor, @unchecked Sendable {
-    private let monitor = Monitor()
-    /// Guarded by `monitor`.
-    private var jobs: [UnownedJob] = []
-    private var stopped = false
-
-    init() {
-        startThread { [self] in drain() }
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        monitor.locked {
-            jobs.append(job)
-            monitor.broadcast()
-        }
-    }
-
-    /// Ends the thread once the jobs already queued have run.
-    func stop() {
-        monitor.locked {
-            stopped = true
-            monitor.broadcast()
-        }
-    }
-
-    private func drain() {
-        var batch: [UnownedJob] = []
-        while true {
-            let done: Bool = monitor.locked {
-                while jobs.isEmpty && !stopped { monitor.wait() }
-                swap(&batch, &jobs)
-                return stopped && batch.isEmpty
-            }
-            if done { return }
-            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
-            batch.removeAll(keepingCapacity: true)
-        }
     }
 }
 

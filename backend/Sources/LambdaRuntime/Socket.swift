@@ -116,8 +116,20 @@ public struct ByteReader {
         buffer.reserveCapacity(16 * 1024)
     }
 
-    /// Reads more bytes; returns false at end of stream.
+    /// Whether bytes already received are waiting to be parsed.
+    var hasBuffered: Bool { start < buffer.count }
+
+    /// Reads more bytes; returns false at end of stream. A receive timeout on the socket
+    /// (SO_RCVTIMEO) only slices the wait: it reads on until data or the end comes.
     mutating func fill() throws(TCP.Failure) -> Bool {
+        while true {
+            if let got = try receive() { return got }
+        }
+    }
+
+    /// One recv(2): true with data, false at end of stream, nil when the socket's receive
+    /// timeout passed with nothing to read.
+    mutating func receive() throws(TCP.Failure) -> Bool? {
         if start > 0 && (start == buffer.count || start >= 64 * 1024) {
             buffer.removeFirst(start)
             start = 0
@@ -127,6 +139,7 @@ public struct ByteReader {
         repeat {
             n = recv(fd, raw.baseAddress!, raw.count, 0)
         } while n < 0 && Glibc.errno == EINTR
+        if n < 0 && (Glibc.errno == EAGAIN || Glibc.errno == EWOULDBLOCK) { return nil }
         if n < 0 { throw TCP.Failure("recv: \(String(cString: strerror(Glibc.errno)))") }
         if n > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<n])) }
         return n > 0

@@ -85,8 +85,8 @@ public struct LifestyleApp: Sendable {
             var scope: Logger.Metadata = ["request_id": .string(requestID)]
             for (k, v) in metadata { scope[k] = v }
             let routed = request
-            response = try await RequestScope.$metadata.withValue(scope) {
-                try await RequestScope.$deadline.withValue(deadline) { try await chain(routed, context) }
+            response = try await RequestScope.$current.withValue(RequestScope.Values(metadata: scope, deadline: deadline)) {
+                try await chain(routed, context)
             }
         } catch let convertible as any APIErrorConvertible {
             let error = convertible.apiError

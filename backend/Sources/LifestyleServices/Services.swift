@@ -19,9 +19,7 @@ public enum Composition {
         } catch {
             throw StartupError(type: "Runtime.InvalidConfiguration", message: "invalid configuration: \(error)")
         }
-        LoggingSystem.bootstrap { label in
-            JSONLogHandler(label: label, level: config.logLevel, metadataProvider: RequestScope.metadataProvider)
-        }
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: config.logLevel) }
         return config
     }
 

@@ -71,8 +71,9 @@ public struct JSONWriter {
         string(value)
     }
 
-    /// `"name":[…strings]`.
-    public mutating func field(_ name: String, strings values: some Sequence<String>) {
+    /// `"name":[…strings]`. (Concrete collection types throughout: generic ones are not
+    /// specialised across modules under -Osize and cost a metadata lookup a call.)
+    public mutating func field(_ name: String, strings values: [String]) {
         key(name)
         beginArray()
         for v in values { string(v) }
@@ -80,7 +81,7 @@ public struct JSONWriter {
     }
 
     /// `"name":{…}` from string pairs, in the order given.
-    public mutating func field(_ name: String, object pairs: some Sequence<(String, String)>) {
+    public mutating func field(_ name: String, object pairs: [(String, String)]) {
         key(name)
         beginObject()
         for (k, v) in pairs { field(k, v) }

@@ -3,13 +3,25 @@ public import Logging
 /// What one request carries down to every library it reaches without threading parameters
 /// through each port: its log metadata (so an AWS client's lines name the request they served)
 /// and its deadline (so retries stop where the invocation's time ends). The app sets both
-/// around a request; the log handler and the AWS client read them.
+/// around a request (one task-local value); the AWS client reads both.
 public enum RequestScope {
-    /// Metadata for every log line written while the request runs (`request_id`, `aws_request_id`).
-    @TaskLocal public static var metadata: Logger.Metadata = [:]
-    /// When the answer must be ready (Lambda: the invocation deadline minus the runtime's margin).
-    @TaskLocal public static var deadline: ContinuousClock.Instant?
+    public struct Values: Sendable {
+        public var metadata: Logger.Metadata
+        public var deadline: ContinuousClock.Instant?
+        public init(metadata: Logger.Metadata = [:], deadline: ContinuousClock.Instant? = nil) {
+            self.metadata = metadata
+            self.deadline = deadline
+        }
+    }
 
-    /// The metadata provider `LoggingSystem.bootstrap` gives the JSON log handler.
-    public static let metadataProvider = Logger.MetadataProvider { metadata }
+    @TaskLocal public static var current = Values()
+
+    /// Metadata for every log line written while the request runs (`request_id`, `aws_request_id`).
+    public static var metadata: Logger.Metadata { current.metadata }
+    /// When the answer must be ready (Lambda: the invocation deadline minus the runtime's margin).
+    public static var deadline: ContinuousClock.Instant? { current.deadline }
+
+    /// A metadata provider for a log handler, for a library that logs with a logger of its own
+    /// making (ours take one and add `metadata` to it per call; the app's loggers carry it).
+    public static let metadataProvider = Logger.MetadataProvider { current.metadata }
 }

@@ -17,7 +17,7 @@ import Testing
     @Test func aCallMadeAfterTheRequestsDeadlineIsNotAttempted() async throws {
         let client = Self.client()
         do {
-            _ = try await RequestScope.$deadline.withValue(.now - .milliseconds(1)) {
+            _ = try await RequestScope.$current.withValue(RequestScope.Values(deadline: .now - .milliseconds(1))) {
                 try await client.callRaw("GetItem", body: Array("{}".utf8), idempotent: true)
             }
             Issue.record("the call went ahead")
@@ -33,7 +33,7 @@ import Testing
     @Test func anEarlierDeadlineOfTheCallerStillWins() async throws {
         let client = Self.client()
         do {
-            _ = try await RequestScope.$deadline.withValue(.now + .seconds(60)) {
+            _ = try await RequestScope.$current.withValue(RequestScope.Values(deadline: .now + .seconds(60))) {
                 try await client.callRaw("GetItem", body: Array("{}".utf8), idempotent: true, deadline: .now - .milliseconds(1))
             }
             Issue.record("the call went ahead")

@@ -21,7 +21,8 @@ import Testing
             ])
         }
         return LifestyleApp(
-            services: Services(users: backend.users, identity: backend.identity, config: AppConfig(environment: .local, logLevel: .critical)),
+            services: Services(
+                users: backend.users, identity: backend.identity, config: AppConfig(environment: .local, logLevel: .critical)),
             logger: Logger(label: "test"), routes: Routes.all + [probe])
     }
 

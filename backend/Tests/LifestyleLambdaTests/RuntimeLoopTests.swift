@@ -146,7 +146,10 @@ final class RuntimeLoopTests: XCTestCase {
         let endpoint = server.endpoint
         server.stop()
         let client = try RuntimeAPIClient(endpoint: endpoint)
-        XCTAssertThrowsError(try client.next()) { error in
+        do {
+            _ = try await client.next()
+            XCTFail("next() answered without a Runtime API")
+        } catch {
             XCTAssertTrue("\(error)".contains("unreachable"), "\(error)")
         }
         XCTAssertThrowsError(try RuntimeAPIClient(endpoint: "no-port"))
@@ -161,6 +164,24 @@ final class RuntimeLoopTests: XCTestCase {
         // Give the loop time to block in the next long poll, then "SIGTERM" it.
         while server.nextCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
         try await Task.sleep(for: .milliseconds(20))
+        Termination.request()
+        try await task.value  // returns normally
+        Termination.reset()
+    }
+
+    /// An idle function: the long poll waits past the inline window, off the cooperative pool,
+    /// and the event that comes later is served; SIGTERM during such a wait ends the loop.
+    func testALongWaitForTheNextEventIsServedAndEndedBySIGTERM() async throws {
+        let server = try RuntimeAPIServer()
+        defer { server.stop() }
+        let task = try startRuntime(server, handler: ClosureHandler { e, _ in e }, limit: nil)
+        while server.nextCount < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(150))  // well past RuntimeAPIClient.inlineWaitMs
+        let late = await server.invoke(bytes("\"late\""))
+        XCTAssertEqual(late.kind, .response)
+        XCTAssertEqual(late.text, "\"late\"")
+        while server.nextCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(150))
         Termination.request()
         try await task.value  // returns normally
         Termination.reset()

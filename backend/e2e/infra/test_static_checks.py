@@ -109,8 +109,10 @@ def test_api_gateway_routes_match_the_app_route_table():
     routes_swift = REPO / "backend" / "Sources" / "LifestyleCore" / "Routes.swift"
     if not routes_swift.exists():
         pytest.skip("Routes.swift not present")
-    app = {f"{m.group(1)} /v1{m.group(2)}": m.group(3) != "open"
-           for m in re.finditer(r'Route\(\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*\.(\w+)', routes_swift.read_text())}
+    # `Route("GET", "/health", .open, ...)` or `Route("GET", "/users/profile", bearer: ...)`
+    app = {f"{m.group(1)} /v1{m.group(2)}": (m.group(3) or m.group(4)) != "open"
+           for m in re.finditer(r'Route\(\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*(?:\.(\w+)|(bearer):)',
+                                routes_swift.read_text())}
     assert app, "no routes parsed from Routes.swift"
     tf = _terraform_routes()
     assert "OPTIONS /v1/{proxy+}" in tf and tf["OPTIONS /v1/{proxy+}"] is False

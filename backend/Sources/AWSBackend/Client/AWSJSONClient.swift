@@ -103,7 +103,9 @@ public final class AWSJSONClient: Sendable {
         let deadline = [deadline, RequestScope.deadline].compactMap { $0 }.min()
         var rng = SystemRandomNumberGenerator()
         var attempt = 0
+        // The lines of this call name the request it serves (`request_id`, `aws_request_id`).
         var logger = self.logger
+        for (key, value) in RequestScope.metadata { logger[metadataKey: key] = value }
         logger[metadataKey: "aws.operation"] = "\(service.targetPrefix).\(operation)"
         while true {
             attempt += 1
