@@ -82,10 +82,9 @@ public struct LifestyleApp: Sendable {
                 context.logger[metadataKey: "api_key"] = .string(key.name)
                 AppMetrics.apiKeyUsed(key.name)
             }
-            var scope: Logger.Metadata = ["request_id": .string(requestID)]
-            for (k, v) in metadata { scope[k] = v }
             let routed = request
-            response = try await RequestScope.$current.withValue(RequestScope.Values(metadata: scope, deadline: deadline)) {
+            let scope = RequestScope.Values(requestID: requestID, extra: metadata, deadline: deadline)
+            response = try await RequestScope.$current.withValue(scope) {
                 try await chain(routed, context)
             }
         } catch let convertible as any APIErrorConvertible {
@@ -125,7 +124,7 @@ public struct LifestyleApp: Sendable {
     /// The metric label of a match (see `APIResponse.route`).
     static func routeLabel(_ match: APIRouter.Match, basePath: String) -> String {
         switch match {
-        case .found(let route): basePath + route.path
+        case .found(let route): route.template
         case .methodNotAllowed: "method_not_allowed"
         case .notFound: "unmatched"
         }

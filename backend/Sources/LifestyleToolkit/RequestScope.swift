@@ -6,11 +6,22 @@ public import Logging
 /// around a request (one task-local value); the AWS client reads both.
 public enum RequestScope {
     public struct Values: Sendable {
-        public var metadata: Logger.Metadata
+        /// The request's id; nil outside a request.
+        public var requestID: String?
+        /// Further metadata the transport gave (`aws_request_id` on Lambda).
+        public var extra: Logger.Metadata
         public var deadline: ContinuousClock.Instant?
-        public init(metadata: Logger.Metadata = [:], deadline: ContinuousClock.Instant? = nil) {
-            self.metadata = metadata
+        public init(requestID: String? = nil, extra: Logger.Metadata = [:], deadline: ContinuousClock.Instant? = nil) {
+            self.requestID = requestID
+            self.extra = extra
             self.deadline = deadline
+        }
+
+        /// `request_id` plus `extra`, built when a library logs (not for every request).
+        public var metadata: Logger.Metadata {
+            var all = extra
+            if let requestID { all["request_id"] = .string(requestID) }
+            return all
         }
     }
 

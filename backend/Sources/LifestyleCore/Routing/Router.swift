@@ -19,12 +19,16 @@ public struct Route: Sendable {
     public var path: String
     public var access: Access
     public var handler: Handler
+    /// The full path template once a router holds the route (`/v1/users/profile`): the metric
+    /// label, built once instead of per request.
+    public internal(set) var template: String
 
     public init(_ method: String, _ path: String, _ access: Access, _ handler: @escaping Handler) {
         self.method = method
         self.path = path
         self.access = access
         self.handler = handler
+        self.template = path
     }
 
     /// A bearer route: the app verifies the access token before `handler` runs and hands it the
@@ -51,7 +55,9 @@ public struct APIRouter: Sendable {
     public init(basePath: String, routes: [Route]) {
         for route in routes {
             precondition(!route.path.contains("{"), "path parameters are not supported: \(route.path)")
-            exact[basePath + route.path, default: [:]][route.method] = route
+            var route = route
+            route.template = basePath + route.path
+            exact[route.template, default: [:]][route.method] = route
         }
     }
 
