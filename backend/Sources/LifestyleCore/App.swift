@@ -102,7 +102,7 @@ public struct LifestyleApp: Sendable {
             response = Self.render(.internalError, requestID: requestID, now: services.clock.now())
         }
         response.headers["x-request-id"] = requestID
-        response.route = Self.routeLabel(match, basePath: services.config.basePath)
+        response.route = Self.routeLabel(match)
         if log.logLevel <= .info {
             let elapsed = ContinuousClock.now - start
             let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
@@ -118,11 +118,11 @@ public struct LifestyleApp: Sendable {
 
     /// The metric label of a request the app has not answered (the Lambda adapter's 504 fallback).
     public func routeLabel(for request: APIRequest) -> String {
-        Self.routeLabel(router.match(method: request.method, path: request.path), basePath: services.config.basePath)
+        Self.routeLabel(router.match(method: request.method, path: request.path))
     }
 
     /// The metric label of a match (see `APIResponse.route`).
-    static func routeLabel(_ match: APIRouter.Match, basePath: String) -> String {
+    static func routeLabel(_ match: APIRouter.Match) -> String {
         switch match {
         case .found(let route): route.template
         case .methodNotAllowed: "method_not_allowed"

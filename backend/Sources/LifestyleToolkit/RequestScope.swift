@@ -31,8 +31,4 @@ public enum RequestScope {
     public static var metadata: Logger.Metadata { current.metadata }
     /// When the answer must be ready (Lambda: the invocation deadline minus the runtime's margin).
     public static var deadline: ContinuousClock.Instant? { current.deadline }
-
-    /// A metadata provider for a log handler, for a library that logs with a logger of its own
-    /// making (ours take one and add `metadata` to it per call; the app's loggers carry it).
-    public static let metadataProvider = Logger.MetadataProvider { current.metadata }
 }
