@@ -234,6 +234,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaEmulator", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .testTarget(name: "LambdaEmulatorTests", dependencies: ["LambdaEmulator", "LambdaRuntime"], swiftSettings: strict),
+        .testTarget(
+            name: "LifestyleServicesTests",
+            dependencies: [
+                "LifestyleServices", "LifestyleCore", "LifestyleToolkit", "LambdaEmulator", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
             name: "LifestyleLambdaTests",
             dependencies: [
                 "LifestyleLambda", "LambdaRuntime", "LambdaEvents", "LambdaEmulator", "LifestyleCore", "LifestyleToolkit",

@@ -48,8 +48,31 @@ public final class RuntimeAPIClient {
     public let endpoint: String
     let host: String
     let port: UInt16
-    var fd: Int32 = -1
-    var reader: ByteReader?
+    /// Where the one keep-alive connection stands; every request goes through `exchange`.
+    var state = State.disconnected
+
+    enum State {
+        /// No connection: not opened yet, or dropped (a failure, or `connection: close`).
+        case disconnected
+        /// Open, no request outstanding: the next request may be sent on it.
+        case idle(Connection)
+        /// The long poll's request is sent and its answer did not come within `inlineWaitMs`;
+        /// nothing else may be sent until `awaitedAnswer()` has read it. `reused`: the request
+        /// went on a connection an earlier exchange had opened (one that may have been closed
+        /// meanwhile, which earns one retry on a new connection).
+        case awaitingNext(Connection, reused: Bool)
+    }
+
+    /// One TCP connection to the Runtime API and its read buffer; closed when released.
+    final class Connection {
+        let fd: Int32
+        var reader: ByteReader
+        init(fd: Int32) {
+            self.fd = fd
+            self.reader = ByteReader(fd: fd)
+        }
+        deinit { close(fd) }
+    }
 
     public init(endpoint: String) throws(RuntimeAPIError) {
         guard let (host, port) = TCP.parseEndpoint(endpoint) else {
@@ -67,13 +90,7 @@ public final class RuntimeAPIClient {
         self.port = other.port
     }
 
-    deinit { disconnect() }
-
-    func disconnect() {
-        if fd >= 0 { close(fd) }
-        fd = -1
-        reader = nil
-    }
+    func disconnect() { state = .disconnected }
 
     /// Long-polls for the next invocation. The wait for Lambda's answer does not hold a thread of
     /// the cooperative pool (a 1-vCPU function has one) for long: an answer there within
@@ -81,16 +98,16 @@ public final class RuntimeAPIClient {
     /// longer wait suspends the task while a plain thread waits on the socket, so background work
     /// (the JWKS and secret prefetch, a TLS handshake) runs meanwhile.
     public func next() async throws(RuntimeAPIError) -> Invocation {
-        let path = "/2018-06-01/runtime/invocation/next"
-        var exchanged = try exchange(method: "GET", path: path, headers: [], body: [], polling: true)
-        if case .waiting(let fd) = exchanged {
+        var answer = try exchange(method: "GET", path: Self.nextPath, headers: [], body: [], polling: true)
+        while answer == nil {
+            guard case .awaitingNext(let connection, _) = state else { preconditionFailure("no long poll outstanding") }
             // SIGTERM's shutdown(2) of the socket ends the wait, as it ends a blocking read
-            Termination.beginPolling(fd)
-            if !Termination.requested { await Self.readable(fd) }
+            Termination.beginPolling(connection.fd)
+            if !Termination.requested { await Self.readable(connection.fd) }
             Termination.endPolling()
-            exchanged = try exchange(method: "GET", path: path, headers: [], body: [], polling: true, sent: true)
+            answer = try awaitedAnswer()
         }
-        guard case .answered(let response) = exchanged else { throw .protocolError("no answer to next") }
+        guard let response = answer else { throw .protocolError("no answer to next") }
         guard response.status == 200 else {
             throw .protocolError("next answered \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
         }
@@ -103,6 +120,8 @@ public final class RuntimeAPIClient {
             invokedFunctionARN: response.header("lambda-runtime-invoked-function-arn") ?? "",
             traceID: response.header("lambda-runtime-trace-id"), body: response.body)
     }
+
+    static let nextPath = "/2018-06-01/runtime/invocation/next"
 
     /// Posts the invocation result.
     public func respond(requestID: String, body: [UInt8]) throws(RuntimeAPIError) {
@@ -136,7 +155,7 @@ public final class RuntimeAPIClient {
     }
 
     func post(_ path: String, headers: [(String, String)], body: [UInt8]) throws(RuntimeAPIError) {
-        guard case .answered(let response) = try exchange(method: "POST", path: path, headers: headers, body: body, polling: false)
+        guard let response = try exchange(method: "POST", path: path, headers: headers, body: body, polling: false)
         else { throw .protocolError("no answer to POST \(path)") }
         guard (200..<300).contains(response.status) else {
             throw .protocolError(
@@ -149,12 +168,6 @@ public final class RuntimeAPIClient {
     /// start's first) is read inline, with no thread hop; short against the seconds to minutes
     /// an idle function waits.
     static let inlineWaitMs: Int32 = 20
-
-    enum Exchange {
-        case answered(HTTPMessage)
-        /// The long poll's request is sent and its answer is not there yet; the socket is `fd`.
-        case waiting(fd: Int32)
-    }
 
     /// Waits (on the waiter thread, the calling task suspended) until `fd` has something to read:
     /// the answer, or the hang-up or SIGTERM's shutdown that the read then reports.
@@ -174,10 +187,10 @@ public final class RuntimeAPIClient {
 
     /// Sends one request and reads its response. A reused connection that turns out to be closed
     /// before any answer is re-opened once. A long poll (`polling`) whose answer is not there
-    /// within `inlineWaitMs` returns `.waiting` instead of blocking; the caller waits off the pool and
-    /// calls again with `sent: true` to read it.
-    func exchange(method: String, path: String, headers: [(String, String)], body: [UInt8], polling: Bool, sent: Bool = false)
-        throws(RuntimeAPIError) -> Exchange
+    /// within `inlineWaitMs` returns nil in state `.awaitingNext` instead of blocking; the caller
+    /// waits off the pool and then reads the answer with `awaitedAnswer()`.
+    func exchange(method: String, path: String, headers: [(String, String)], body: [UInt8], polling: Bool)
+        throws(RuntimeAPIError) -> HTTPMessage?
     {
         var request = HTTPMessage()
         request.method = method
@@ -186,48 +199,75 @@ public final class RuntimeAPIClient {
         request.body = body
         let bytes = request.serialized(host: endpoint)
         var attempt = 0
-        var sent = sent
         while true {
             attempt += 1
-            let reused = fd >= 0
+            var reused = false
             do {
-                if fd < 0 {
-                    fd = try TCP.connect(host: host, port: port)
-                    // every read waits at most inlineWaitMs at a time (see `exchange`)
+                let connection: Connection
+                switch state {
+                case .awaitingNext:
+                    preconditionFailure("\(method) \(path) while the long poll's answer is outstanding")
+                case .idle(let open):
+                    connection = open
+                    reused = true
+                case .disconnected:
+                    connection = Connection(fd: try TCP.connect(host: host, port: port))
+                    // every read waits at most inlineWaitMs at a time (see `receive()` below)
                     var slice = timeval(tv_sec: 0, tv_usec: Int(Self.inlineWaitMs) * 1000)
-                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &slice, socklen_t(MemoryLayout<timeval>.size))
-                    reader = ByteReader(fd: fd)
+                    setsockopt(connection.fd, SOL_SOCKET, SO_RCVTIMEO, &slice, socklen_t(MemoryLayout<timeval>.size))
+                    state = .idle(connection)
                 }
-                if polling { Termination.beginPolling(fd) }
+                if polling { Termination.beginPolling(connection.fd) }
                 defer { if polling { Termination.endPolling() } }
                 if polling && Termination.requested { throw RuntimeAPIError.terminated }
-                if !sent {
-                    try TCP.sendAll(fd, bytes)
-                    sent = true
-                    // one recv(2) that waits at most inlineWaitMs (the socket's receive timeout):
-                    // no extra syscall when the answer comes in time, `.waiting` when it does not
-                    if polling && !reader!.hasBuffered, try reader!.receive() == nil { return .waiting(fd: fd) }
+                try TCP.sendAll(connection.fd, bytes)
+                // one recv(2) that waits at most inlineWaitMs (the socket's receive timeout): no
+                // extra syscall when the answer comes in time, `.awaitingNext` when it does not
+                if polling && !connection.reader.hasBuffered, try connection.reader.receive() == nil {
+                    state = .awaitingNext(connection, reused: reused)
+                    return nil
                 }
-                guard let response = try HTTPMessage.read(from: &reader!, isResponse: true) else {
-                    if polling && Termination.requested { throw RuntimeAPIError.terminated }
-                    throw TCP.Failure("connection closed by the Runtime API")
-                }
-                if response.header("connection")?.lowercased() == "close" { disconnect() }
-                return .answered(response)
+                return try answer(on: connection, polling: polling)
             } catch let error as RuntimeAPIError {
                 disconnect()
                 throw error
             } catch {
                 disconnect()
                 if polling && Termination.requested { throw .terminated }
-                if reused && attempt == 1 {
-                    sent = false  // a new connection: the request goes again
-                    continue
-                }
-                let reason = (error as? TCP.Failure)?.description ?? "\(error)"
-                throw .unreachable(endpoint: endpoint, reason: reason)
+                if reused && attempt == 1 { continue }  // a new connection: the request goes again
+                throw .unreachable(endpoint: endpoint, reason: (error as? TCP.Failure)?.description ?? "\(error)")
             }
         }
+    }
+
+    /// Reads the long poll's answer once its socket is readable (state `.awaitingNext`). Like
+    /// `exchange`, a reused connection found closed sends the request again on a new one.
+    func awaitedAnswer() throws(RuntimeAPIError) -> HTTPMessage? {
+        guard case .awaitingNext(let connection, let reused) = state else {
+            preconditionFailure("no long poll outstanding")
+        }
+        state = .idle(connection)
+        do {
+            return try answer(on: connection, polling: true)
+        } catch let error as RuntimeAPIError {
+            disconnect()
+            throw error
+        } catch {
+            disconnect()
+            if Termination.requested { throw .terminated }
+            if reused { return try exchange(method: "GET", path: Self.nextPath, headers: [], body: [], polling: true) }
+            throw .unreachable(endpoint: endpoint, reason: (error as? TCP.Failure)?.description ?? "\(error)")
+        }
+    }
+
+    /// Reads the answer to the request just sent on `connection` (state `.idle`).
+    private func answer(on connection: Connection, polling: Bool) throws -> HTTPMessage {
+        guard let response = try HTTPMessage.read(from: &connection.reader, isResponse: true) else {
+            if polling && Termination.requested { throw RuntimeAPIError.terminated }
+            throw TCP.Failure("connection closed by the Runtime API")
+        }
+        if response.header("connection")?.lowercased() == "close" { disconnect() }
+        return response
     }
 }
 

@@ -42,12 +42,12 @@ public enum Composition {
     #if Embedded
         static func embeddedServices(config: AppConfig, env: [String: String], dataDir: String) async throws(StartupError) -> Services {
             do {
+                // settings first: a bad API_KEYS stops start-up before the database is opened
+                let apiKeys = try localAPIKeys(env)
                 let backend = try await EmbeddedAdapters.open(dataDirectory: dataDir)
                 return Services(
                     users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter,
-                    secret: AppSecret(backend.masterKey), config: config, apiKeys: try localAPIKeys(env), edge: localEdge(env))
-            } catch let error as StartupError {
-                throw error
+                    secret: AppSecret(backend.masterKey), config: config, apiKeys: apiKeys, edge: localEdge(env))
             } catch {
                 throw StartupError(type: "Runtime.InitializationFailed", message: "\(error)")
             }

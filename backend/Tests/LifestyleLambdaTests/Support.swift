@@ -35,16 +35,6 @@ final class LineSink: @unchecked Sendable {
     }
 }
 
-/// A handler from a closure.
-struct ClosureHandler: InvocationHandler {
-    let body: @Sendable ([UInt8], InvocationContext) async throws -> [UInt8]
-    func handle(_ event: [UInt8], context: InvocationContext) async throws -> [UInt8] { try await body(event, context) }
-}
-
-struct Boom: Error, CustomStringConvertible {
-    var description: String { "boom" }
-}
-
 func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
 func makeTempDir() -> String {

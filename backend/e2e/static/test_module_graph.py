@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 SOURCES = Path(__file__).resolve().parents[2] / "Sources"
+TESTS = SOURCES.parent / "Tests"
 
 # module -> the project modules it may import
 ALLOWED: dict[str, set[str]] = {
@@ -45,6 +46,15 @@ def imports_of(module: str) -> set[str]:
 
 def test_every_source_folder_is_a_module_of_the_graph():
     assert {p.name for p in SOURCES.iterdir() if p.is_dir()} == set(ALLOWED)
+
+
+def test_every_library_module_has_its_test_target():
+    # executables are tested as built binaries (LifestyleServicesTests), benchmarks by running them;
+    # AWSTestSupport is itself test code
+    libraries = {m for m in ALLOWED if m[0].isupper()} - {"AWSTestSupport"}
+    targets = {p.name for p in TESTS.iterdir() if p.is_dir()}
+    assert {f"{m}Tests" for m in libraries} <= targets, sorted({f"{m}Tests" for m in libraries} - targets)
+    assert targets <= {f"{m}Tests" for m in libraries}, sorted(targets - {f"{m}Tests" for m in libraries})
 
 
 def test_imports_follow_the_arrows():

@@ -1,8 +1,6 @@
 import Foundation
 import LambdaEmulator
-import LambdaEvents
 import LambdaRuntime
-import LifestyleLambda
 import XCTest
 
 #if canImport(Glibc)
