@@ -1,6 +1,7 @@
 import LambdaEvents
 public import LambdaRuntime
 import LifestyleToolkit
+public import Logging
 
 #if canImport(Glibc)
     import Glibc
@@ -83,6 +84,15 @@ public final class RuntimeAPIServer: @unchecked Sendable {
         close(listener)
         for c in conns { shutdown(c, Int32(SHUT_RDWR)) }
         for p in pending { p.completion(InvocationResult(kind: .error, body: Array("runtime API stopped".utf8), errorType: "Stopped")) }
+    }
+
+    /// A function in this process: the runtime loop with `handler`, polling this emulator in a
+    /// background task for `limit` invocations (nil: until SIGTERM or the emulator stops).
+    public func runFunction<H: InvocationHandler>(
+        _ handler: H, limit: Int?, margin: Duration = .milliseconds(500), logger: Logger
+    ) throws(RuntimeAPIError) -> Task<Void, any Error> {
+        let loop = RuntimeLoop(client: try RuntimeAPIClient(endpoint: endpoint), handler: handler, logger: logger, margin: margin)
+        return Task { try await loop.run(limit: limit) }
     }
 
     /// Queues an invocation; `completion` runs on an emulator thread when the function answers.

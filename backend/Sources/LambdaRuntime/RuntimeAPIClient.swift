@@ -228,14 +228,10 @@ public final class RuntimeAPIClient {
                     return nil
                 }
                 return try answer(on: connection, polling: polling)
-            } catch let error as RuntimeAPIError {
-                disconnect()
-                throw error
             } catch {
-                disconnect()
-                if polling && Termination.requested { throw .terminated }
-                if reused && attempt == 1 { continue }  // a new connection: the request goes again
-                throw .unreachable(endpoint: endpoint, reason: (error as? TCP.Failure)?.description ?? "\(error)")
+                let failure = dropped(after: error, polling: polling)
+                if case .unreachable = failure, reused, attempt == 1 { continue }  // a new connection: the request goes again
+                throw failure
             }
         }
     }
@@ -249,15 +245,22 @@ public final class RuntimeAPIClient {
         state = .idle(connection)
         do {
             return try answer(on: connection, polling: true)
-        } catch let error as RuntimeAPIError {
-            disconnect()
-            throw error
         } catch {
-            disconnect()
-            if Termination.requested { throw .terminated }
-            if reused { return try exchange(method: "GET", path: Self.nextPath, headers: [], body: [], polling: true) }
-            throw .unreachable(endpoint: endpoint, reason: (error as? TCP.Failure)?.description ?? "\(error)")
+            let failure = dropped(after: error, polling: true)
+            if case .unreachable = failure, reused {
+                return try exchange(method: "GET", path: Self.nextPath, headers: [], body: [], polling: true)
+            }
+            throw failure
         }
+    }
+
+    /// Drops the connection after a failed exchange and says why: SIGTERM's shutdown during a
+    /// long poll, or a Runtime API that is unreachable (which a reused connection retries once).
+    private func dropped(after error: any Error, polling: Bool) -> RuntimeAPIError {
+        disconnect()
+        if let error = error as? RuntimeAPIError { return error }
+        if polling && Termination.requested { return .terminated }
+        return .unreachable(endpoint: endpoint, reason: (error as? TCP.Failure)?.description ?? "\(error)")
     }
 
     /// Reads the answer to the request just sent on `connection` (state `.idle`).

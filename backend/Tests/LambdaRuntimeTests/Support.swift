@@ -20,9 +20,7 @@ func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 func startRuntime<H: InvocationHandler>(
     _ server: RuntimeAPIServer, handler: H, limit: Int?, margin: Duration = .milliseconds(500)
 ) throws -> Task<Void, any Error> {
-    let client = try RuntimeAPIClient(endpoint: server.endpoint)
-    let runtime = RuntimeLoop(client: client, handler: handler, logger: Logger(label: "runtime-test"), margin: margin)
-    return Task { try await runtime.run(limit: limit) }
+    try server.runFunction(handler, limit: limit, margin: margin, logger: Logger(label: "runtime-test"))
 }
 
 func json(_ bytes: [UInt8]) throws -> [String: Any] {

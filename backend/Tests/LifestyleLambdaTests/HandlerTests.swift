@@ -5,6 +5,7 @@ import LambdaRuntime
 import LifestyleCore
 import LifestyleLambda
 import LifestyleToolkit
+import Logging
 import XCTest
 
 /// Test routes: an echo of everything the core saw, a binary answer with two cookies, a slow one.
@@ -46,7 +47,7 @@ final class HandlerTests: XCTestCase {
     {
         let server = try RuntimeAPIServer()
         defer { server.stop() }
-        let task = try startRuntime(server, handler: handler, limit: 1, margin: margin)
+        let task = try server.runFunction(handler, limit: 1, margin: margin, logger: Logger(label: "runtime-test"))
         let result = await server.invoke(bytes(event), timeoutMs: timeoutMs)
         try await task.value
         return result
@@ -177,7 +178,7 @@ final class HandlerTests: XCTestCase {
             """
         let server = try RuntimeAPIServer()
         defer { server.stop() }
-        let task = try startRuntime(server, handler: h, limit: 1, margin: .milliseconds(300))
+        let task = try server.runFunction(h, limit: 1, margin: .milliseconds(300), logger: Logger(label: "runtime-test"))
         let start = ContinuousClock.now
         let r = await server.invoke(bytes(event), timeoutMs: 1_000)
         let elapsed = ContinuousClock.now - start

@@ -56,15 +56,6 @@ func makeApp(extra: [Route] = []) async throws -> LifestyleApp {
     return LifestyleApp(services: services, logger: logger, routes: Routes.all + extra)
 }
 
-/// Runs the loop for `limit` invocations against `server` in a background task.
-func startRuntime<H: InvocationHandler>(
-    _ server: RuntimeAPIServer, handler: H, limit: Int?, margin: Duration = .milliseconds(500)
-) throws -> Task<Void, any Error> {
-    let client = try RuntimeAPIClient(endpoint: server.endpoint)
-    let runtime = RuntimeLoop(client: client, handler: handler, logger: Logger(label: "runtime-test"), margin: margin)
-    return Task { try await runtime.run(limit: limit) }
-}
-
 func json(_ bytes: [UInt8]) throws -> [String: Any] {
     try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
 }
