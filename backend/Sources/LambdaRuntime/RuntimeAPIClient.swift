@@ -65,13 +65,10 @@ public final class RuntimeAPIClient {
 
     /// One TCP connection to the Runtime API and its read buffer; closed when released.
     final class Connection {
-        let fd: Int32
         var reader: ByteReader
-        init(fd: Int32) {
-            self.fd = fd
-            self.reader = ByteReader(fd: fd)
-        }
-        deinit { close(fd) }
+        var fd: Int32 { reader.fd }
+        init(fd: Int32) { reader = ByteReader(fd: fd) }
+        deinit { close(reader.fd) }
     }
 
     public init(endpoint: String) throws(RuntimeAPIError) {

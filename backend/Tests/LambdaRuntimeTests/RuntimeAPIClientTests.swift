@@ -149,5 +149,7 @@ final class ScriptedPeer: @unchecked Sendable {
         }
     }
 
+    /// Ends the accept loop (the shutdown wakes its accept) and releases the listening socket.
     func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
+    deinit { close(listener) }
 }
