@@ -52,7 +52,7 @@ let package = Package(
         // reader and writers, timestamps and `UnixClock`, request ids, the JSON log handler, stdout.
         .target(
             name: "LifestyleToolkit",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // QR encoder for the MFA set-up image.

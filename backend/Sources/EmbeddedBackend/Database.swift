@@ -70,6 +70,9 @@ public final class EmbeddedDatabase: Sendable {
               key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_ends REAL NOT NULL)
             """,
             """
+            CREATE TABLE IF NOT EXISTS token_revocations (subject TEXT PRIMARY KEY, valid_from INTEGER NOT NULL)
+            """,
+            """
             CREATE TABLE IF NOT EXISTS backup_codes (
               user_id TEXT NOT NULL, hash TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user_id, hash))
             """,

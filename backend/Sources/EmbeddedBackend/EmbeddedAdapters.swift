@@ -9,14 +9,16 @@ import LifestyleToolkit
 /// Everything the service needs without AWS, in one data directory:
 /// `lifestyle.db` (SQLite), `signing-key.pem` (the token key, made on first start, mode 0600),
 /// `master.key` (the master key the service derives its other keys from, base64, made on first
-/// start, mode 0600; the embedded twin of the AWS environments' APP_SECRET_ID) and `outbox.jsonl`
-/// (emails that would have been sent).
+/// start, mode 0600; the embedded twin of the AWS environments' APP_SECRET_ID), after a rotation
+/// `master.key.previous` (the version before, still accepted; `api-handler rotate-master-key`)
+/// and `outbox.jsonl` (emails that would have been sent).
 public struct EmbeddedAdapters: Sendable {
     public let database: EmbeddedDatabase
     public let users: SQLiteUserStore
     public let identity: LocalIdentityProvider
     public let rateLimiter: SQLiteRateLimiter
-    public let masterKey: MasterKey
+    public let revocations: SQLiteTokenRevocations
+    public let keys: KeyRing
 
     public static let issuer = "https://local-idp.ailifestyle.invalid/ai-lifestyle-users-local"
     public static let clientID = "local-client"
@@ -27,14 +29,44 @@ public struct EmbeddedAdapters: Sendable {
         try makeDirectory(dataDirectory)
         let db = try await EmbeddedDatabase.open(path: dataDirectory + "/lifestyle.db")
         let key = try loadOrCreateKey(path: dataDirectory + "/signing-key.pem")
-        let masterKey = try loadOrCreateMasterKey(path: dataDirectory + "/master.key")
+        let current = try loadOrCreateMasterKey(path: dataDirectory + "/master.key")
+        var previous: [MasterKey] = []
+        if let text = readFile(dataDirectory + "/master.key.previous") {
+            guard let key = MasterKey(base64: text) else { throw SetupError.key(dataDirectory + "/master.key.previous") }
+            previous.append(key)
+        }
+        let keys = KeyRing(current: current, previous: previous)
         let tokens = LocalTokens(key: key, issuer: issuer, clientID: clientID)
         let mailer = OutboxMailer(path: dataDirectory + "/outbox.jsonl")
         return EmbeddedAdapters(
             database: db, users: SQLiteUserStore(database: db),
             identity: LocalIdentityProvider(
-                database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock, masterKey: masterKey),
-            rateLimiter: SQLiteRateLimiter(database: db, clock: clock), masterKey: masterKey)
+                database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock, keys: keys),
+            rateLimiter: SQLiteRateLimiter(database: db, clock: clock), revocations: SQLiteTokenRevocations(database: db), keys: keys)
+    }
+
+    /// Rotates the data directory's master key: the current one becomes `master.key.previous`
+    /// (replacing an older previous one), a new random one `master.key`. Takes effect at the next
+    /// start; what the old key sealed is sealed again under the new one as it is used.
+    public static func rotateMasterKey(dataDirectory: String) throws -> (previous: String, current: String) {
+        let path = dataDirectory + "/master.key"
+        guard let text = readFile(path), let old = MasterKey(base64: text) else { throw SetupError.key(path) }
+        let new = MasterKey.generate()
+        try writeKeyFile(dataDirectory + "/master.key.previous.tmp", old.base64 + "\n")
+        try writeKeyFile(path + ".tmp", new.base64 + "\n")
+        guard rename(dataDirectory + "/master.key.previous.tmp", dataDirectory + "/master.key.previous") == 0,
+            rename(path + ".tmp", path) == 0
+        else { throw SetupError.key(path) }
+        return (old.idHex, new.idHex)
+    }
+
+    static func writeKeyFile(_ path: String, _ text: String) throws {
+        unlink(path)
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SetupError.key(path) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw SetupError.key(path) }
     }
 
     public enum SetupError: Error, CustomStringConvertible {

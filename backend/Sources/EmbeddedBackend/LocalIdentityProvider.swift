@@ -1,6 +1,7 @@
 import Crypto
 import LifestyleCore
 import LifestyleToolkit
+import Logging
 import SQLiteNIO
 
 #if canImport(FoundationEssentials)
@@ -12,15 +13,17 @@ import SQLiteNIO
 /// The embedded identity provider: Cognito's behaviour on the local SQLite database.
 /// Passwords are scrypt hashes; verification/reset tokens, refresh tokens and MFA sessions are
 /// random and stored only as SHA-256 hashes; TOTP per RFC 6238 with one step of skew and no
-/// reuse of a step. TOTP secrets are sealed with a key derived from the data directory's master
-/// key (`master.key`, a file beside the database, not in it).
+/// reuse of a step. TOTP secrets are sealed (AES-GCM, with the key id) under a key derived from
+/// the data directory's master key ring (`master.key`, and `master.key.previous` after a
+/// rotation: files beside the database, not in it) and sealed again under the current key at
+/// their next use. Whether MFA is on is the stored flag, never whether the seal opens.
 public struct LocalIdentityProvider: IdentityProvider {
     let db: EmbeddedDatabase
     let tokens: LocalTokens
     let hasher: PasswordHasher
     let mailer: any Mailer
     let clock: any WallClock
-    let totpBox: SecretBox
+    let keys: KeyRing
 
     static let verifyTokenLifetime: Double = 24 * 3600
     static let resetTokenLifetime: Double = 3600
@@ -30,30 +33,65 @@ public struct LocalIdentityProvider: IdentityProvider {
 
     public init(
         database: EmbeddedDatabase, tokens: LocalTokens, hasher: PasswordHasher = .standard, mailer: any Mailer,
-        clock: any WallClock = SystemClock(), masterKey: MasterKey
+        clock: any WallClock = SystemClock(), keys: KeyRing
     ) {
         self.db = database
         self.tokens = tokens
         self.hasher = hasher
         self.mailer = mailer
         self.clock = clock
-        self.totpBox = SecretBox(master: masterKey, purpose: "totp-secret/v1")
+        self.keys = keys
     }
 
-    /// A TOTP secret as stored: `v1.` + the sealed Base32 text, bound to the subject.
+    static let totpPurpose = "totp-secret/v1"
+
+    /// A TOTP secret as stored: `v2.` + the sealed Base32 text (key id first), bound to the subject.
     func sealTOTP(_ base32: String, subject: String) -> String {
-        "v1." + Base64URL.encode(totpBox.seal(Array(base32.utf8), associatedData: Array(subject.utf8)))
+        "v2." + Base64URL.encode(keys.box(Self.totpPurpose).seal(Array(base32.utf8), associatedData: Array(subject.utf8)))
     }
 
-    /// The secret's bytes; nil when the stored value does not open under this data directory's
-    /// key. A value without the `v1.` prefix is a plain Base32 secret from before sealing.
-    func openTOTP(_ stored: String?, subject: String) -> [UInt8]? {
+    /// The secret's bytes and whether to seal it again (a previous key's or an older release's
+    /// seal); nil when no key of the ring opens it. `v1.` is the release before key ids; a value
+    /// with no prefix, a plain Base32 secret from before sealing.
+    func openTOTP(_ stored: String?, subject: String) -> (key: [UInt8], stale: Bool)? {
         guard let stored else { return nil }
-        guard stored.hasPrefix("v1.") else { return Base32.decode(stored) }
-        guard let sealed = Base64URL.decode(stored.dropFirst(3)),
-            let text = totpBox.open(sealed, associatedData: Array(subject.utf8))
-        else { return nil }
-        return Base32.decode(String(decoding: text, as: UTF8.self))
+        let ad = Array(subject.utf8)
+        let text: [UInt8]
+        var stale = true
+        if stored.hasPrefix("v2.") {
+            guard let sealed = Base64URL.decode(stored.dropFirst(3)),
+                case .plaintext(let plain, let old) = keys.box(Self.totpPurpose).open(sealed, associatedData: ad)
+            else { return nil }
+            text = plain
+            stale = old
+        } else if stored.hasPrefix("v1.") {
+            guard let sealed = Base64URL.decode(stored.dropFirst(3)),
+                let plain = LegacySeal.open(sealed, ring: keys, purpose: Self.totpPurpose, associatedData: ad)
+            else { return nil }
+            text = plain
+        } else {
+            text = Array(stored.utf8)
+        }
+        guard let key = Base32.decode(String(decoding: text, as: UTF8.self)) else { return nil }
+        return (key, stale)
+    }
+
+    /// The active TOTP secret of an identity row, sealed again under the current key when a
+    /// previous one sealed it; nil (logged and counted, no secret material) when no key opens it.
+    func activeTOTP(_ row: SQLiteRow, subject: String) async throws -> [UInt8]? {
+        guard let opened = openTOTP(row.string("totp_secret"), subject: subject) else {
+            Logger(label: "mfa-secrets").error(
+                "stored MFA secret cannot be opened with any master key version",
+                metadata: RequestScope.metadata.merging(["user_id": .string(subject)]) { a, _ in a })
+            AppMetrics.failure("sealed_secret_unreadable")
+            return nil
+        }
+        if opened.stale {
+            try await db.query(
+                "UPDATE identities SET totp_secret = ? WHERE subject = ? AND totp_secret = ?",
+                [.text(sealTOTP(Base32.encode(opened.key), subject: subject)), .text(subject), .optional(row.string("totp_secret"))])
+        }
+        return opened.key
     }
 
     var now: Double { clock.now().timeIntervalSince1970 }
@@ -105,11 +143,19 @@ public struct LocalIdentityProvider: IdentityProvider {
             await hasher.dummyVerify(password)
             throw IdentityError.notAuthorized
         }
-        guard try await hasher.verify(password, against: row.string("password_hash") ?? "") else {
+        let stored = row.string("password_hash") ?? ""
+        guard try await hasher.verify(password, against: stored) else {
             throw IdentityError.notAuthorized
         }
         guard row.bool("confirmed") else { throw IdentityError.userNotConfirmed }
         let subject = row.string("subject")!
+        // A hash made at a lower cost is replaced at the first sign-in that proves the password.
+        if hasher.needsUpgrade(stored) {
+            let upgraded = try await hasher.hash(password)
+            try await db.query(
+                "UPDATE identities SET password_hash = ? WHERE subject = ? AND password_hash = ?",
+                [.text(upgraded), .text(subject), .text(stored)])
+        }
         if row.bool("mfa_enabled") {
             let session = Base64URL.encode(Random.bytes(32))
             try await db.query(
@@ -133,23 +179,40 @@ public struct LocalIdentityProvider: IdentityProvider {
             row.bool("mfa_enabled")
         else { throw IdentityError.invalidSession }
 
-        var accepted = false
-        if code.count == 6, let secret = openTOTP(row.string("totp_secret"), subject: subject) {
-            if let step = TOTP(secret: secret).validate(code, at: Int64(now)), step > Int64(row.int("last_totp_step")) {
-                let updated = try await db.query(
-                    "UPDATE identities SET last_totp_step = ? WHERE subject = ? AND last_totp_step < ? RETURNING subject",
-                    [.integer(Int(step)), .text(subject), .integer(Int(step))])
-                accepted = !updated.isEmpty
-            }
-        } else if code.count == 8 {
-            accepted = try await consumeBackupCode(subject)
+        guard try await checkCode(code, row: row, subject: subject, consumeBackupCode: consumeBackupCode) else {
+            throw IdentityError.codeMismatch
         }
-        guard accepted else { throw IdentityError.codeMismatch }
         let used = try await db.query(
             "UPDATE mfa_sessions SET used = 1 WHERE hash = ? AND used = 0 RETURNING subject", [.text(hash)])
         guard !used.isEmpty else { throw IdentityError.invalidSession }
         return (try await issue(row, refresh: true), subject)
     }
+
+    /// A TOTP code (each step accepted once) or a backup code of an identity with MFA on; 503
+    /// for a TOTP code when no key opens the secret (never a pass).
+    func checkCode(
+        _ code: String, row: SQLiteRow, subject: String, consumeBackupCode: @Sendable (String) async throws -> Bool
+    ) async throws -> Bool {
+        if code.count == 8 { return try await consumeBackupCode(subject) }
+        guard code.count == 6 else { return false }
+        guard let secret = try await activeTOTP(row, subject: subject) else { throw IdentityError.unavailable("mfa secret unreadable") }
+        guard let step = TOTP(secret: secret).validate(code, at: Int64(now)), step > Int64(row.int("last_totp_step")) else { return false }
+        let updated = try await db.query(
+            "UPDATE identities SET last_totp_step = ? WHERE subject = ? AND last_totp_step < ? RETURNING subject",
+            [.integer(Int(step)), .text(subject), .integer(Int(step))])
+        return !updated.isEmpty
+    }
+
+    public func checkSecondFactor(
+        principal: Principal, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
+    ) async throws -> Bool {
+        guard let row = try await identity(subject: principal.subject) else { throw IdentityError.userNotFound }
+        guard row.bool("mfa_enabled") else { throw IdentityError.mfaNotEnabled }
+        return try await checkCode(code, row: row, subject: principal.subject, consumeBackupCode: consumeBackupCode)
+    }
+
+    /// The embedded provider's emailed tokens are 256 random bits: nothing to limit per account.
+    public func emailTokenAccount(_ token: String) -> String? { nil }
 
     public func mfaChallengeAccount(session: String) async throws -> String? {
         try await db.query(
@@ -167,8 +230,11 @@ public struct LocalIdentityProvider: IdentityProvider {
         return try await issue(row, refresh: false, authTime: Int64(r.int("auth_time")))
     }
 
-    public func revokeRefreshToken(_ refreshToken: String) async throws {
-        try await db.query("UPDATE refresh_tokens SET revoked = 1 WHERE hash = ?", [.text(Self.digest(refreshToken))])
+    @discardableResult
+    public func revokeRefreshToken(_ refreshToken: String) async throws -> String? {
+        try await db.query(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE hash = ? RETURNING subject", [.text(Self.digest(refreshToken))]
+        ).first?.string("subject")
     }
 
     func issue(_ row: SQLiteRow, refresh: Bool, authTime: Int64? = nil) async throws -> AuthTokens {
@@ -202,9 +268,10 @@ public struct LocalIdentityProvider: IdentityProvider {
         try await mail(email, .resetPassword, token)
     }
 
-    public func confirmForgotPassword(token: String, newPassword: String) async throws {
+    @discardableResult
+    public func confirmForgotPassword(token: String, newPassword: String) async throws -> String {
         let hash = try await hasher.hash(newPassword)
-        try await db.transaction { [now] tx in
+        return try await db.transaction { [now] tx in
             let rows = try await tx.query(
                 """
                 UPDATE one_time_tokens SET used = 1 WHERE hash = ? AND kind = 'reset-password' AND used = 0 AND expires_at > ?
@@ -216,6 +283,7 @@ public struct LocalIdentityProvider: IdentityProvider {
             try await tx.query("UPDATE refresh_tokens SET revoked = 1 WHERE subject = ?", [.text(subject)])
             try await tx.query(
                 "UPDATE one_time_tokens SET used = 1 WHERE subject = ? AND kind = 'reset-password'", [.text(subject)])
+            return subject
         }
     }
 
@@ -273,7 +341,7 @@ public struct LocalIdentityProvider: IdentityProvider {
     public func verifySoftwareToken(principal: Principal, code: String) async throws {
         guard let row = try await identity(subject: principal.subject) else { throw IdentityError.userNotFound }
         if row.bool("mfa_enabled") { throw IdentityError.mfaAlreadyEnabled }
-        guard let secret = openTOTP(row.string("pending_totp_secret"), subject: principal.subject) else {
+        guard let secret = openTOTP(row.string("pending_totp_secret"), subject: principal.subject)?.key else {
             throw IdentityError.codeMismatch
         }
         guard let step = TOTP(secret: secret).validate(code, at: Int64(now)) else { throw IdentityError.codeMismatch }
@@ -311,8 +379,8 @@ public struct LocalIdentityProvider: IdentityProvider {
 
     public func verifyAccessToken(_ token: String) async throws -> Principal {
         do {
-            let subject = try tokens.verifyAccess(token, now: Int64(now))
-            return Principal(subject: subject, accessToken: token)
+            let (subject, issuedAt) = try tokens.verifyAccess(token, now: Int64(now))
+            return Principal(subject: subject, accessToken: token, issuedAt: issuedAt)
         } catch {
             throw IdentityError.invalidAccessToken("\(error)")
         }

@@ -87,8 +87,8 @@ public struct LocalTokens: @unchecked Sendable {
     }
 
     /// Verifies an access token: structure, `alg` ES256 and our `kid`, signature, `iss`,
-    /// `token_use` access, `client_id`, `exp`. Returns the subject.
-    public func verifyAccess(_ token: String, now: Int64) throws(VerifyError) -> String {
+    /// `token_use` access, `client_id`, `exp`. Returns the subject and `iat`.
+    public func verifyAccess(_ token: String, now: Int64) throws(VerifyError) -> (subject: String, issuedAt: Int64) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let h = Base64URL.decode(parts[0]), let p = Base64URL.decode(parts[1]),
             let sig = Base64URL.decode(parts[2])
@@ -103,6 +103,6 @@ public struct LocalTokens: @unchecked Sendable {
         guard claims.token_use == "access" else { throw .tokenUse }
         guard claims.client_id == clientID else { throw .client }
         guard claims.exp > now else { throw .expired }
-        return claims.sub
+        return (claims.sub, claims.iat)
     }
 }

@@ -5,15 +5,17 @@ import NIOPosix
 import _CryptoExtras
 
 /// Salted scrypt password hashes, computed on NIO's blocking pool so hashing never stalls the
-/// request threads. Stored as `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (base64url), so the cost can
-/// be raised later without breaking stored hashes.
+/// request threads. Stored as `$scrypt$ln=17,r=8,p=1$<salt>$<hash>` (base64url), so the cost can
+/// be raised without breaking stored hashes: a hash of a lower cost is replaced at the next
+/// successful sign-in (`needsUpgrade`).
 public struct PasswordHasher: Sendable {
     public var logN: Int
     public var r: Int
     public var p: Int
 
-    /// N = 2^15, r = 8, p = 1: 32 MiB and roughly 0.1 s per hash on one core of a small machine.
-    public static let standard = PasswordHasher(logN: 15, r: 8, p: 1)
+    /// N = 2^17, r = 8, p = 1 (OWASP's minimum for scrypt): 128 MiB and roughly 0.3 s per hash on
+    /// one core of a small machine.
+    public static let standard = PasswordHasher(logN: 17, r: 8, p: 1)
 
     public init(logN: Int, r: Int, p: Int) {
         self.logN = logN
@@ -43,6 +45,11 @@ public struct PasswordHasher: Sendable {
         var diff: UInt8 = 0
         for i in 0..<actual.count { diff |= actual[i] ^ expected[i] }
         return diff == 0
+    }
+
+    /// True when `stored` was made at other parameters than this hasher's (a cheaper cost).
+    public func needsUpgrade(_ stored: String) -> Bool {
+        !stored.hasPrefix("$scrypt$ln=\(logN),r=\(r),p=\(p)$")
     }
 
     /// Spends the same time as a real verification (unknown accounts answer as slowly as known ones).

@@ -35,7 +35,7 @@ public enum Composition {
             let aws = try awsAdapters(config: config, env: env, logger: logger)
             return Services(
                 users: aws.users, identity: aws.identity, rateLimiter: aws.rateLimiter, secret: aws.appSecret, config: config,
-                apiKeys: aws.apiKeys, edge: aws.edge)
+                apiKeys: aws.apiKeys, edge: aws.edge, revocations: aws.revocations)
         }
     }
 
@@ -47,7 +47,8 @@ public enum Composition {
                 let backend = try await EmbeddedAdapters.open(dataDirectory: dataDir)
                 return Services(
                     users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter,
-                    secret: AppSecret(backend.masterKey), config: config, apiKeys: apiKeys, edge: localEdge(env))
+                    secret: AppSecret(backend.keys), config: config, apiKeys: apiKeys, edge: localEdge(env),
+                    revocations: backend.revocations)
             } catch {
                 throw StartupError(type: "Runtime.InitializationFailed", message: "\(error)")
             }
@@ -58,6 +59,18 @@ public enum Composition {
                 type: "Runtime.InitializationFailed",
                 message: "ENVIRONMENT=local needs the embedded backend, which this build (the Lambda bootstrap) leaves out; use dev or prod"
             )
+        }
+    #endif
+
+    #if Embedded
+        /// Rotates the local data directory's master key (`api-handler rotate-master-key`): the
+        /// ids of the previous and the new key (never their values).
+        public static func rotateLocalMasterKey(dataDir: String) throws -> (previous: String, current: String) {
+            try EmbeddedAdapters.rotateMasterKey(dataDirectory: dataDir)
+        }
+    #else
+        public static func rotateLocalMasterKey(dataDir: String) throws -> (previous: String, current: String) {
+            throw StartupError(type: "Runtime.InitializationFailed", message: "this build has no embedded backend")
         }
     #endif
 

@@ -12,7 +12,8 @@ import Logging
     #error("Linux only: the CLI calls Glibc directly")
 #endif
 
-// The command line of the full build: `serve`, `serve --lambda`, `routes`, `cognito-trigger`.
+// The command line of the full build: `serve`, `serve --lambda`, `routes`, `cognito-trigger`,
+// `rotate-master-key`.
 
 /// Prints one clear line and exits non-zero: invalid configuration stops start-up.
 func fail(_ message: String) -> Never {
@@ -28,7 +29,7 @@ struct APIHandler: AsyncParsableCommand {
             Environment: ENVIRONMENT (local|dev|prod, default local), LOG_LEVEL, CORS_ORIGIN.
             With AWS_LAMBDA_RUNTIME_API set, the process runs as a Lambda runtime instead.
             """,
-        subcommands: [Serve.self, ListRoutes.self, CognitoTrigger.self])
+        subcommands: [Serve.self, ListRoutes.self, CognitoTrigger.self, RotateMasterKey.self])
 
     /// Parses the command line and runs the subcommand (AsyncParsableCommand's async `main`).
     static func runCommandLine() async { await main() }
@@ -108,5 +109,27 @@ struct CognitoTrigger: ParsableCommand {
         let config = (try? AppConfig.fromEnvironment(env)) ?? AppConfig(environment: .local)
         let answer = try Composition.customMessage(input, config: config, env: env)
         print(String(decoding: answer, as: UTF8.self))
+    }
+}
+
+struct RotateMasterKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-master-key",
+        abstract: "Rotate the local data directory's master key (the old one stays accepted as master.key.previous).",
+        discussion: """
+            Restart the server afterwards. What the old key sealed (TOTP secrets) is sealed again under the new
+            key at its next use; a second rotation retires the oldest key. In AWS, rotate the APP_SECRET_ID
+            secret instead (docs/deployment-guide.md, "Rotating the master key").
+            """)
+
+    @Option(name: .customLong("data-dir"), help: "The data directory of `serve`.") var dataDir = ".local"
+
+    func run() throws {
+        do {
+            let ids = try Composition.rotateLocalMasterKey(dataDir: dataDir)
+            print("master key rotated: \(ids.previous) -> \(ids.current) (restart the server)")
+        } catch {
+            fail("cannot rotate the master key in \(dataDir): \(error)")
+        }
     }
 }

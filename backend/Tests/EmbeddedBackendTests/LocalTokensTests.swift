@@ -11,7 +11,9 @@ final class LocalTokensTests: XCTestCase {
 
     func testAccessTokenVerifies() throws {
         let t = tokens.accessToken(subject: "user-1", authTime: now, now: now)
-        XCTAssertEqual(try tokens.verifyAccess(t, now: now + 10), "user-1")
+        let verified = try tokens.verifyAccess(t, now: now + 10)
+        XCTAssertEqual(verified.subject, "user-1")
+        XCTAssertEqual(verified.issuedAt, now, "iat, checked against the account's revocations")
     }
 
     func testExpiredTamperedAndForeignTokensAreRejected() {

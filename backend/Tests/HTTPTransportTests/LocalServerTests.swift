@@ -19,7 +19,7 @@ import Testing
         let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
         let backend = try await EmbeddedAdapters.open(dataDirectory: dir, hasher: PasswordHasher(logN: 10, r: 8, p: 1))
         let services = Services(
-            users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter, secret: AppSecret(backend.masterKey),
+            users: backend.users, identity: backend.identity, rateLimiter: backend.rateLimiter, secret: AppSecret(backend.keys),
             config: AppConfig(environment: .local))
         return LifestyleApp(services: services, logger: Logger(label: "http-transport-tests"))
     }

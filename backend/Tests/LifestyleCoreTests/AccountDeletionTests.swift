@@ -110,7 +110,7 @@ final class FaultyIdentity: IdentityProvider {
     }
     func refresh(refreshToken: String) async throws -> AuthTokens { try await base.refresh(refreshToken: refreshToken) }
     func mfaChallengeAccount(session: String) async throws -> String? { try await base.mfaChallengeAccount(session: session) }
-    func revokeRefreshToken(_ refreshToken: String) async throws { try await base.revokeRefreshToken(refreshToken) }
+    func revokeRefreshToken(_ refreshToken: String) async throws -> String? { try await base.revokeRefreshToken(refreshToken) }
     func verifyPassword(principal: Principal, password: String) async throws {
         try await base.verifyPassword(principal: principal, password: password)
     }
@@ -119,7 +119,7 @@ final class FaultyIdentity: IdentityProvider {
     }
     func resendConfirmation(email: String) async throws { try await base.resendConfirmation(email: email) }
     func forgotPassword(email: String) async throws { try await base.forgotPassword(email: email) }
-    func confirmForgotPassword(token: String, newPassword: String) async throws {
+    func confirmForgotPassword(token: String, newPassword: String) async throws -> String {
         try await base.confirmForgotPassword(token: token, newPassword: newPassword)
     }
     func associateSoftwareToken(principal: Principal) async throws -> String { try await base.associateSoftwareToken(principal: principal) }
@@ -129,6 +129,12 @@ final class FaultyIdentity: IdentityProvider {
     func disableMFA(principal: Principal, password: String) async throws {
         try await base.disableMFA(principal: principal, password: password)
     }
+    func checkSecondFactor(principal: Principal, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool) async throws
+        -> Bool
+    {
+        try await base.checkSecondFactor(principal: principal, code: code, consumeBackupCode: consumeBackupCode)
+    }
+    func emailTokenAccount(_ token: String) -> String? { base.emailTokenAccount(token) }
     func adminGetUser(username: String) async throws -> IdentityUser? { try await base.adminGetUser(username: username) }
     func verifyAccessToken(_ token: String) async throws -> Principal { try await base.verifyAccessToken(token) }
 }

@@ -48,6 +48,7 @@ public struct AWSAdapters: Sendable {
     public let users: DynamoDBUserStore
     public let identity: CognitoIdentityAdapter
     public let rateLimiter: DynamoDBRateLimiter
+    public let revocations: DynamoDBTokenRevocations
     public let customMessage: CustomMessageTrigger
     public let httpClient: AWSHTTPClient
     let verifier: JWKSVerifier
@@ -124,16 +125,7 @@ public struct AWSAdapters: Sendable {
             httpClient: http)
         let users = DynamoDBUserStore(client: dynamo, table: s.usersTable)
         let secretId = s.appSecretId
-        let appSecret = AppSecret(load: {
-            let value: String?
-            do {
-                value = try await secrets.secretString(id: secretId)
-            } catch let error as AWSClientError {
-                throw AppSecretError.unreadable(error.code ?? "transport")
-            }
-            guard let value, let key = MasterKey(base64: value) else { throw AppSecretError.malformed }
-            return key
-        })
+        let appSecret = AppSecret(load: { try await Self.masterKeys(secrets, secretId) })
         var apiKeys: APIKeyRing?
         if let keysId = s.apiKeysSecretId {
             apiKeys = APIKeyRing(load: {
@@ -159,16 +151,40 @@ public struct AWSAdapters: Sendable {
             }
         })
         let identity = CognitoIdentityAdapter(
-            cognito: cognito, verifier: verifier, secrets: MFASecretStore(client: dynamo, table: s.usersTable, appSecret: appSecret),
+            cognito: cognito, verifier: verifier,
+            secrets: MFASecretStore(client: dynamo, table: s.usersTable, appSecret: appSecret, logger: appLogger),
             userPoolId: poolId, clientId: clientId, appSecret: appSecret, clientSecret: clientSecret)
         return AWSAdapters(
             users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
+            revocations: DynamoDBTokenRevocations(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
             verifier: verifier, appSecret: appSecret, apiKeys: apiKeys, edge: edge, logger: logger)
     }
 }
 
 extension AWSAdapters {
+    /// The master key ring: `AWSCURRENT` seals, `AWSPREVIOUS` (the version before the last
+    /// rotation, when there is one) still opens. A previous version that is not a valid key is
+    /// left out (logged by the caller's 503s never: it only narrows what opens).
+    static func masterKeys(_ secrets: SecretsManagerClient, _ id: String) async throws -> KeyRing {
+        let value: String?
+        do {
+            value = try await secrets.secretString(id: id)
+        } catch {
+            throw AppSecretError.unreadable(error.code ?? "transport")
+        }
+        guard let value, let current = MasterKey(base64: value) else { throw AppSecretError.malformed }
+        var previous: [MasterKey] = []
+        do {
+            if let old = try await secrets.secretString(id: id, stage: "AWSPREVIOUS"), let key = MasterKey(base64: old) {
+                previous.append(key)
+            }
+        } catch {
+            if error.code != "ResourceNotFoundException" { throw AppSecretError.unreadable(error.code ?? "transport") }
+        }
+        return KeyRing(current: current, previous: previous)
+    }
+
     /// The edge origin secret's accepted values: `AWSCURRENT`, and `AWSPREVIOUS` while a rotation
     /// may still have CloudFront sending it (no previous version: just the current one).
     static func edgeSecrets(_ secrets: SecretsManagerClient, _ id: String) async throws -> [APIKey] {

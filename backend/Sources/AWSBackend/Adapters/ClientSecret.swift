@@ -29,24 +29,14 @@ public actor ClientSecret {
 }
 
 /// The refresh token the API hands out: Cognito's refresh token and the Cognito username it
-/// belongs to, sealed with a key derived from the master key (the app client id as associated
-/// data). With a client secret, refreshing needs SECRET_HASH over that username, and
-/// `/auth/refresh` receives nothing but the token; sealed, it is also worthless outside the API.
+/// belongs to, sealed with a key derived from the master key ring (the app client id as associated
+/// data; `r2.`: with a key id). With a client secret, refreshing needs SECRET_HASH over that
+/// username, and `/auth/refresh` receives nothing but the token; sealed, it is also worthless
+/// outside the API.
 struct SealedRefreshToken: Codable {
     var t: String
     var u: String
 
     static let purpose = "refresh-token/v1"
-    static let prefix = "r1."
-
-    func sealed(in box: SecretBox, clientId: String) -> String {
-        Self.prefix + Base64URL.encode(box.seal(JSON.encode(self), associatedData: Array(clientId.utf8)))
-    }
-
-    static func open(_ token: String, in box: SecretBox, clientId: String) -> SealedRefreshToken? {
-        guard token.hasPrefix(prefix), token.utf8.count <= 16384, let raw = Base64URL.decode(token.dropFirst(prefix.count)),
-            let plain = box.open(raw, associatedData: Array(clientId.utf8))
-        else { return nil }
-        return try? JSON.decode(SealedRefreshToken.self, from: plain)
-    }
+    static let prefix = "r2."
 }

@@ -52,23 +52,51 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         return secret.map { CognitoIdentityProvider.secretHash(username: username, clientId: clientId, clientSecret: $0) }
     }
 
-    /// The box for one purpose (MFA sessions, refresh tokens); 503 while the master key cannot be read.
-    func box(_ purpose: String) async throws -> SecretBox {
+    /// `value` sealed for `purpose` under the current master key, bound to the app client;
+    /// 503 while the master key cannot be read.
+    func seal(_ value: some Encodable, purpose: String, prefix: String) async throws -> String {
         do {
-            return SecretBox(master: try await appSecret.key(), purpose: purpose)
+            return prefix + Base64URL.encode(try await appSecret.seal(JSON.encode(value), purpose: purpose, associatedData: Array(clientId.utf8)))
         } catch {
             throw IdentityError.unavailable("master key")
         }
+    }
+
+    /// What `token` seals, when this service sealed it for `purpose` under a key of the ring (a
+    /// forged, changed, foreign or retired token: nil); 503 while the master key cannot be read.
+    func open<T: Decodable>(_ token: String, as: T.Type, purpose: String, prefix: String, maxBytes: Int) async throws -> T? {
+        guard token.hasPrefix(prefix), token.utf8.count <= maxBytes, let raw = Base64URL.decode(token.dropFirst(prefix.count)) else {
+            return nil
+        }
+        let opened: Opened
+        do {
+            opened = try await appSecret.open(raw, purpose: purpose, associatedData: Array(clientId.utf8))
+        } catch {
+            throw IdentityError.unavailable("master key")
+        }
+        guard let plain = opened.plaintext else { return nil }
+        return try? JSON.decode(T.self, from: plain)
     }
 
     /// The tokens as handed out: the refresh token sealed with the Cognito username it belongs to.
     func issued(_ t: AuthTokens, subject: String) async throws -> AuthTokens {
         var t = t
         if let refresh = t.refreshToken {
-            t.refreshToken = SealedRefreshToken(t: refresh, u: subject).sealed(
-                in: try await box(SealedRefreshToken.purpose), clientId: clientId)
+            t.refreshToken = try await seal(
+                SealedRefreshToken(t: refresh, u: subject), purpose: SealedRefreshToken.purpose, prefix: SealedRefreshToken.prefix)
         }
         return t
+    }
+
+    func mfaSession(_ token: String) async throws -> MFASession? {
+        guard let session = try await open(token, as: MFASession.self, purpose: MFASession.purpose, prefix: MFASession.prefix, maxBytes: 8192),
+            nowSeconds < session.e
+        else { return nil }
+        return session
+    }
+
+    func refreshToken(_ token: String) async throws -> SealedRefreshToken? {
+        try await open(token, as: SealedRefreshToken.self, purpose: SealedRefreshToken.purpose, prefix: SealedRefreshToken.prefix, maxBytes: 16384)
     }
 
     func issued(_ r: CognitoIdentityProvider.AuthenticationResult) async throws -> (AuthTokens, subject: String) {
@@ -127,12 +155,14 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         }
         let tokens = try tokens(result)
         let subject = try await subject(of: tokens.accessToken)
-        guard let totp = try await secrets.secret(userId: subject), totp.active else {
+        // Decided by the stored state alone: with MFA on, no tokens without a second factor, even
+        // when the secret's seal cannot be opened.
+        guard try await secrets.state(userId: subject).isActive else {
             return .authenticated(try await issued(tokens, subject: subject), subject: subject)
         }
         guard let refresh = result.refreshToken else { throw IdentityError.unavailable("no refresh token") }
-        let sealed = MFASession(s: refresh, u: subject, e: nowSeconds + MFASession.lifetime)
-        return .mfaRequired(session: sealed.sealed(in: try await box(MFASession.purpose), clientId: clientId))
+        let session = MFASession(s: refresh, u: subject, e: nowSeconds + MFASession.lifetime)
+        return .mfaRequired(session: try await seal(session, purpose: MFASession.purpose, prefix: MFASession.prefix))
     }
 
     /// A TOTP code (each step accepted once) or an unused backup code completes the sign-in:
@@ -141,14 +171,14 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         session: String, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
     ) async throws -> (tokens: AuthTokens, subject: String) {
         // The seal is checked first: nothing is looked up or spent for a token this service did not issue.
-        guard let mfa = MFASession.open(session, in: try await box(MFASession.purpose), clientId: clientId, now: nowSeconds) else {
-            throw IdentityError.invalidSession
-        }
-        guard let totp = try await secrets.secret(userId: mfa.u), totp.active else { throw IdentityError.invalidSession }
+        guard let mfa = try await mfaSession(session) else { throw IdentityError.invalidSession }
+        guard case .active(let secret) = try await secrets.state(userId: mfa.u) else { throw IdentityError.invalidSession }
         if code.count == 8 {
             guard try await consumeBackupCode(mfa.u) else { throw IdentityError.codeMismatch }
         } else {
-            guard let step = TOTP(secret: totp.key).validate(code, at: nowSeconds), try await secrets.claim(userId: mfa.u, step: step)
+            // MFA is on but no key opens the secret: fail closed, loudly (logged and alarmed).
+            guard let secret else { throw IdentityError.unavailable("mfa secret unreadable") }
+            guard let step = TOTP(secret: secret).validate(code, at: nowSeconds), try await secrets.claim(userId: mfa.u, step: step)
             else { throw IdentityError.codeMismatch }
         }
         let secretHash = try await hash(mfa.u)
@@ -167,13 +197,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     /// The sealed username (lower-cased), only for a token this service sealed and that has not expired.
     public func mfaChallengeAccount(session: String) async throws -> String? {
-        MFASession.open(session, in: try await box(MFASession.purpose), clientId: clientId, now: nowSeconds)?.u.lowercased()
+        try await mfaSession(session)?.u.lowercased()
     }
 
     public func refresh(refreshToken: String) async throws -> AuthTokens {
-        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await box(SealedRefreshToken.purpose), clientId: clientId) else {
-            throw IdentityError.notAuthorized
-        }
+        guard let sealed = try await self.refreshToken(refreshToken) else { throw IdentityError.notAuthorized }
         let secretHash = try await hash(sealed.u)
         let out = try await call {
             try await cognito.initiateAuth(.refreshToken(clientId: clientId, refreshToken: sealed.t, secretHash: secretHash))
@@ -184,10 +212,9 @@ public struct CognitoIdentityAdapter: IdentityProvider {
 
     /// RevokeToken: Cognito revokes the refresh token and the access tokens issued from it.
     /// A token Cognito does not know or no longer honours is already as good as revoked.
-    public func revokeRefreshToken(_ refreshToken: String) async throws {
-        guard let sealed = SealedRefreshToken.open(refreshToken, in: try await box(SealedRefreshToken.purpose), clientId: clientId) else {
-            return
-        }
+    @discardableResult
+    public func revokeRefreshToken(_ refreshToken: String) async throws -> String? {
+        guard let sealed = try await self.refreshToken(refreshToken) else { return nil }
         let secret: String?
         do { secret = try await clientSecret.value() } catch { throw IdentityError.unavailable("client secret") }
         do {
@@ -195,10 +222,11 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         } catch {
             switch error.serviceError?.code {
             case "UnauthorizedException", "UnsupportedTokenTypeException", "InvalidParameterException", "NotAuthorizedException":
-                return
+                return sealed.u
             default: throw Self.map(error)
             }
         }
+        return sealed.u
     }
 
     // MARK: the signed-in account
@@ -244,7 +272,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         }
     }
 
-    public func confirmForgotPassword(token: String, newPassword: String) async throws {
+    @discardableResult
+    public func confirmForgotPassword(token: String, newPassword: String) async throws -> String {
         guard let (username, code) = EmailToken.decode(token) else { throw IdentityError.invalidToken }
         let secretHash = try await hash(username)
         do {
@@ -257,8 +286,9 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         }
         // Revoke every refresh token of the user: a reset ends all sessions. The email alias names
         // the user the way it logged in.
-        let signOutName = try await adminGetUser(username: username)?.email ?? username
-        try await call { try await cognito.adminUserGlobalSignOut(userPoolId: userPoolId, username: signOutName) }
+        let user = try await adminGetUser(username: username)
+        try await call { try await cognito.adminUserGlobalSignOut(userPoolId: userPoolId, username: user?.email ?? username) }
+        return user?.subject ?? username
     }
 
     // MARK: MFA
@@ -266,23 +296,41 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     /// A new secret, made here (20 random bytes, Base32, as Cognito's were) and stored sealed until
     /// a code from it is verified.
     public func associateSoftwareToken(principal: Principal) async throws -> String {
-        if let existing = try await secrets.secret(userId: principal.subject), existing.active { throw IdentityError.mfaAlreadyEnabled }
+        if try await secrets.state(userId: principal.subject).isActive { throw IdentityError.mfaAlreadyEnabled }
         let secret = Base32.encode(Random.bytes(20))
         try await secrets.storePending(userId: principal.subject, secret: secret)
         return secret
     }
 
     public func verifySoftwareToken(principal: Principal, code: String) async throws {
-        guard let pending = try await secrets.secret(userId: principal.subject) else { throw IdentityError.codeMismatch }
-        if pending.active { throw IdentityError.mfaAlreadyEnabled }
-        guard let step = TOTP(secret: pending.key).validate(code, at: nowSeconds) else { throw IdentityError.codeMismatch }
+        let state = try await secrets.state(userId: principal.subject)
+        if state.isActive { throw IdentityError.mfaAlreadyEnabled }
+        guard case .pending(let key?) = state, let step = TOTP(secret: key).validate(code, at: nowSeconds) else {
+            throw IdentityError.codeMismatch
+        }
         try await secrets.activate(userId: principal.subject, step: step)
     }
 
     public func disableMFA(principal: Principal, password: String) async throws {
         try await verifyPassword(principal: principal, password: password)
-        guard let current = try await secrets.secret(userId: principal.subject), current.active else { throw IdentityError.mfaNotEnabled }
+        guard try await secrets.state(userId: principal.subject).isActive else { throw IdentityError.mfaNotEnabled }
         try await secrets.remove(userId: principal.subject)
+    }
+
+    public func checkSecondFactor(
+        principal: Principal, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool
+    ) async throws -> Bool {
+        guard case .active(let secret) = try await secrets.state(userId: principal.subject) else { throw IdentityError.mfaNotEnabled }
+        if code.count == 8 { return try await consumeBackupCode(principal.subject) }
+        guard let secret else { throw IdentityError.unavailable("mfa secret unreadable") }
+        guard let step = TOTP(secret: secret).validate(code, at: nowSeconds) else { return false }
+        return try await secrets.claim(userId: principal.subject, step: step)
+    }
+
+    /// The account an emailed verification or reset token names (for per-account limits on
+    /// guessing its 6-digit code), without looking anything up.
+    public func emailTokenAccount(_ token: String) -> String? {
+        EmailToken.decode(token)?.username.lowercased()
     }
 
     // MARK: admin
@@ -328,7 +376,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     public func verifyAccessToken(_ token: String) async throws -> Principal {
         do {
             let claims = try await verifier.verify(token, expecting: .access, now: clock.now())
-            return Principal(subject: claims.subject, accessToken: token)
+            return Principal(
+                subject: claims.subject, accessToken: token, issuedAt: Int64((claims.issuedAt ?? claims.authTime ?? .distantPast).timeIntervalSince1970))
         } catch {
             if case .jwksUnavailable(let why) = error { throw IdentityError.unavailable(why) }
             throw IdentityError.invalidAccessToken("\(error)")
@@ -402,8 +451,9 @@ public enum EmailToken {
 }
 
 /// What an MFA `sessionToken` carries, sealed: the password step's Cognito refresh token `s`, the
-/// Cognito username `u` and the expiry `e` (Unix seconds, 3 minutes as Cognito's own sessions). The app client id is the
-/// associated data, so a token of another client (or environment) does not open.
+/// Cognito username `u` and the expiry `e` (Unix seconds, 3 minutes as Cognito's own sessions).
+/// The app client id is the associated data, so a token of another client (or environment) does
+/// not open. `v2.`: sealed with a key id (sessions of the release before, `v1.`, are refused).
 struct MFASession: Codable {
     var s: String
     var u: String
@@ -411,17 +461,5 @@ struct MFASession: Codable {
 
     static let purpose = "mfa-session/v1"
     static let lifetime: Int64 = 180
-    static let prefix = "v1."
-
-    func sealed(in box: SecretBox, clientId: String) -> String {
-        Self.prefix + Base64URL.encode(box.seal(JSON.encode(self), associatedData: Array(clientId.utf8)))
-    }
-
-    static func open(_ token: String, in box: SecretBox, clientId: String, now: Int64) -> MFASession? {
-        guard token.hasPrefix(prefix), token.utf8.count <= 8192, let raw = Base64URL.decode(token.dropFirst(prefix.count)),
-            let plain = box.open(raw, associatedData: Array(clientId.utf8)),
-            let session = try? JSON.decode(MFASession.self, from: plain), now < session.e
-        else { return nil }
-        return session
-    }
+    static let prefix = "v2."
 }

@@ -19,4 +19,13 @@ public enum BackupCodes {
     public static func hash(_ code: String, userId: String, key: [UInt8]) -> String {
         Hex.encode(Hashing.hmac(.sha256, key: key, message: Array("\(userId):\(code)".utf8)))
     }
+
+    /// Spends `code` when it is one of the user's unused codes, hashed under any version of the
+    /// master key the ring holds (codes made before a rotation keep working through it).
+    static func consume(_ code: String, userId: String, keys: [[UInt8]], users: any UserStore) async throws -> Bool {
+        for key in keys where try await users.consumeBackupCode(userId: userId, hash: hash(code, userId: userId, key: key)) {
+            return true
+        }
+        return false
+    }
 }

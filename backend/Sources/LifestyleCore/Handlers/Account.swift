@@ -18,8 +18,10 @@ enum Account {
                 throw APIError.validation([FieldIssue(field: "newPassword", message: why)])
             }
         }
+        let revocation = try await context.revokeAccessTokens(principal.subject)
         context.logger.info("password changed", metadata: ["user_id": .string(principal.subject)])
         AppMetrics.event("password_changed")
+        await context.settle(revocation)
         return .json(MessageDTO(message: "Password changed. Other sessions have been signed out."))
     }
 
@@ -37,6 +39,8 @@ enum Account {
             try await s.identity.verifyPassword(principal: principal, password: password!)
         }
         let id = principal.subject
+        // Written first (and kept): the account's tokens stay refused whatever happens next.
+        let revocation = try await context.revokeAccessTokens(id)
         let profile = try await s.users.user(id: id)
         let codes = profile == nil ? [] : try await s.users.unusedBackupCodeHashes(userId: id)
         try await s.users.deleteUser(id: id)
@@ -58,12 +62,15 @@ enum Account {
         }
         context.logger.info("account deleted", metadata: ["user_id": .string(id)])
         AppMetrics.event("account_deleted")
+        await context.settle(revocation)
         return APIResponse(status: 204)
     }
 
-    /// Runs a call that checks the caller's current password: 401 INVALID_CREDENTIALS when it is
-    /// wrong, 429 after `passwordCheckLimit` wrong ones, 401 when the account is gone.
-    static func checkingPassword(_ principal: Principal, _ context: APIContext, _ body: () async throws -> Void) async throws {
+    /// Runs a call that checks the caller's current password: `wrong` (401 INVALID_CREDENTIALS)
+    /// when it is wrong, 429 after `passwordCheckLimit` wrong ones, 401 when the account is gone.
+    static func checkingPassword(
+        _ principal: Principal, _ context: APIContext, wrong: APIError = .invalidCredentials, _ body: () async throws -> Void
+    ) async throws {
         let limiter = context.services.rateLimiter
         let key = limitKey("password", principal.subject)
         try await limiter.take(key, limit: passwordCheckLimit, window: Session.window, "Too many wrong passwords, try again later")
@@ -71,7 +78,7 @@ enum Account {
             try await body()
         } catch IdentityError.notAuthorized {
             AppMetrics.failure("password_check_invalid")
-            throw APIError.invalidCredentials
+            throw wrong
         } catch IdentityError.userNotFound {
             throw APIError.unauthorized("Invalid or expired access token")
         } catch let error as IdentityError {

@@ -4,10 +4,18 @@ import QREncoding
 /// TOTP two-factor authentication: setup, verify-setup, login verification, disable.
 enum MFA {
     static let issuer = "AI Lifestyle"
-    /// Codes tried per MFA sign-in (session) and per account in `Session.window`; a success
-    /// resets the account's count.
+    /// Codes tried per MFA sign-in (session) in `Session.window`.
     static let sessionAttemptLimit = 5
-    static let accountAttemptLimit = 10
+    /// Wrong codes per account, a growing lock-out: 10 codes, then a wait to the end of 15
+    /// minutes; 15 codes in an hour; 20 in four hours; 30 in a day (the longest wait, 24 h). Each
+    /// code takes a slot of every tier, so a guesser gets at most 30 codes a day (about 1 % a
+    /// year against a 6-digit code with one step of skew), where one fixed window of 10 per 15
+    /// minutes gave 960. The owner's next correct factor clears them all.
+    static let accountTiers: [(limit: Int, window: Duration)] = [
+        (10, .seconds(15 * 60)), (15, .seconds(3600)), (20, .seconds(4 * 3600)), (30, .seconds(24 * 3600)),
+    ]
+    /// How long a used MFA session is remembered as used (longer than it lives).
+    static let usedSessionMemory: Duration = .seconds(300)
 
     struct SetupDTO: Encodable {
         var secret: String
@@ -53,12 +61,14 @@ enum MFA {
         var profile = try await Profiles.ensure(principal, context)
         if profile.mfaEnabled { throw IdentityError.mfaAlreadyEnabled.apiError }
         try await s.identity.verifySoftwareToken(principal: principal, code: code!)
+        let revocation = try await context.revokeAccessTokens(principal.subject)
         profile.mfaEnabled = true
         profile.updatedAt = s.clock.now()
         try await s.users.updateUser(profile)
         let remaining = try await s.users.unusedBackupCodeCount(userId: principal.subject)
         context.logger.info("mfa enabled", metadata: ["user_id": .string(principal.subject)])
         AppMetrics.event("mfa_enrolled")
+        await context.settle(revocation)
         return .json(StatusDTO(mfaEnabled: true, message: "Two-factor authentication enabled", backupCodesRemaining: remaining))
     }
 
@@ -76,14 +86,13 @@ enum MFA {
         guard let account = try await identity.mfaChallengeAccount(session: session!) else {
             throw IdentityError.invalidSession.apiError
         }
-        let codeKey = try await context.derivedKey(BackupCodes.purpose)
+        let codeKeys = try await context.derivedKeys(BackupCodes.purpose)
         let limiter = context.services.rateLimiter
-        let accountKey = limitKey("mfa-account", account)
         do {
             try await limiter.take(
                 limitKey("mfa-session", session!), limit: sessionAttemptLimit, window: Session.window,
                 "Too many wrong codes for this sign-in; sign in again")
-            try await limiter.take(accountKey, limit: accountAttemptLimit, window: Session.window, "Too many wrong codes, try again later")
+            try await takeAccountAttempt(account, context)
         } catch let error as APIError {
             if error.status == 429 { AppMetrics.failure("mfa_throttled") }
             throw error
@@ -91,13 +100,23 @@ enum MFA {
         let tokens: AuthTokens, subject: String
         do {
             (tokens, subject) = try await identity.respondToMFAChallenge(session: session!, code: submitted) { subject in
-                try await users.consumeBackupCode(userId: subject, hash: BackupCodes.hash(submitted, userId: subject, key: codeKey))
+                try await BackupCodes.consume(submitted, userId: subject, keys: codeKeys, users: users)
             }
         } catch let error as IdentityError {
             if case .codeMismatch = error { AppMetrics.failure("mfa_invalid_code") }
             throw error.apiError
         }
-        await limiter.forget(accountKey)
+        // An MFA session completes one sign-in: a replay (even with another valid code) is refused.
+        do {
+            if try await limiter.acquire(key: limitKey("mfa-session-used", session!), limit: 1, window: usedSessionMemory) != nil {
+                throw IdentityError.invalidSession.apiError
+            }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.serviceUnavailable
+        }
+        await forgetAccountAttempts(account, context)
         if submitted.count == 8 {
             context.logger.info("backup code used", metadata: ["user_id": .string(subject)])
             AppMetrics.event("mfa_backup_code_used")
@@ -105,12 +124,41 @@ enum MFA {
         return try await Session.loggedIn(tokens, subject: subject, context)
     }
 
+    /// Switches MFA off. The password is checked under the account's password limit (shared
+    /// with password change and account deletion: a stolen access token is no password oracle);
+    /// an optional `code` (the current TOTP code or a backup code) is checked too when sent,
+    /// under the account's MFA limits. Every access token issued before ends.
     @Sendable static func disable(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         var f = try Body.object(request)
         let password = f.string("password")
+        let code = f.has("code") ? Rules.code(&f, "code", f.string("code"), lengths: 6...8) : nil
+        if let c = code, c.count == 7 { f.fail("code", "must be a 6-digit TOTP code or an 8-digit backup code") }
         try f.check()
         let s = context.services
         var profile = try await Profiles.ensure(principal, context)
+        try await Account.checkingPassword(principal, context, wrong: APIError.badRequest("INVALID_PASSWORD", "Invalid password")) {
+            try await s.identity.verifyPassword(principal: principal, password: password!)
+        }
+        if let code {
+            let account = principal.subject.lowercased()
+            try await takeAccountAttempt(account, context)
+            let codeKeys = try await context.derivedKeys(BackupCodes.purpose)
+            let users = s.users
+            let good: Bool
+            do {
+                good = try await s.identity.checkSecondFactor(principal: principal, code: code) { subject in
+                    try await BackupCodes.consume(code, userId: subject, keys: codeKeys, users: users)
+                }
+            } catch let error as IdentityError {
+                throw error.apiError
+            }
+            guard good else {
+                AppMetrics.failure("mfa_invalid_code")
+                throw IdentityError.codeMismatch.apiError
+            }
+            await forgetAccountAttempts(account, context)
+        }
+        let revocation = try await context.revokeAccessTokens(principal.subject)
         do {
             try await s.identity.disableMFA(principal: principal, password: password!)
         } catch IdentityError.notAuthorized {
@@ -124,6 +172,21 @@ enum MFA {
         try await s.users.replaceBackupCodes(userId: principal.subject, hashes: [])
         context.logger.info("mfa disabled", metadata: ["user_id": .string(principal.subject)])
         AppMetrics.event("mfa_disabled")
+        await context.settle(revocation)
         return .json(StatusDTO(mfaEnabled: false, message: "Two-factor authentication disabled", backupCodesRemaining: 0))
+    }
+
+    /// Takes one code attempt from every tier of the account's MFA limits (429 with the wait of
+    /// the tier that refuses; the tiers already taken are given back).
+    static func takeAccountAttempt(_ account: String, _ context: APIContext) async throws {
+        let limiter = context.services.rateLimiter
+        try await limiter.take(
+            accountTiers.enumerated().map { AttemptLimit(key: limitKey("mfa-account-\($0.offset)", account), limit: $0.element.limit, window: $0.element.window) },
+            window: Session.window, "Too many wrong codes, try again later")
+    }
+
+    /// The owner's correct factor clears the account's MFA limits.
+    static func forgetAccountAttempts(_ account: String, _ context: APIContext) async {
+        for i in accountTiers.indices { await context.services.rateLimiter.forget(limitKey("mfa-account-\(i)", account)) }
     }
 }

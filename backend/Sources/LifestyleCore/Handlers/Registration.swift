@@ -31,6 +31,14 @@ enum Registration {
         try f.check()
         guard let email, let password, let firstName, let lastName else { throw APIError.internalError }
         let s = context.services
+        if let address = AddressLimits.limit("register", request, AddressLimits.register, window: AddressLimits.registerWindow) {
+            do {
+                try await s.rateLimiter.take([address], window: AddressLimits.registerWindow, "Too many registrations, try again later")
+            } catch let error as APIError {
+                if error.status == 429 { AppMetrics.failure("register_throttled") }
+                throw error
+            }
+        }
 
         // Two sequential calls on the happy path: the identity (which owns the email: a taken
         // email fails here), then one write of the profile with its email guard.

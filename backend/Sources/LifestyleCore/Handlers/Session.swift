@@ -112,10 +112,18 @@ extension Session {
         var f = try Body.object(request)
         let token = Rules.token(&f, "refreshToken", f.string("refreshToken"))
         try f.check()
+        var subject: String?
         do {
-            try await context.services.identity.revokeRefreshToken(token!)
+            subject = try await context.services.identity.revokeRefreshToken(token!)
         } catch let error as IdentityError {
             if case .unavailable = error { throw APIError.serviceUnavailable }
+        }
+        // The access tokens end with it (every one of the account's, on every instance: the
+        // clients of other sessions refresh on their next 401). A failure answers 503, and the
+        // client's retry is harmless (revocation is idempotent).
+        if let subject {
+            let revocation = try await context.revokeAccessTokens(subject)
+            await context.settle(revocation)
         }
         AppMetrics.event("logout")
         return APIResponse(status: 204)
@@ -138,9 +146,12 @@ enum PasswordReset {
         let token = Rules.token(&f, "token", f.string("token"))
         let password = Rules.password(&f, "password", f.string("password"))
         try f.check()
-        try await TokenCheck.run("reset-confirm", request, context) {
+        let subject = try await TokenCheck.run("reset-confirm", request, context) {
             try await context.services.identity.confirmForgotPassword(token: token!, newPassword: password!)
         }
+        // The password is reset: a failure to revoke is logged (and the old tokens expire within
+        // the hour) rather than answered, so the client never retries a spent link.
+        if let revocation = try? await context.revokeAccessTokens(subject) { await context.settle(revocation) }
         context.logger.info("password reset completed")
         AppMetrics.event("password_reset")
         return .json(MessageDTO(message: "Password has been reset. You can now log in with your new password."))
@@ -179,20 +190,31 @@ enum EmailAction {
 }
 
 /// An emailed token checked by the identity provider (reset confirmation, email verification):
-/// at most `AddressLimits.tokenChecks` failures per client address in `Session.window`, a success
-/// given back. The tokens themselves are long and random; the limit stops one address from
-/// guessing at scale.
+/// at most `AddressLimits.tokenChecks` failures per client address and, where the token names
+/// its account (Cognito's 6-digit codes), `accountLimit` failures per account in
+/// `Session.window`; a success gives them back. The embedded provider's tokens are long and
+/// random; the limits stop one address, or many, from guessing a short code.
 enum TokenCheck {
+    static let accountLimit = 10
+
     static func run<T: Sendable>(
         _ kind: String, _ request: APIRequest, _ context: APIContext, _ body: () async throws -> T
     ) async throws -> T {
         let limiter = context.services.rateLimiter
-        let address = AddressLimits.limit(kind, request, AddressLimits.tokenChecks)
-        if let address {
-            try await limiter.take(address.key, limit: address.limit, window: Session.window, "Too many invalid tokens, try again later")
+        var limits: [AttemptLimit] = []
+        if let address = AddressLimits.limit(kind, request, AddressLimits.tokenChecks) { limits.append(address) }
+        if let token = Self.token(request), let account = context.services.identity.emailTokenAccount(token) {
+            limits.append(AttemptLimit(key: limitKey(kind + "-account", account), limit: accountLimit))
         }
+        try await limiter.take(limits, window: Session.window, "Too many invalid tokens, try again later")
         let result = try await body()
-        if let address { await limiter.giveBack(address.key) }
+        for l in limits { await limiter.giveBack(l.key) }
         return result
+    }
+
+    /// The body's `token` (already validated by the handler).
+    static func token(_ request: APIRequest) -> String? {
+        guard var f = try? Body.object(request) else { return nil }
+        return f.string("token")
     }
 }

@@ -32,8 +32,10 @@ public protocol IdentityProvider: AccessTokenVerifier {
     /// a token it did not issue.
     func mfaChallengeAccount(session: String) async throws -> String?
     func refresh(refreshToken: String) async throws -> AuthTokens
-    /// Revokes one refresh token (logout); an unknown or already revoked token is not an error.
-    func revokeRefreshToken(_ refreshToken: String) async throws
+    /// Revokes one refresh token (logout) and names the account it belonged to (nil for a token
+    /// this provider did not issue); an unknown or already revoked token is not an error.
+    @discardableResult
+    func revokeRefreshToken(_ refreshToken: String) async throws -> String?
     /// Checks the password of the principal's account; `.notAuthorized` when it is wrong.
     func verifyPassword(principal: Principal, password: String) async throws
     /// Sets a new password after checking the current one (`.notAuthorized` when wrong) and
@@ -45,13 +47,23 @@ public protocol IdentityProvider: AccessTokenVerifier {
     /// Sends a reset email when the account exists; silent otherwise.
     func forgotPassword(email: String) async throws
     /// Sets a new password from an emailed reset token and revokes the user's refresh tokens.
-    func confirmForgotPassword(token: String, newPassword: String) async throws
+    /// Returns the subject.
+    @discardableResult
+    func confirmForgotPassword(token: String, newPassword: String) async throws -> String
     /// Starts TOTP enrolment; returns the base32 secret. Throws `.mfaAlreadyEnabled`.
     func associateSoftwareToken(principal: Principal) async throws -> String
     /// Verifies the first TOTP code and switches MFA on.
     func verifySoftwareToken(principal: Principal, code: String) async throws
     /// Checks the password and switches MFA off.
     func disableMFA(principal: Principal, password: String) async throws
+    /// Checks a second factor of the principal's (a TOTP code, each step accepted once, or an
+    /// 8-digit backup code that `consumeBackupCode` accepts and spends): false when wrong,
+    /// `.mfaNotEnabled` without MFA, `.unavailable` when the secret cannot be opened.
+    func checkSecondFactor(principal: Principal, code: String, consumeBackupCode: @Sendable (String) async throws -> Bool) async throws
+        -> Bool
+    /// The account an emailed verification or reset token names, when the token says it (Cognito's
+    /// `<username>.<6-digit code>`), for per-account limits; nil for tokens too long to guess.
+    func emailTokenAccount(_ token: String) -> String?
     /// Looks an account up by email or subject (for repairs after a partial failure).
     func adminGetUser(username: String) async throws -> IdentityUser?
     /// Removes an account with its credentials, MFA data and tokens, all or nothing (account
@@ -103,9 +115,12 @@ public struct IdentityUser: Sendable, Equatable {
 public struct Principal: Sendable, Equatable {
     public var subject: String
     public var accessToken: String
-    public init(subject: String, accessToken: String) {
+    /// The token's `iat` (Unix seconds), checked against the account's revocations.
+    public var issuedAt: Int64
+    public init(subject: String, accessToken: String, issuedAt: Int64) {
         self.subject = subject
         self.accessToken = accessToken
+        self.issuedAt = issuedAt
     }
 }
 

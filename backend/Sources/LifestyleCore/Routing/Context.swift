@@ -23,13 +23,16 @@ public struct Services: Sendable {
     public var apiKeys: APIKeyRing?
     /// The edge's origin secret when the environment has the edge on (`nil`: no edge).
     public var edge: EdgeOrigin?
+    /// Access-token revocations (logout and the other account events), checked on every bearer request.
+    public var revocations: RevocationCheck
 
     public init(
         users: any UserStore, identity: any IdentityProvider, rateLimiter: any RateLimiter = InMemoryRateLimiter(),
         secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
         version: String = AppVersion.current, apiKeys: APIKeyRing? = nil,
-        edge: EdgeOrigin? = nil, tokens: (any AccessTokenVerifier)? = nil
+        edge: EdgeOrigin? = nil, tokens: (any AccessTokenVerifier)? = nil, revocations: (any TokenRevocations)? = nil
     ) {
+        self.revocations = RevocationCheck(store: revocations ?? InMemoryTokenRevocations())
         self.tokens = tokens ?? identity
         self.apiKeys = apiKeys
         self.edge = edge

@@ -69,11 +69,25 @@ struct AuthMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
             throw APIError.unauthorized("Authorization header must be 'Bearer <token>'")
         }
+        let principal: Principal
         do {
-            return try await context.services.tokens.verifyAccessToken(String(parts[1]))
+            principal = try await context.services.tokens.verifyAccessToken(String(parts[1]))
         } catch let error as IdentityError {
             if case .unavailable = error { throw APIError.serviceUnavailable }
             throw APIError.unauthorized("Invalid or expired access token")
         }
+        // Every request, cache hit or not: a token issued before the account's last logout,
+        // password change or reset, MFA change or deletion is refused.
+        let admitted: Bool
+        do {
+            admitted = try await context.services.revocations.admits(subject: principal.subject, issuedAt: principal.issuedAt)
+        } catch {
+            throw APIError.serviceUnavailable
+        }
+        guard admitted else {
+            AppMetrics.failure("revoked_token")
+            throw APIError.unauthorized("Invalid or expired access token")
+        }
+        return principal
     }
 }
