@@ -88,6 +88,8 @@ let package = Package(
             name: "AWSBackend",
             dependencies: [
                 "LifestyleCore", "LifestyleToolkit", "SigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -96,6 +96,8 @@ i = json.load(open(sys.argv[1]))
 print(f"export LIFESTYLE_TEST_TLS_PORT={i['port']} LIFESTYLE_TEST_TLS_CA={shlex.quote(i['ca_file'])}")
 PY
 )"
+  # The RS256 edge-case vectors (Tests/AWSBackendTests/RSAPublicKeyTests) are made with the venv's `cryptography`.
+  export LIFESTYLE_TEST_PYTHON="$venv/bin/python"
   run "swift test (XCTest: unit tests, AWS layer against the emulator)" swift test "${build_flags[@]}" --skip-build
 fi
 

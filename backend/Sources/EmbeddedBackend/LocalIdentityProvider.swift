@@ -157,6 +157,9 @@ public struct LocalIdentityProvider: IdentityProvider {
                 [.text(upgraded), .text(subject), .text(stored)])
         }
         if row.bool("mfa_enabled") {
+            // Decided by the stored flag alone. Opening the secret here only seals it again under
+            // the current key after a rotation (or logs that no key opens it).
+            _ = try await activeTOTP(row, subject: subject)
             let session = Base64URL.encode(Random.bytes(32))
             try await db.query(
                 "INSERT INTO mfa_sessions (hash, subject, expires_at) VALUES (?,?,?)",

@@ -1,11 +1,45 @@
 import Crypto
+import Foundation
+import LifestyleToolkit
 import XCTest
 import _CryptoExtras
 
 @testable import AWSBackend
 
-/// Our RS256 verification against signatures made by swift-crypto (BoringSSL).
+/// RS256 verification (swift-crypto's RSA under our key checks) against signatures made by
+/// swift-crypto, and against vectors made with Python `cryptography`: the malformed encodings and
+/// forgeries a lenient verifier would take.
 final class RSAPublicKeyTests: XCTestCase {
+    /// `e2e/support/rsa_vectors.py`, run with the suite's Python (`LIFESTYLE_TEST_PYTHON`, set by
+    /// scripts/test.sh; `python3` otherwise): good signatures accepted, every edge case refused.
+    func testPythonCryptographyVectorsGoodOnesAcceptedEdgeCasesRefused() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../e2e/support/rsa_vectors.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [ProcessInfo.processInfo.environment["LIFESTYLE_TEST_PYTHON"] ?? "python3", script.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "the vector script needs Python with `cryptography`")
+        guard case .object(let root) = try JSONParser.parse(Array(data)), case .array(let vectors)? = root["vectors"] else {
+            return XCTFail("no vectors")
+        }
+        XCTAssertGreaterThanOrEqual(vectors.count, 20)
+        var refused = 0
+        for case .object(let v) in vectors {
+            guard case .string(let name)? = v["name"], case .string(let n)? = v["n"], case .string(let e)? = v["e"],
+                case .string(let message)? = v["message"], case .string(let signature)? = v["signature"], case .bool(let valid)? = v["valid"]
+            else { return XCTFail("malformed vector") }
+            let key = try XCTUnwrap(RSAPublicKey(n: try XCTUnwrap(Hex.decode(n)), e: try XCTUnwrap(Hex.decode(e))), name)
+            let verdict = key.verifySHA256(signature: try XCTUnwrap(Hex.decode(signature)), message: try XCTUnwrap(Hex.decode(message)))
+            XCTAssertEqual(verdict, valid, name)
+            if !valid { refused += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(refused, 15)
+    }
+
     func components(_ key: _RSA.Signing.PublicKey) throws -> (n: [UInt8], e: [UInt8]) {
         let p = try key.getKeyPrimitives()
         return (Array(p.modulus), Array(p.publicExponent))

@@ -16,8 +16,9 @@ WRONG = "Wrong-Passw0rd!"
 
 
 def _address() -> str:
-    """A fresh client address (IPv6 documentation range, so no two tests ever share one)."""
-    return "2001:db8::" + ":".join(secrets.token_hex(2) for _ in range(4))
+    """A fresh client address in a /64 of its own (IPv6 documentation range, so no two tests ever
+    share one: IPv6 clients are keyed by their /64)."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::{secrets.token_hex(2)}"
 
 
 def _from(address: str) -> dict:

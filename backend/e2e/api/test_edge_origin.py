@@ -28,7 +28,8 @@ EDGE_SERVER = "2001:db8:cf::1"  # the CloudFront edge API Gateway sees as source
 
 
 def _viewer() -> str:
-    return "2001:db8:" + ":".join(secrets.token_hex(2) for _ in range(3))
+    """A viewer in a /64 of its own (IPv6 clients are keyed by their /64)."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::{secrets.token_hex(2)}"
 
 
 @pytest.fixture(scope="module")

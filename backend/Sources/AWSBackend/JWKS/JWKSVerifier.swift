@@ -140,7 +140,7 @@ public final class JWKSVerifier: Sendable {
                 throw .expired
             }
             // The key set may have rotated since: the entry stands only for the same key.
-            if let key = try? await store.key(for: hit.kid), key.n == hit.modulus, key.exponentBits == hit.exponentBits {
+            if let key = try? await store.key(for: hit.kid), key.components == hit.components {
                 return hit.claims
             }
             verified.withLock { $0.remove(token) }
@@ -148,7 +148,7 @@ public final class JWKSVerifier: Sendable {
         let (claims, kid, key) = try await verifyFully(token, expecting: tokenUse, nowSeconds: nowSeconds, leeway: leeway)
         verified.withLock {
             $0.insert(
-                token, VerifiedTokens.Entry(claims: claims, kid: kid, modulus: key.n, exponentBits: key.exponentBits), now: nowSeconds)
+                token, VerifiedTokens.Entry(claims: claims, kid: kid, components: key.components), now: nowSeconds)
         }
         return claims
     }
@@ -229,8 +229,8 @@ struct VerifiedTokens {
     struct Entry {
         var claims: CognitoClaims
         var kid: String
-        var modulus: [UInt64]
-        var exponentBits: [Bool]
+        /// The verifying key's `e` and `n`: a rotated key set must not keep the entry.
+        var components: [UInt8]
     }
 
     let capacity: Int

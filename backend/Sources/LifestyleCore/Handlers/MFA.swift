@@ -97,24 +97,28 @@ enum MFA {
             if error.status == 429 { AppMetrics.failure("mfa_throttled") }
             throw error
         }
-        let tokens: AuthTokens, subject: String
+        // An MFA session completes one sign-in: it is claimed before the code is checked (so a
+        // replay, even with another valid code, spends nothing) and given back when the code is wrong.
+        let used = limitKey("mfa-session-used", session!)
         do {
-            (tokens, subject) = try await identity.respondToMFAChallenge(session: session!, code: submitted) { subject in
-                try await BackupCodes.consume(submitted, userId: subject, keys: codeKeys, users: users)
-            }
-        } catch let error as IdentityError {
-            if case .codeMismatch = error { AppMetrics.failure("mfa_invalid_code") }
-            throw error.apiError
-        }
-        // An MFA session completes one sign-in: a replay (even with another valid code) is refused.
-        do {
-            if try await limiter.acquire(key: limitKey("mfa-session-used", session!), limit: 1, window: usedSessionMemory) != nil {
+            if try await limiter.acquire(key: used, limit: 1, window: usedSessionMemory) != nil {
                 throw IdentityError.invalidSession.apiError
             }
         } catch let error as APIError {
             throw error
         } catch {
             throw APIError.serviceUnavailable
+        }
+        let tokens: AuthTokens, subject: String
+        do {
+            (tokens, subject) = try await identity.respondToMFAChallenge(session: session!, code: submitted) { subject in
+                try await BackupCodes.consume(submitted, userId: subject, keys: codeKeys, users: users)
+            }
+        } catch {
+            await limiter.forget(used)  // not used up: the sign-in did not complete
+            guard let error = error as? IdentityError else { throw error }
+            if case .codeMismatch = error { AppMetrics.failure("mfa_invalid_code") }
+            throw error.apiError
         }
         await forgetAccountAttempts(account, context)
         if submitted.count == 8 {
@@ -177,11 +181,14 @@ enum MFA {
     }
 
     /// Takes one code attempt from every tier of the account's MFA limits (429 with the wait of
-    /// the tier that refuses; the tiers already taken are given back).
+    /// the longest tier that refuses; the tiers already taken are given back).
     static func takeAccountAttempt(_ account: String, _ context: APIContext) async throws {
         let limiter = context.services.rateLimiter
         try await limiter.take(
-            accountTiers.enumerated().map { AttemptLimit(key: limitKey("mfa-account-\($0.offset)", account), limit: $0.element.limit, window: $0.element.window) },
+            // Longest tier first: a refusal names the longest wait that applies.
+            accountTiers.enumerated().reversed().map {
+                AttemptLimit(key: limitKey("mfa-account-\($0.offset)", account), limit: $0.element.limit, window: $0.element.window)
+            },
             window: Session.window, "Too many wrong codes, try again later")
     }
 
