@@ -7,7 +7,7 @@ let strict: [SwiftSetting] = [
 
 // The module graph (arrows point at what a module may import; README "Layout" draws it):
 //
-//   LifestyleToolkit        Foundation-free leaf: hashing, encodings, JSON, time, log handler, process I/O
+//   LifestyleToolkit        Foundation-free leaf: hashing and sealing (swift-crypto), encodings, JSON, time, log handler, process I/O
 //     <- QREncoding, SigV4
 //     <- LifestyleCore      the app: routes, handlers, validation, domain, ports
 //          <- EmbeddedBackend, AWSBackend (+ SigV4)      adapters of the ports
@@ -48,8 +48,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
     ],
     targets: [
-        // The leaf every module may use: SHA/HMAC/HKDF, Base64/Base32/hex/percent-encoding, the JSON
-        // reader and writers, timestamps and `UnixClock`, request ids, the JSON log handler, stdout.
+        // The leaf every module may use: SHA/HMAC/HKDF and AES-GCM sealing with key ids (swift-crypto),
+        // Base64/Base32/hex/percent-encoding, the JSON reader and writers, timestamps and `UnixClock`,
+        // request ids, the JSON log handler, stdout.
         .target(
             name: "LifestyleToolkit",
             dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],

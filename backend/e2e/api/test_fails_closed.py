@@ -267,3 +267,23 @@ def test_register_is_limited_per_client_network_taken_emails_counting_too(behind
     assert r.status_code == 201, r.text
     ipv4 = {"headers": {"X-Forwarded-For": f"198.51.100.{secrets.randbelow(250) + 1}"}}
     assert api.post("/auth/register", body(new_email("net")), **ipv4).status_code == 201
+
+
+# ------------------------------------------- emailed 6-digit codes per account
+
+
+def test_cognito_codes_are_limited_per_account_from_any_address(api, user):
+    """Cognito's emailed tokens carry the username and a 6-digit code: failures are counted per
+    account too, so guessing from many addresses gets 10 tries, not 20 per address."""
+    if api.driver.mode != "aws":
+        pytest.skip("the embedded provider's emailed tokens are 256 random bits: nothing to count per account")
+    name = base64.urlsafe_b64encode(user.email.encode()).rstrip(b"=").decode()
+    body = {"password": new_password()}
+    for i in range(10):
+        r = api.post("/auth/password/reset-confirm", {**body, "token": f"{name}.{100000 + i}"})
+        assert r.status_code == 400, r.text
+    r = api.post("/auth/password/reset-confirm", {**body, "token": f"{name}.999999"})
+    assert_error(r, 429, "RATE_LIMITED")
+    # another account's codes are not held up
+    other = base64.urlsafe_b64encode(new_email("other").encode()).rstrip(b"=").decode()
+    assert_error(api.post("/auth/password/reset-confirm", {**body, "token": f"{other}.123456"}), 400)

@@ -170,6 +170,9 @@ locals {
   auth_failure_alarms = {
     "failed-logins" = { kind = "login_invalid_credentials", threshold = var.failed_login_5min, what = "wrong-password sign-ins" }
     "failed-mfa"    = { kind = "mfa_invalid_code", threshold = var.failed_mfa_5min, what = "wrong MFA codes" }
+    # Any stored MFA secret that no master key version opens (a rotation gone wrong, a damaged
+    # item): those users get 503 for their TOTP codes (never tokens), so one is one too many.
+    "unreadable-seal" = { kind = "sealed_secret_unreadable", threshold = 0, what = "stored MFA secrets no master key opens" }
   }
   # SES reviews an account at a 5% bounce or 0.1% complaint rate and may pause its sending at
   # 10% / 0.5%: alarm at the review level.

@@ -10,7 +10,7 @@ ephemeral "aws_secretsmanager_random_password" "master" {
 
 resource "aws_secretsmanager_secret" "master" {
   #checkov:skip=CKV_AWS_149:Encrypted with the Secrets Manager service key (aws/secretsmanager); the function's role is the only reader by policy, and a per-environment CMK adds cost without a second reader to separate.
-  #checkov:skip=CKV2_AWS_57:The master key is not rotated automatically: it seals only short-lived MFA sessions (3 minutes), so a manual rotation (new version, then redeploy) loses nothing; rotation Lambdas are not worth it here.
+  #checkov:skip=CKV2_AWS_57:Rotated by the runbook (docs/deployment-guide.md, "Rotating the master key"): put-secret-value; the function keeps AWSPREVIOUS in its key ring and seals again under the new key as values are used. A rotation Lambda would add nothing but a second writer.
   name                    = var.secret_name
   description             = "Master key of ${var.secret_name} (base64); the API derives its keys from it."
   recovery_window_in_days = var.recovery_window_days
