@@ -30,7 +30,8 @@ final class RSAPublicKeyTests: XCTestCase {
         var refused = 0
         for case .object(let v) in vectors {
             guard case .string(let name)? = v["name"], case .string(let n)? = v["n"], case .string(let e)? = v["e"],
-                case .string(let message)? = v["message"], case .string(let signature)? = v["signature"], case .bool(let valid)? = v["valid"]
+                case .string(let message)? = v["message"], case .string(let signature)? = v["signature"],
+                case .bool(let valid)? = v["valid"]
             else { return XCTFail("malformed vector") }
             let key = try XCTUnwrap(RSAPublicKey(n: try XCTUnwrap(Hex.decode(n)), e: try XCTUnwrap(Hex.decode(e))), name)
             let verdict = key.verifySHA256(signature: try XCTUnwrap(Hex.decode(signature)), message: try XCTUnwrap(Hex.decode(message)))

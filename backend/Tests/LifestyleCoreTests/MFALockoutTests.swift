@@ -125,20 +125,13 @@ final class MFALockoutTests: XCTestCase {
     func retryAfter(_ r: APIResponse) throws -> Int { try XCTUnwrap(r.headers["retry-after"].flatMap { Int($0) }) }
 
     func json(_ method: String, _ path: String, _ body: String, bearer: String? = nil) -> APIRequest {
-        var headers = APIHeaders([("content-type", "application/json")])
-        if let bearer { headers.add("authorization", "Bearer " + bearer) }
-        return APIRequest(method: method, path: path, headers: headers, body: Array(body.utf8))
+        AppRequests.json(method, path, body, bearer: bearer)
     }
 
-    func field(_ response: APIResponse, _ name: String) -> String? {
-        guard case .object(let o)? = try? JSONParser.parse(response.body), case .string(let v)? = o[name] else { return nil }
-        return v
-    }
+    func field(_ response: APIResponse, _ name: String) -> String? { AppRequests.field(response, name) }
 
     func lastOutboxToken() throws -> String {
-        let lines = try String(contentsOfFile: dir + "/outbox.jsonl", encoding: .utf8).split(separator: "\n")
-        guard let last = lines.last, case .object(let o) = try JSONParser.parse(Array(last.utf8)), case .string(let t)? = o["token"]
-        else { throw CancellationError() }
-        return t
+        guard let token = try AppRequests.lastOutboxToken(dir) else { throw CancellationError() }
+        return token
     }
 }

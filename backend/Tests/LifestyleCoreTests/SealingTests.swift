@@ -82,7 +82,8 @@ final class SealingTests: XCTestCase {
             var ciphertext: [UInt8] = []
             var counter = 0
             while ciphertext.count < plaintext.count {
-                let block = Array(HMAC<SHA256>.authenticationCode(for: nonce + LegacySeal.length(counter), using: SymmetricKey(data: encryptionKey)))
+                let block = Array(
+                    HMAC<SHA256>.authenticationCode(for: nonce + LegacySeal.length(counter), using: SymmetricKey(data: encryptionKey)))
                 for b in block where ciphertext.count < plaintext.count { ciphertext.append(plaintext[ciphertext.count] ^ b) }
                 counter += 1
             }
@@ -94,7 +95,8 @@ final class SealingTests: XCTestCase {
         let ring = KeyRing(current: .generate(), previous: [old])
         XCTAssertEqual(LegacySeal.open(sealed, ring: ring, purpose: "totp-secret/v1", associatedData: Array("USER#u1".utf8)), text)
         XCTAssertNil(LegacySeal.open(sealed, ring: ring, purpose: "totp-secret/v1", associatedData: Array("USER#u2".utf8)))
-        XCTAssertNil(LegacySeal.open(sealed, ring: KeyRing(current: .generate()), purpose: "totp-secret/v1", associatedData: Array("USER#u1".utf8)))
+        XCTAssertNil(
+            LegacySeal.open(sealed, ring: KeyRing(current: .generate()), purpose: "totp-secret/v1", associatedData: Array("USER#u1".utf8)))
         var changed = sealed
         changed[20] ^= 1
         XCTAssertNil(LegacySeal.open(changed, ring: ring, purpose: "totp-secret/v1", associatedData: Array("USER#u1".utf8)))

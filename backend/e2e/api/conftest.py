@@ -71,6 +71,16 @@ def twin(api):
 
 
 @pytest.fixture()
+def behind_gateway(api):
+    """The session's server, when it stands behind API Gateway (the ``lambda`` mode: the front
+    takes the client's address from ``X-Forwarded-For`` as ``sourceIp``); per-address limits
+    need it."""
+    if api.driver.mode != "lambda":
+        pytest.skip("per-address limits need API Gateway's sourceIp (the lambda front)")
+    return api
+
+
+@pytest.fixture()
 def user(api):
     return api.new_user()
 

@@ -25,13 +25,6 @@ def _from(address: str) -> dict:
     return {"headers": {"X-Forwarded-For": address}}
 
 
-@pytest.fixture()
-def behind_gateway(api):
-    if api.driver.mode != "lambda":
-        pytest.skip("per-address limits need API Gateway's sourceIp (the lambda front)")
-    return api
-
-
 def test_fifty_failed_logins_from_one_address_then_429_there_only(behind_gateway, user):
     api = behind_gateway
     address, other = _address(), _address()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import time
 
 import pytest
 
@@ -236,13 +235,6 @@ def test_without_the_master_key_mfa_users_get_503_not_tokens(api_factory):
 
 
 # ------------------------------------------------------ register per network
-
-
-@pytest.fixture()
-def behind_gateway(api):
-    if api.driver.mode != "lambda":
-        pytest.skip("per-address limits need API Gateway's sourceIp (the lambda front)")
-    return api
 
 
 def test_register_is_limited_per_client_network_taken_emails_counting_too(behind_gateway, user):

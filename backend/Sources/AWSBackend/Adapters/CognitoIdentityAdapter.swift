@@ -56,7 +56,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     /// 503 while the master key cannot be read.
     func seal(_ value: some Encodable, purpose: String, prefix: String) async throws -> String {
         do {
-            return prefix + Base64URL.encode(try await appSecret.seal(JSON.encode(value), purpose: purpose, associatedData: Array(clientId.utf8)))
+            return prefix
+                + Base64URL.encode(try await appSecret.seal(JSON.encode(value), purpose: purpose, associatedData: Array(clientId.utf8)))
         } catch {
             throw IdentityError.unavailable("master key")
         }
@@ -89,14 +90,17 @@ public struct CognitoIdentityAdapter: IdentityProvider {
     }
 
     func mfaSession(_ token: String) async throws -> MFASession? {
-        guard let session = try await open(token, as: MFASession.self, purpose: MFASession.purpose, prefix: MFASession.prefix, maxBytes: 8192),
+        guard
+            let session = try await open(
+                token, as: MFASession.self, purpose: MFASession.purpose, prefix: MFASession.prefix, maxBytes: 8192),
             nowSeconds < session.e
         else { return nil }
         return session
     }
 
     func refreshToken(_ token: String) async throws -> SealedRefreshToken? {
-        try await open(token, as: SealedRefreshToken.self, purpose: SealedRefreshToken.purpose, prefix: SealedRefreshToken.prefix, maxBytes: 16384)
+        try await open(
+            token, as: SealedRefreshToken.self, purpose: SealedRefreshToken.purpose, prefix: SealedRefreshToken.prefix, maxBytes: 16384)
     }
 
     func issued(_ r: CognitoIdentityProvider.AuthenticationResult) async throws -> (AuthTokens, subject: String) {
@@ -377,7 +381,8 @@ public struct CognitoIdentityAdapter: IdentityProvider {
         do {
             let claims = try await verifier.verify(token, expecting: .access, now: clock.now())
             return Principal(
-                subject: claims.subject, accessToken: token, issuedAt: Int64((claims.issuedAt ?? claims.authTime ?? .distantPast).timeIntervalSince1970))
+                subject: claims.subject, accessToken: token,
+                issuedAt: Int64((claims.issuedAt ?? claims.authTime ?? .distantPast).timeIntervalSince1970))
         } catch {
             if case .jwksUnavailable(let why) = error { throw IdentityError.unavailable(why) }
             throw IdentityError.invalidAccessToken("\(error)")
