@@ -52,7 +52,7 @@ def test_user_flows_around_the_api_are_refused_without_the_client_secret(api, co
 def test_the_api_refresh_token_is_sealed_and_useless_at_cognito(api, cognito, user):
     tokens = api.tokens(user)
     refresh = tokens["refreshToken"]
-    assert refresh.startswith("r1.")
+    assert refresh.startswith("r2.")  # sealed with the key id of the master key that sealed it
     code = _refused(cognito.cognito.initiate_auth, ClientId=cognito.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                     AuthParameters={"REFRESH_TOKEN": refresh, "SECRET_HASH": cognito.secret_hash(user.user_id or "")})
     assert code in ("NotAuthorizedException", "ResourceNotFoundException"), code

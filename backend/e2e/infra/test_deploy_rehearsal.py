@@ -22,6 +22,7 @@ import base64
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -604,6 +605,20 @@ def test_rerun_skips_existing_image_and_plans_no_change(rh):
     assert "module.lambda.aws_lambda_function.api[0] will be updated in-place" in pending.stderr
     assert _function(rh, "api-handler-dev")["Configuration"]["Architectures"] == ["arm64"]
     assert hashlib.sha256(rh.state_file("dev").read_bytes()).hexdigest() == digest
+
+
+def test_a_master_key_rotation_by_the_runbook_plans_no_change(rh):
+    """docs/deployment-guide.md, "Rotating the master key": a new version written with
+    put-secret-value (the old one becomes AWSPREVIOUS, which the function keeps in its key ring)
+    is left alone by Terraform: the value is write-only and the version stages are not managed."""
+    sm = rh.client("secretsmanager")
+    before = sm.get_secret_value(SecretId="api-handler-dev-master-key")
+    sm.put_secret_value(SecretId="api-handler-dev-master-key", SecretString=secrets.token_urlsafe(48))
+    previous = sm.get_secret_value(SecretId="api-handler-dev-master-key", VersionStage="AWSPREVIOUS")
+    assert previous["VersionId"] == before["VersionId"]
+    plan = rh.deploy("dev", "--plan")
+    assert "PLAN: no changes" in plan.stdout, plan.stderr[-3000:]
+    assert sm.get_secret_value(SecretId="api-handler-dev-master-key", VersionStage="AWSPREVIOUS")["VersionId"] == before["VersionId"]
 
 
 def test_plan_reports_pending_changes_without_applying(rh):

@@ -368,6 +368,10 @@ def _patch_moto_cognito_lifecycle() -> None:
       user answers ``NotAuthorizedException`` (moto answers a 500 from a missing user).
     * ``AdminUserGlobalSignOut`` signs the user out whichever name the call uses (moto matched
       only the name the user signed in with, the email alias, not the sub).
+    * ``ConfirmForgotPassword`` for a username the pool does not have answers
+      ``CodeMismatchException`` when the client has ``PreventUserExistenceErrors=ENABLED`` and
+      ``UserNotFoundException`` otherwise, as AWS documents (moto raised ``ResourceNotFound``
+      for the client id).
     * Every email Cognito would send (SignUp, ResendConfirmationCode, ForgotPassword to an
       existing user) is appended to ``cognito-deliveries.jsonl`` in the server's working
       directory (the state dir) as ``{"username", "email", "triggerSource"}``, so tests can
@@ -457,6 +461,17 @@ def _patch_moto_cognito_lifecycle() -> None:
             if name == username or (user is not None and self._get_user(name) is user):
                 self.access_tokens.pop(token)
 
+    original_confirm_forgot = models.CognitoIdpBackend.confirm_forgot_password
+
+    def confirm_forgot_password(self, client_id, username, password, confirmation_code):  # type: ignore[no-untyped-def]
+        pool = pool_of(self, client_id)
+        if pool._get_user(username) is None:
+            if pool.clients[client_id].extended_config.get("PreventUserExistenceErrors") == "ENABLED":
+                raise exceptions.CodeMismatchException("Invalid verification code provided, please try again.")
+            raise exceptions.UserNotFoundError("Username/client id combination not found.")
+        return original_confirm_forgot(self, client_id, username, password, confirmation_code)
+
+    models.CognitoIdpBackend.confirm_forgot_password = confirm_forgot_password
     models.CognitoIdpUserPool.sign_out = sign_out
     models.CognitoIdpBackend.admin_delete_user = admin_delete_user
     models.CognitoIdpBackend.sign_up = sign_up
