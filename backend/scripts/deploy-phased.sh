@@ -471,8 +471,9 @@ smoke_test() { # version
   }
 }
 
-# The alarms that stop a rollout: the function's and the API's health, not attack counters.
-ROLLOUT_ALARMS=(error-rate throttles p99-duration api-5xx dynamodb-throttles)
+# The alarms that stop a rollout: the function's and the API's health, not attack counters
+# (unreadable-seal: MFA users get 503 for their codes when no master key opens their secret).
+ROLLOUT_ALARMS=(error-rate throttles p99-duration api-5xx dynamodb-throttles unreadable-seal)
 firing_alarms() {
   local names=() a
   for a in "${ROLLOUT_ALARMS[@]}"; do names+=("api-handler-${ENVIRONMENT}-${a}"); done

@@ -471,7 +471,7 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     assert alarms == {"api-handler-dev-error-rate", "api-handler-dev-throttles",
                       "api-handler-dev-p99-duration", "api-handler-dev-api-5xx",
                       "api-handler-dev-failed-logins", "api-handler-dev-failed-mfa",
-                      "api-handler-dev-dynamodb-throttles"}
+                      "api-handler-dev-unreadable-seal", "api-handler-dev-dynamodb-throttles"}
     by_name = {a["AlarmName"]: a for a in cw.describe_alarms()["MetricAlarms"]}
     ddb_alarm = by_name["api-handler-dev-dynamodb-throttles"]
     watched = {(q["MetricStat"]["Metric"]["MetricName"], q["MetricStat"]["Metric"]["Dimensions"][0]["Value"])
@@ -511,6 +511,10 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     assert failed["Namespace"] == "LifestyleBackend/dev" and failed["MetricName"] == "failures"
     assert {d["Name"]: d["Value"] for d in failed["Dimensions"]} == {"service": "api-handler", "kind": "login_invalid_credentials"}
     assert {d["Name"]: d["Value"] for d in by_name["api-handler-dev-failed-mfa"]["Dimensions"]}["kind"] == "mfa_invalid_code"
+    # one stored MFA secret that no master key opens is one too many (its user gets 503, never tokens)
+    unreadable = by_name["api-handler-dev-unreadable-seal"]
+    assert {d["Name"]: d["Value"] for d in unreadable["Dimensions"]}["kind"] == "sealed_secret_unreadable"
+    assert unreadable["Threshold"] == 0 and unreadable["ComparisonOperator"] == "GreaterThanThreshold"
 
     assert f"image_tag={tag}" in proc.stdout
     assert "api_endpoint=https://" in proc.stdout
