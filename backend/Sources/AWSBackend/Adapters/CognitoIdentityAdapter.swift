@@ -12,7 +12,7 @@ import LifestyleToolkit
 ///   DynamoDB (`MFASecretStore`), each code's step is accepted once. So no call needs the user's
 ///   access token, and the pre-token-generation trigger takes the self-service scope out of
 ///   every access token.
-/// - The MFA `sessionToken` seals (`SecretBox`, a key derived from the master key) the refresh
+/// - The MFA `sessionToken` seals (AES-GCM with the key id, a key derived from the master key ring) the refresh
 ///   token of the password step, the username and an expiry; a valid TOTP or backup code turns
 ///   it into tokens (REFRESH_TOKEN_AUTH). A forged, changed, expired or foreign token is refused
 ///   before anything is looked up or spent, with one answer whether or not the user exists.
