@@ -8,9 +8,9 @@ enum MFA {
     static let sessionAttemptLimit = 5
     /// Wrong codes per account, a growing lock-out: 10 codes, then a wait to the end of 15
     /// minutes; 15 codes in an hour; 20 in four hours; 30 in a day (the longest wait, 24 h). Each
-    /// code takes a slot of every tier, so a guesser gets at most 30 codes a day (about 1 % a
+    /// code takes a slot of every tier, so a guesser gets at most 30 codes a day (about 3 % a
     /// year against a 6-digit code with one step of skew), where one fixed window of 10 per 15
-    /// minutes gave 960. The owner's next correct factor clears them all.
+    /// minutes gave 960 (about 50 % in 8 months). The owner's next correct factor clears them all.
     static let accountTiers: [(limit: Int, window: Duration)] = [
         (10, .seconds(15 * 60)), (15, .seconds(3600)), (20, .seconds(4 * 3600)), (30, .seconds(24 * 3600)),
     ]
