@@ -8,8 +8,11 @@
 #            group, IAM role). If the function already runs, it is kept on its
 #            current image (deploy_lambda stays true) so a re-run never removes it.
 #   phase 2  docker build -f backend/Dockerfile.api-handler, ECR login, push
-#            api-handler-ENV-<git sha>. Skipped when that immutable tag exists.
-#            (prod: any change refuses a dirty git tree, checked before phase 1)
+#            api-handler-ENV-<git sha> to this environment's own repository. Skipped when
+#            that immutable tag exists. Each environment builds its own image: prod never
+#            runs an image another environment's pipeline could write (a pull request's
+#            workflow holds the dev role). (prod: any change refuses a dirty git tree and a
+#            commit not on main, checked before phase 1)
 #   phase 3  terraform apply with deploy_lambda=true image_tag=<that tag>:
 #            function (a new published version), HTTP API, alarms; then the
 #            rollout: smoke test of the new version (health, and a sign-in that
@@ -46,9 +49,6 @@
 #   TF_LOCK_TIMEOUT         how long plan/apply wait for the state lock (default 300s)
 #   GIT_SHA                 override the commit sha used in the image tag
 #   MAIN_REF                the ref prod commits must be on (default origin/main, else main)
-#   PROMOTE_FROM_REPOSITORY where prod looks for the image dev ran for this tree (default
-#                           lifestyle-app-dev; <account>.dkr.ecr.<region>.amazonaws.com/lifestyle-app-dev
-#                           for a dev account; none = always build)
 #   AWS_CLI / DOCKER / TERRAFORM   override the tool commands
 #   LAMBDA_ARCH             arm64 (default) or x86_64
 #   CANARY_WEIGHT           share of traffic during the canary (default 0.1)
@@ -201,14 +201,6 @@ IMAGE_TAG="api-handler-${ENVIRONMENT}-${GIT_SHA}"
 # Every AWS call says which pipeline made it (CloudTrail's userAgent; the rehearsal's IAM check).
 export AWS_EXECUTION_ENV="lifestyle-deploy-${ENVIRONMENT}"
 export TF_APPEND_USER_AGENT="lifestyle-deploy/${ENVIRONMENT}"
-# The image's build inputs: the tree of backend/ (the docker context) of a clean checkout. Dev
-# tags an image with it once the image passed dev's smoke test and took dev traffic; prod then
-# promotes that very image instead of rebuilding it.
-TREE_TAG=""
-if [[ -z "$(git -C "${REPO_ROOT}" status --porcelain 2>/dev/null)" ]]; then
-  tree="$(git -C "${REPO_ROOT}" rev-parse -q --verify "${GIT_SHA}:backend" 2>/dev/null || true)"
-  [[ "${tree}" =~ ^[0-9a-f]{40}$ ]] && TREE_TAG="api-handler-dev-tree-${tree}"
-fi
 ECR_REPO="lifestyle-app-${ENVIRONMENT}"
 FUNCTION_NAME="api-handler-${ENVIRONMENT}"
 
@@ -247,8 +239,31 @@ tf_init() {
   tf init -input=false -reconfigure "${cfg[@]}" >&2 || die "terraform init failed"
 }
 
+# Whether the edge's custom-domain certificate is issued (then the plan attaches the domain).
+# Once attached it stays attached: a failed status read must never detach a live domain.
+edge_certificate_issued() {
+  local arn status
+  [[ -n "${TF_VAR_edge_domain_name:-}" ]] || {
+    echo false
+    return 0
+  }
+  if [[ "$(tf output -raw edge_domain_attached 2>/dev/null || true)" == true ]]; then
+    echo true
+    return 0
+  fi
+  arn="$(tf output -raw edge_certificate_arn 2>/dev/null || true)"
+  [[ "${arn}" == arn:* ]] || {
+    echo false
+    return 0
+  }
+  status="$("${AWS_CLI}" acm describe-certificate --region us-east-1 --certificate-arn "${arn}" \
+    --query Certificate.Status --output text 2>/dev/null || true)"
+  if [[ "${status}" == ISSUED ]]; then echo true; else echo false; fi
+}
+
 tf_vars() { # deploy_lambda image_tag
   printf '%s\n' \
+    "-var=edge_certificate_issued=$(edge_certificate_issued)" \
     "-var=environment=${ENVIRONMENT}" \
     "-var=aws_account_id=${ACCOUNT_ID}" \
     "-var=aws_region=${AWS_REGION}" \
@@ -281,14 +296,39 @@ guard_destroy() { # planfile
 
 # Every change goes through a saved plan that guard_destroy has read; the apply runs exactly
 # that plan (a state changed meanwhile makes it stale, and terraform refuses it).
+#
+# Permissions keyed on a resource's tags (KMS keys, user pools, HTTP APIs, distributions get
+# their ids from AWS, so the deploy role is scoped by their Environment tag) can be denied for
+# minutes after the resource was created: IAM sees the new tags late. The provider retries
+# only "not found", fails, and taints the resource it just made, so a plain re-run would
+# replace it and race again. An apply that fails with AccessDenied is therefore retried, for
+# PROPAGATION_RETRY_SECONDS (default 600) every PROPAGATION_RETRY_INTERVAL (default 30): the
+# resources the failed apply tainted are untainted (they exist; the next plan converges them
+# in place), then a new plan is guarded and applied. Any other failure stops at once.
 tf_apply() { # deploy_lambda image_tag
   local -a vars
-  local planfile="${TF_DATA_DIR}/deploy.tfplan"
+  local planfile="${TF_DATA_DIR}/deploy.tfplan" out="${WORK_DIR}/apply.out" deadline tainted address
+  local budget="${PROPAGATION_RETRY_SECONDS:-600}" interval="${PROPAGATION_RETRY_INTERVAL:-30}"
   mapfile -t vars < <(tf_vars "$1" "$2")
-  rm -f "${planfile}"
-  tf plan -input=false -lock-timeout="${TF_LOCK_TIMEOUT}" -out="${planfile}" "${vars[@]}" >&2 || die "terraform plan failed"
-  guard_destroy "${planfile}"
-  tf apply -input=false -lock-timeout="${TF_LOCK_TIMEOUT}" "${planfile}" >&2 || die "terraform apply failed"
+  deadline=$((SECONDS + budget))
+  while :; do
+    rm -f "${planfile}"
+    tf plan -input=false -lock-timeout="${TF_LOCK_TIMEOUT}" -out="${planfile}" "${vars[@]}" >&2 || die "terraform plan failed"
+    guard_destroy "${planfile}"
+    # (pipefail: the pipeline fails when terraform does)
+    if tf apply -input=false -lock-timeout="${TF_LOCK_TIMEOUT}" "${planfile}" 2>&1 | tee "${out}" >&2; then
+      break
+    fi
+    grep -Eq 'AccessDenied|is not authorized to perform' "${out}" || die "terraform apply failed"
+    ((SECONDS + interval < deadline)) || die "terraform apply failed: access denied for ${budget}s (a permission missing, not a tag still propagating)"
+    tainted="$(tf show -json | jq -r '[.. | objects | select(.tainted? == true) | .address] | unique | .[]')" ||
+      die "terraform apply failed, and the state cannot be read to retry"
+    for address in ${tainted}; do
+      tf untaint "${address}" >&2 || die "terraform apply failed, and ${address} cannot be untainted"
+    done
+    log "access denied, as for a resource whose tags have not propagated yet (${tainted:-nothing tainted}): retrying in ${interval}s"
+    sleep "${interval}"
+  done
   rm -f "${planfile}"
 }
 
@@ -344,20 +384,6 @@ tag_of_image() { # uri
     jq -r --arg env "${ENVIRONMENT}" '[.[]? | select(test("^api-handler-" + $env + "-[0-9a-f]{7,40}$"))][0] // empty'
 }
 
-# Adds TAG2 to the image tagged TAG in REPOSITORY (the same manifest bytes, so the same digest).
-add_tag() { # repository tag tag2
-  local image="${WORK_DIR}/image.json" err
-  # already there: this image, or an earlier commit's image of the same tree (immutable tags)
-  [[ "$(image_digest "$1" "$3" || true)" == sha256:* ]] && return 0
-  "${AWS_CLI}" ecr batch-get-image --repository-name "$1" --image-ids "imageTag=$2" \
-    --query 'images[0]' --output json >"${image}" || return 1
-  jq -j '.imageManifest' "${image}" >"${WORK_DIR}/manifest.json"
-  err="$("${AWS_CLI}" ecr put-image --repository-name "$1" --image-tag "$3" \
-    --image-manifest "file://${WORK_DIR}/manifest.json" \
-    --image-manifest-media-type "$(jq -r '.imageManifestMediaType' "${image}")" 2>&1 >/dev/null)" && return 0
-  [[ "${err}" == *AlreadyExists* ]] # a concurrent run tagged it meanwhile
-}
-
 # ---------------------------------------------------------------- rollout (the live alias)
 ALIAS="live"
 WORK_DIR="$(mktemp -d)"
@@ -393,11 +419,12 @@ move_alias() { # version [extra_version weight]
 invoke_version() { # version method path body
   local event out="${WORK_DIR}/invoke.json" fn_error
   rm -f "${out}"
-  # the origin secret reaches jq's environment only, never its arguments
-  event="$(SMOKE_ORIGIN_SECRET="${SMOKE_ORIGIN_SECRET:-}" jq -cn --arg m "$2" --arg p "$3" --arg b "$4" '{
+  # the origin secret and the smoke user's token reach jq's environment only, never its arguments
+  event="$(SMOKE_ORIGIN_SECRET="${SMOKE_ORIGIN_SECRET:-}" SMOKE_BEARER="${SMOKE_BEARER:-}" jq -cn --arg m "$2" --arg p "$3" --arg b "$4" '{
       version: "2.0", routeKey: ($m + " " + $p), rawPath: $p, rawQueryString: "",
       headers: ({"content-type": "application/json", "user-agent": "deploy-phased-smoke"}
-        + (if ($ENV.SMOKE_ORIGIN_SECRET // "") != "" then {"x-origin-verify": $ENV.SMOKE_ORIGIN_SECRET} else {} end)),
+        + (if ($ENV.SMOKE_ORIGIN_SECRET // "") != "" then {"x-origin-verify": $ENV.SMOKE_ORIGIN_SECRET} else {} end)
+        + (if ($ENV.SMOKE_BEARER // "") != "" then {"authorization": ("Bearer " + $ENV.SMOKE_BEARER)} else {} end)),
       requestContext: {accountId: "anonymous", apiId: "deploy-smoke", domainName: "smoke.invalid",
         requestId: ("smoke-" + ($p | gsub("/"; "-"))), routeKey: ($m + " " + $p), stage: "$default",
         http: {method: $m, path: $p, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "deploy-phased-smoke"}},
@@ -416,13 +443,29 @@ invoke_version() { # version method path body
   fi
 }
 
-# Health answers 200 "healthy"; a sign-in of an address nobody has answers 401
-# INVALID_CREDENTIALS, which takes a rate-limit slot in DynamoDB, asks Cognito (with the
-# client secret it read at start) and opens the master key: every store the function needs.
+# The answer of the last invoke_version: status and the body's field $1 (empty when absent).
+answered() { # field -> "status field"
+  printf '%s %s' "$(jq -r '.statusCode // empty' <"${WORK_DIR}/invoke.json")" \
+    "$(jq -r --arg f "$1" '.body | fromjson? | .[$f] // empty' <"${WORK_DIR}/invoke.json")"
+}
+
+# The smoke test of a new version, before it gets traffic. Waits until the version is Active
+# (an image version is Pending while Lambda optimises the image). Health answers 200 "healthy";
+# then a throw-away user signs up, is confirmed, signs in and deletes its account, all through
+# the new version: the rate limits in DynamoDB, Cognito with the client secret read at start,
+# the master key, and Cognito's triggers on `live` (the custom message on sign-up, the V2_0 pre
+# token generation on sign-in; a trigger Cognito cannot invoke or whose answer it refuses fails
+# the sign-up or the sign-in). The address is the SES mailbox simulator's: accepted, never
+# delivered, no bounce on the account's reputation.
 smoke_test() { # version
-  local resp status code nonce edge_secret_id
+  local resp status code nonce edge_secret_id email password pool token
   SMOKE_FAILURE=""
   SMOKE_ORIGIN_SECRET=""
+  SMOKE_BEARER=""
+  "${AWS_CLI}" lambda wait function-active-v2 --function-name "${FUNCTION_NAME}" --qualifier "$1" 2>"${WORK_DIR}/wait.err" || {
+    SMOKE_FAILURE="version $1 did not become Active: $(tr '\n' ' ' <"${WORK_DIR}/wait.err" | head -c 300)"
+    return 1
+  }
   # With the edge on (enable_edge) the version refuses what did not come through CloudFront:
   # first proven, then the smoke test sends what CloudFront sends (the origin secret, read from
   # the secret store into this process only; never printed, never an argument).
@@ -455,25 +498,70 @@ smoke_test() { # version
     return 1
   }
   nonce="$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-  invoke_version "$1" POST /v1/auth/login \
-    "{\"email\":\"deploy-smoke-${nonce}@example.com\",\"password\":\"Smoke-test-${nonce}-not-a-password1\"}" || return 1
-  resp="$(cat "${WORK_DIR}/invoke.json")"
-  status="$(jq -r '.statusCode // empty' <<<"${resp}")"
-  code="$(jq -r '.body | fromjson? | .error // empty' <<<"${resp}")"
+  email="success+deploy-smoke-${nonce}@simulator.amazonses.com"
+  password="Smoke-test-${nonce}-not-a-password1"
+  invoke_version "$1" POST /v1/auth/register \
+    "{\"email\":\"${email}\",\"password\":\"${password}\",\"firstName\":\"Deploy\",\"lastName\":\"Smoke\"}" || return 1
+  read -r status code <<<"$(answered error)"
   if [[ "${status}" == 401 && "${code}" == INVALID_API_KEY ]]; then
     # API keys on (enable_api_keys): the key list was read, the request stopped at the check
-    log "smoke: API keys are on, so the sign-in stopped at the key check (the stores were not reached)"
+    log "smoke: API keys are on, so the sign-up stopped at the key check (the stores were not reached)"
     return 0
   fi
-  [[ "${status}" == 401 && "${code}" == INVALID_CREDENTIALS ]] || {
-    SMOKE_FAILURE="POST /v1/auth/login (unknown account) answered ${status:-no status} ${code:-} instead of 401 INVALID_CREDENTIALS"
+  [[ "${status}" == 201 ]] || {
+    SMOKE_FAILURE="POST /v1/auth/register answered ${status:-no status} ${code:-} instead of 201"
     return 1
   }
+  pool="$(tf output -raw user_pool_id)" || {
+    SMOKE_FAILURE="cannot read user_pool_id from the state"
+    smoke_cleanup "" "${email}"
+    return 1
+  }
+  "${AWS_CLI}" cognito-idp admin-confirm-sign-up --user-pool-id "${pool}" --username "${email}" >/dev/null 2>"${WORK_DIR}/confirm.err" || {
+    SMOKE_FAILURE="cannot confirm the smoke user: $(head -c 300 "${WORK_DIR}/confirm.err")"
+    smoke_cleanup "${pool}" "${email}"
+    return 1
+  }
+  invoke_version "$1" POST /v1/auth/login "{\"email\":\"${email}\",\"password\":\"${password}\"}" || {
+    smoke_cleanup "${pool}" "${email}"
+    return 1
+  }
+  read -r status code <<<"$(answered error)"
+  token="$(jq -r '.body | fromjson? | .accessToken // empty' <"${WORK_DIR}/invoke.json")"
+  [[ "${status}" == 200 && -n "${token}" ]] || {
+    SMOKE_FAILURE="POST /v1/auth/login of the confirmed smoke user answered ${status:-no status} ${code:-} instead of 200 with tokens"
+    smoke_cleanup "${pool}" "${email}"
+    return 1
+  }
+  SMOKE_BEARER="${token}"
+  invoke_version "$1" DELETE /v1/users/profile "{\"password\":\"${password}\"}" || {
+    SMOKE_BEARER=""
+    smoke_cleanup "${pool}" "${email}"
+    return 1
+  }
+  SMOKE_BEARER=""
+  read -r status code <<<"$(answered error)"
+  [[ "${status}" == 204 ]] || {
+    SMOKE_FAILURE="DELETE /v1/users/profile of the smoke user answered ${status:-no status} ${code:-} instead of 204"
+    smoke_cleanup "${pool}" "${email}"
+    return 1
+  }
+  log "smoke: a throw-away user signed up, signed in and deleted its account through version $1"
 }
 
-# The alarms that stop a rollout: the function's and the API's health, not attack counters
+# A smoke user left behind by a failed step: removed from the pool (best effort; the
+# function's own deletion, which also removes the profile, did not run).
+smoke_cleanup() { # pool email
+  local pool="$1"
+  [[ -n "${pool}" ]] || pool="$(tf output -raw user_pool_id 2>/dev/null || true)"
+  [[ -n "${pool}" ]] || return 0
+  "${AWS_CLI}" cognito-idp admin-delete-user --user-pool-id "${pool}" --username "$2" >/dev/null 2>&1 || true
+}
+
+# The alarms that stop a rollout: the function's and the API's health, not attack counters;
+# canary-errors watches the new version alone (terraform/modules/monitoring)
 # (unreadable-seal: MFA users get 503 for their codes when no master key opens their secret).
-ROLLOUT_ALARMS=(error-rate throttles p99-duration api-5xx dynamodb-throttles unreadable-seal)
+ROLLOUT_ALARMS=(canary-errors error-rate throttles p99-duration api-5xx dynamodb-throttles unreadable-seal)
 firing_alarms() {
   local names=() a
   for a in "${ROLLOUT_ALARMS[@]}"; do names+=("api-handler-${ENVIRONMENT}-${a}"); done
@@ -541,6 +629,9 @@ write_outputs() {
     log "the edge is on: clients use ${edge} (the API's own ${endpoint} answers 403 to all but health)"
     jq -r '.edge_certificate_validation.value[]? | "certificate validation record (add it to the domain'"'"'s DNS once): \(.name) \(.type) \(.value)"' \
       <<<"${json}" | while IFS= read -r line; do log "${line}"; done
+    if [[ -n "${TF_VAR_edge_domain_name:-}" && "$(jq -r '.edge_domain_attached.value // false' <<<"${json}")" != true ]]; then
+      log "the certificate for ${TF_VAR_edge_domain_name} is not issued yet: until it is, the edge answers at ${edge}; the first deploy after ACM issued it attaches the domain (then point ${TF_VAR_edge_domain_name} at $(jq -r '.edge_endpoint.value' <<<"${json}" | sed 's|https://||'))"
+    fi
   fi
   if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     {
@@ -553,35 +644,6 @@ write_outputs() {
   fi
   printf 'environment=%s\nimage_tag=%s\nfunction_name=%s\napi_endpoint=%s\nlive_version=%s\n' \
     "${ENVIRONMENT}" "$1" "${FUNCTION_NAME}" "${endpoint}" "${LIVE_VERSION:-}"
-}
-
-# The digest of the dev image built from this tree, if dev ran one.
-promoted_source_digest() { # repository (name, or registry/name for another account)
-  local repo="$1" registry=() digest
-  if [[ "${repo}" == */* ]]; then
-    registry=(--registry-id "${repo%%.*}")
-    repo="${repo#*/}"
-  fi
-  digest="$(image_digest "${registry[@]}" "${repo}" "${TREE_TAG}")" || return 1
-  [[ "${digest}" == sha256:* ]] || return 1
-  printf '%s' "${digest}"
-}
-
-# Copies that image into this environment's repository under IMAGE_TAG (same digest).
-promote_image() { # source_repository digest target_repository_url
-  local source="$1" host="${3%%/*}" copied
-  [[ "${source}" == */* ]] || source="${host}/${source}"
-  log "promoting ${source}@$2 (the image dev ran for this tree) as ${IMAGE_TAG}: no rebuild"
-  "${AWS_CLI}" ecr get-login-password |
-    "${DOCKER}" login --username AWS --password-stdin "${host}" >&2 || die "ECR login failed"
-  if [[ "${source%%/*}" != "${host}" ]]; then
-    "${AWS_CLI}" ecr get-login-password |
-      "${DOCKER}" login --username AWS --password-stdin "${source%%/*}" >&2 || die "ECR login to ${source%%/*} failed"
-  fi
-  "${DOCKER}" buildx imagetools create --tag "$3:${IMAGE_TAG}" "${source}@$2" >&2 ||
-    die "could not copy ${source}@$2 to $3:${IMAGE_TAG}"
-  copied="$(image_digest "${ECR_REPO}" "${IMAGE_TAG}")" || copied=""
-  [[ "${copied}" == "$2" ]] || die "the promoted image has digest ${copied:-none}, not $2"
 }
 
 PHASE="init"
@@ -674,8 +736,26 @@ if [[ "${MODE}" == "rollback" ]]; then
 fi
 
 # ---------------------------------------------------------------- phase 1
+# A new account's Lambda concurrency quota can be 10, and each sign-in takes two concurrent
+# executions (the API call and Cognito's pre token generation trigger): traffic would be
+# throttled from the first users on. Reported, not refused (an increase takes AWS a while).
+MIN_CONCURRENCY="${MIN_CONCURRENCY:-100}"
+check_concurrency_quota() {
+  local quota
+  quota="$("${AWS_CLI}" lambda get-account-settings --query AccountLimit.ConcurrentExecutions --output text 2>/dev/null)" || {
+    log "WARNING: cannot read the account's Lambda concurrency quota (lambda:GetAccountSettings)"
+    return 0
+  }
+  if [[ "${quota}" =~ ^[0-9]+$ ]] && ((quota < MIN_CONCURRENCY)); then
+    log "WARNING: the account's Lambda concurrency quota is ${quota} (< ${MIN_CONCURRENCY}); each sign-in takes two concurrent executions, so requests will be throttled: ask for more in Service Quotas, AWS Lambda 'Concurrent executions' (L-B99A9384), see docs/deployment-guide.md"
+  else
+    log "Lambda concurrency quota: ${quota}"
+  fi
+}
+
 if run_phase 1; then
   PHASE="1/base-infra"
+  check_concurrency_quota
   if [[ -n "${CURRENT_TAG}" ]]; then
     log "applying base infrastructure (function kept on ${CURRENT_TAG})"
     tf_apply true "${CURRENT_TAG}"
@@ -690,14 +770,9 @@ if run_phase 2; then
   PHASE="2/image"
   REPO_URL="$(tf output -raw ecr_repository_url 2>/dev/null)" || die "ECR repository unknown - run phase 1 first"
   [[ "${REPO_URL}" == */"${ECR_REPO}" ]] || die "unexpected ECR repository URL '${REPO_URL}'"
-  promote_from="${PROMOTE_FROM_REPOSITORY:-lifestyle-app-dev}"
   if image_exists "${IMAGE_TAG}"; then
     log "image ${IMAGE_TAG} already in ECR (immutable tag): skipping build and push"
-  elif [[ "${ENVIRONMENT}" == "prod" && -n "${TREE_TAG}" && "${promote_from}" != none ]] &&
-    source_digest="$(promoted_source_digest "${promote_from}")"; then
-    promote_image "${promote_from}" "${source_digest}" "${REPO_URL}"
   else
-    [[ "${ENVIRONMENT}" == "prod" ]] && log "no image of this tree ran in dev (${TREE_TAG:-dirty tree}): building"
     IMAGE_URI="${REPO_URL}:${IMAGE_TAG}"
     log "building ${IMAGE_URI} (linux/${LAMBDA_ARCH})"
     build=("${DOCKER}" build)
@@ -728,10 +803,6 @@ if run_phase 3; then
   log "deploying ${FUNCTION_NAME} with ${IMAGE_TAG}"
   tf_apply true "${IMAGE_TAG}"
   roll_out
-  if [[ "${ENVIRONMENT}" == "dev" && -n "${TREE_TAG}" ]]; then
-    add_tag "${ECR_REPO}" "${IMAGE_TAG}" "${TREE_TAG}" || die "could not tag ${IMAGE_TAG} with ${TREE_TAG}"
-    log "${IMAGE_TAG} ran in dev: tagged ${TREE_TAG} for promotion"
-  fi
   if [[ "$(tf output -raw alarm_subscription_count 2>/dev/null || echo 0)" == 0 ]]; then
     log "WARNING: nobody receives this environment's alarms (set alarm_subscriptions, see docs/deployment-guide.md)"
   fi

@@ -45,6 +45,20 @@ locals {
   # var.cors_origins when set (e.g. the web app plus a staging site), else the environment's default.
   cors_origins = var.cors_origins != null ? var.cors_origins : local.env.cors_origins
 
+  # The HTTP API's CORS configuration: the same origins, and the methods and headers of the
+  # app's CORSAllowList (Sources/LifestyleCore/Support/AppConfig.swift; a static test compares).
+  cors = {
+    allow_origins   = local.cors_origins
+    allow_methods   = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
+    allow_headers   = ["authorization", "content-type", "x-request-id", "x-api-key"]
+    expose_headers  = ["x-request-id", "retry-after"]
+    max_age_seconds = 600
+  }
+
+  # SES for Cognito's mail: the workflow passes "" when the GitHub environment sets nothing.
+  ses_identity_arn = var.ses_identity_arn == null ? null : var.ses_identity_arn == "" ? null : var.ses_identity_arn
+  ses_from_address = local.ses_identity_arn == null ? null : var.ses_from_address
+
   # Resource names (exact, one place).
   function_name  = "api-handler-${var.environment}"
   ecr_repo_name  = "lifestyle-app-${var.environment}"
@@ -79,7 +93,6 @@ locals {
     "GET /v1/users/profile"                = true
     "PUT /v1/users/profile"                = true
     "DELETE /v1/users/profile"             = true
-    # CORS preflight for every path; the app answers it (CORS_ORIGIN).
-    "OPTIONS /v1/{proxy+}" = false
+    # No OPTIONS route: with a CORS configuration API Gateway answers every preflight itself.
   }
 }

@@ -20,8 +20,8 @@ module "cognito" {
   # Trigger only once the function exists (phase 3).
   custom_message_lambda_arn = var.deploy_lambda ? local.live_alias_arn : null
   # Mail through SES when the environment names a verified identity (DEVELOPER), else Cognito's default.
-  ses_identity_arn = var.ses_identity_arn
-  ses_from_address = var.ses_from_address
+  ses_identity_arn = local.ses_identity_arn
+  ses_from_address = local.ses_from_address
 }
 
 module "secrets" {
@@ -86,6 +86,7 @@ module "api_gateway" {
   function_arn         = module.lambda.live_alias_arn
   function_qualifier   = "live"
   routes               = local.routes
+  cors                 = local.cors
   jwt_issuer           = module.cognito.issuer_url
   jwt_audience         = [module.cognito.client_id]
   throttle_rate_limit  = local.env.api_throttle_rate
@@ -102,18 +103,22 @@ module "monitoring" {
   api_id               = module.api_gateway[0].api_id
   api_stage            = module.api_gateway[0].stage_name
   error_rate_threshold = local.env.alarm_error_rate_pct
-  p99_duration_ms      = local.env.alarm_p99_duration_ms
-  api_5xx_threshold    = local.env.alarm_5xx_count
-  metrics_namespace    = "LifestyleBackend/${var.environment}"
-  failed_login_5min    = local.env.alarm_failed_logins_5min
-  failed_mfa_5min      = local.env.alarm_failed_mfa_5min
-  ses_enabled          = var.ses_identity_arn != null
-  account_id           = var.aws_account_id
-  region               = var.aws_region
-  table_name           = module.dynamodb.table_name
-  user_pool_id         = module.cognito.user_pool_id
-  user_pool_client_id  = module.cognito.client_id
-  subscriptions        = var.alarm_subscriptions
+  function_version     = module.lambda.function_version
+  alias_name           = "live"
+  # a version failing 20 % of its calls must stop a canary in both environments
+  canary_error_rate_pct = local.env.alarm_error_rate_pct
+  p99_duration_ms       = local.env.alarm_p99_duration_ms
+  api_5xx_threshold     = local.env.alarm_5xx_count
+  metrics_namespace     = "LifestyleBackend/${var.environment}"
+  failed_login_5min     = local.env.alarm_failed_logins_5min
+  failed_mfa_5min       = local.env.alarm_failed_mfa_5min
+  ses_enabled           = local.ses_identity_arn != null
+  account_id            = var.aws_account_id
+  region                = var.aws_region
+  table_name            = module.dynamodb.table_name
+  user_pool_id          = module.cognito.user_pool_id
+  user_pool_client_id   = module.cognito.client_id
+  subscriptions         = var.alarm_subscriptions
   # a deleted key can be restored for as long as the environment keeps deleted secrets, at least 7 days
   key_deletion_window_days = max(7, local.env.secret_recovery_window_days)
 }
@@ -133,6 +138,7 @@ module "edge" {
   origin_secret_arn      = module.secrets.edge_secret_arn
   origin_secret_version  = module.secrets.edge_secret_version_id
   domain_name            = var.edge_domain_name == "" ? null : var.edge_domain_name
+  certificate_issued     = var.edge_certificate_issued
   auth_rate_limit_5min   = var.edge_auth_rate_limit_5min
   waf_log_retention_days = local.env.log_retention_days
 }

@@ -64,3 +64,13 @@ output "edge_certificate_validation" {
   description = "The DNS record (name, type, value) that validates the edge's certificate, when edge_domain_name is set."
   value       = length(module.edge) > 0 ? module.edge[0].certificate_validation : []
 }
+
+output "edge_certificate_arn" {
+  description = "The edge's custom-domain certificate (deploy-phased.sh reads its status before each plan)."
+  value       = length(module.edge) > 0 ? module.edge[0].certificate_arn : ""
+}
+
+output "edge_domain_attached" {
+  description = "Whether the edge serves edge_domain_name (its certificate is issued and attached)."
+  value       = length(module.edge) > 0 ? module.edge[0].domain_attached : false
+}

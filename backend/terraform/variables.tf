@@ -74,12 +74,12 @@ variable "cors_origins" {
 }
 
 variable "ses_identity_arn" {
-  description = "ARN of a verified SES identity (domain or address) Cognito sends its mail through (DEVELOPER sending account). Null = Cognito's default sender, whose small daily quota suits dev only."
+  description = "ARN of a verified SES identity (domain or address) Cognito sends its mail through (DEVELOPER sending account). Null or empty = Cognito's default sender, whose small daily quota suits dev only."
   type        = string
   default     = null
 
   validation {
-    condition     = var.ses_identity_arn == null ? true : can(regex("^arn:aws[a-z-]*:ses:[a-z0-9-]+:[0-9]{12}:identity/.+$", var.ses_identity_arn))
+    condition     = var.ses_identity_arn == null ? true : var.ses_identity_arn == "" ? true : can(regex("^arn:aws[a-z-]*:ses:[a-z0-9-]+:[0-9]{12}:identity/.+$", var.ses_identity_arn))
     error_message = "ses_identity_arn must be an SES identity ARN, e.g. arn:aws:ses:eu-west-1:123456789012:identity/ailifestyle.app."
   }
 }
@@ -90,7 +90,7 @@ variable "ses_from_address" {
   default     = null
 
   validation {
-    condition     = var.ses_from_address == null ? true : can(regex("@", var.ses_from_address))
+    condition     = var.ses_from_address == null ? true : var.ses_from_address == "" ? true : can(regex("@", var.ses_from_address))
     error_message = "ses_from_address must be an email address (optionally with a display name)."
   }
 }
@@ -121,7 +121,7 @@ variable "enable_edge" {
 }
 
 variable "edge_domain_name" {
-  description = "Custom domain of the edge (e.g. api.ailifestyle.app), with an ACM certificate validated by DNS (the apply waits for the CNAME the output edge_certificate_validation names). Null or empty = CloudFront's own *.cloudfront.net name."
+  description = "Custom domain of the edge (e.g. api.ailifestyle.app), with an ACM certificate validated by DNS: the first apply requests it and prints the record (output edge_certificate_validation); the first deploy after ACM issued it attaches the domain. Null or empty = CloudFront's own *.cloudfront.net name."
   type        = string
   default     = null
 
@@ -140,4 +140,10 @@ variable "edge_auth_rate_limit_5min" {
     condition     = var.edge_auth_rate_limit_5min >= 10 && var.edge_auth_rate_limit_5min <= 2000000000
     error_message = "edge_auth_rate_limit_5min must be between 10 and 2000000000."
   }
+}
+
+variable "edge_certificate_issued" {
+  description = "Set by deploy-phased.sh from ACM: whether the edge_domain_name certificate is issued (then the domain is attached)."
+  type        = bool
+  default     = false
 }

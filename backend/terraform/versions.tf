@@ -1,6 +1,6 @@
 terraform {
-  # 1.10+: S3 native state locking (use_lockfile); 1.9+: cross-variable validation.
-  required_version = ">= 1.10.0"
+  # 1.11+: write-only arguments (the master key value); 1.10+: S3 native state locking.
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {

@@ -14,16 +14,17 @@ import NIOCore
 
 /// An API Gateway HTTP API (payload 2.0) stand-in: every HTTP request on loopback becomes a 2.0
 /// event queued on the Runtime API emulator; the function's answer becomes the HTTP response.
-/// Function errors answer 502 and timeouts 504, as API Gateway does.
+/// Function errors answer 502 and timeouts 504. `gateway` adds what API Gateway answers by
+/// itself (CORS, the JWT authorizer, the throttle), as the deployed HTTP API is configured.
 public enum APIGatewayFront {
     public static func run(
-        runtime: RuntimeAPIServer, host: String, port: Int, timeoutMs: Int64 = 30_000, logger: Logger,
-        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+        runtime: RuntimeAPIServer, host: String, port: Int, timeoutMs: Int64 = 30_000, gateway: GatewayBehaviour = .passThrough,
+        logger: Logger, onReady: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         let application = Application(
-            responder: FrontResponder(runtime: runtime, timeoutMs: timeoutMs),
+            responder: FrontResponder(runtime: runtime, timeoutMs: timeoutMs, gateway: gateway),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
             logger: serverLogger)
@@ -122,8 +123,66 @@ struct FrontResponder: HTTPResponder {
     typealias Context = BasicRequestContext
     let runtime: RuntimeAPIServer
     let timeoutMs: Int64
+    let gateway: GatewayBehaviour
 
     func respond(to request: Hummingbird.Request, context: Context) async throws -> Hummingbird.Response {
+        var response = try await corsAnswer(request)
+        // API Gateway's own id on every answer, its own ones included (which have no X-Request-ID)
+        response.headers[HTTPField.Name("apigw-requestid")!] = RequestID.generate()
+        return response
+    }
+
+    func corsAnswer(_ request: Hummingbird.Request) async throws -> Hummingbird.Response {
+        let origin = request.headers[.origin]
+        guard let cors = gateway.cors, let origin else { return try await gatewayAnswer(request) }
+        // With a CORS configuration API Gateway answers every preflight itself, and every other
+        // answer (the function's, the authorizer's, the throttle's) carries its CORS headers only.
+        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+            var fields = HTTPFields()
+            if let allowed = cors.allowOrigin(origin) {
+                fields[.accessControlAllowOrigin] = allowed
+                fields[.accessControlAllowMethods] = cors.allowMethods
+                fields[.accessControlAllowHeaders] = cors.allowHeaders
+                fields[.accessControlMaxAge] = String(cors.maxAgeSeconds)
+            }
+            if cors.variesByOrigin { fields[.vary] = "Origin" }
+            return Hummingbird.Response(status: .noContent, headers: fields)
+        }
+        var response = try await gatewayAnswer(request)
+        for name in response.headers.map(\.name) where name.canonicalName.hasPrefix("access-control-") {
+            response.headers[name] = nil
+        }
+        if let allowed = cors.allowOrigin(origin) {
+            response.headers[.accessControlAllowOrigin] = allowed
+            response.headers[.accessControlExposeHeaders] = cors.exposeHeaders
+        }
+        if cors.variesByOrigin, !(response.headers[.vary] ?? "").lowercased().contains("origin") {
+            response.headers[.vary] = [response.headers[.vary], "Origin"].compactMap { $0 }.joined(separator: ", ")
+        }
+        return response
+    }
+
+    /// The throttle, then the authorizer, then the function.
+    func gatewayAnswer(_ request: Hummingbird.Request) async throws -> Hummingbird.Response {
+        let routeKey = "\(request.method.rawValue) \(request.uri.path)"
+        if let throttle = gateway.throttle, !throttle.admit(routeKey) {
+            return Self.plain(.tooManyRequests, "{\"message\":\"Too Many Requests\"}")
+        }
+        if let authorize = gateway.authorize, gateway.protectedRoutes.contains(routeKey) {
+            guard let token = GatewayBehaviour.token(request.headers[.authorization]) else {
+                return Self.plain(.unauthorized, "{\"message\":\"Unauthorized\"}")
+            }
+            guard await authorize(token) else {
+                var answer = Self.plain(.unauthorized, "{\"message\":\"Unauthorized\"}")
+                answer.headers[.wwwAuthenticate] =
+                    "Bearer scope=\"\" error=\"invalid_token\" error_description=\"the token is not valid\""
+                return answer
+            }
+        }
+        return try await invoke(request)
+    }
+
+    func invoke(_ request: Hummingbird.Request) async throws -> Hummingbird.Response {
         var request = request
         // API Gateway's own payload limit is 10 MB; the function enforces the contract's 1 MiB.
         let body = try await request.collectBody(upTo: 10 << 20)

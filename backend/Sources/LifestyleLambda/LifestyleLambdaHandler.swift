@@ -10,10 +10,22 @@ import Metrics
 public struct LifestyleLambdaHandler: InvocationHandler {
     public let app: LifestyleApp
     public let cognito: any CognitoTriggerHandler
+    /// The published version this process runs (`AWS_LAMBDA_FUNCTION_VERSION`): the dimension of
+    /// `server_errors`, which the canary alarm reads for the version under test only.
+    public let version: String
 
-    public init(app: LifestyleApp, cognito: any CognitoTriggerHandler = PassThroughCognitoTriggerHandler()) {
+    public init(
+        app: LifestyleApp, cognito: any CognitoTriggerHandler = PassThroughCognitoTriggerHandler(), version: String = "$LATEST"
+    ) {
         self.app = app
         self.cognito = cognito
+        self.version = version
+    }
+
+    /// Counts an answer of 500 or more for this version (the function's own; Lambda counts its
+    /// crashes and timeouts as `Errors` with the `ExecutedVersion` dimension).
+    func countServerError(_ status: Int) {
+        if status >= 500 { Counter(label: "server_errors", dimensions: [("version", version)]).increment() }
     }
 
     public func handle(_ bytes: [UInt8], context: InvocationContext) async throws -> [UInt8] {
@@ -43,6 +55,7 @@ public struct LifestyleLambdaHandler: InvocationHandler {
             label: "request_latency",
             dimensions: [("route", response.route), ("method", request.method), ("status_class", "\(response.status / 100)xx")]
         ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        countServerError(response.status)
         return APIGateway.encode(response, as: version)
     }
 
@@ -59,6 +72,7 @@ public struct LifestyleLambdaHandler: InvocationHandler {
         guard let request = try? APIGateway.request(from: parsed, version: version) else { return nil }
         let response = timeoutResponse(for: request)
         Counter(label: "deadline_fallbacks", dimensions: [("route", app.routeLabel(for: request))]).increment()
+        countServerError(response.status)
         return APIGateway.encode(response, as: version)
     }
 

@@ -64,7 +64,8 @@ public enum LambdaMain {
         let services = try await Composition.services(config: config, env: env, dataDir: dataDir, logger: logger)
         let app = LifestyleApp(services: services, logger: logger)
         let trigger = CustomMessageCognitoHandler(config: config, env: env)
-        return (LifestyleLambdaHandler(app: app, cognito: trigger), metrics, logger)
+        let version = env["AWS_LAMBDA_FUNCTION_VERSION"].flatMap { $0.isEmpty ? nil : $0 } ?? "$LATEST"
+        return (LifestyleLambdaHandler(app: app, cognito: trigger, version: version), metrics, logger)
     }
 }
 

@@ -1,6 +1,7 @@
 import LambdaEmulator
 import LambdaRuntime
 import LifestyleCore
+import LifestyleServices
 import LifestyleToolkit
 import Logging
 import Synchronization
@@ -17,6 +18,17 @@ enum LambdaEmulation {
     /// `api-handler serve --lambda`: an API Gateway v2 front on `host:port` and a Runtime API
     /// emulator on loopback, with this executable as the function in a child process.
     static func run(host: String, port: Int, dataDir: String, config: AppConfig, logger: Logger) async throws {
+        // API Gateway's own answers need the token check of the deployed authorizer. The
+        // services open (and on a first start create) the data directory before the function
+        // process does, so both use the same signing key.
+        let gateway: GatewayBehaviour
+        do {
+            let services = try await Composition.services(
+                config: config, env: ProcessEnvironment.current, dataDir: dataDir, logger: logger)
+            gateway = behaviour(config: config, tokens: services.tokens, env: ProcessEnvironment.current)
+        } catch {
+            fail(error.message)
+        }
         let runtimeAPI: RuntimeAPIServer
         do {
             runtimeAPI = try RuntimeAPIServer()
@@ -38,7 +50,7 @@ enum LambdaEmulation {
         }
         let readyLogger = logger
         do {
-            try await APIGatewayFront.run(runtime: runtimeAPI, host: host, port: port, logger: logger) { bound in
+            try await APIGatewayFront.run(runtime: runtimeAPI, host: host, port: port, gateway: gateway, logger: logger) { bound in
                 readyLogger.notice(
                     "listening",
                     metadata: [
@@ -57,5 +69,24 @@ enum LambdaEmulation {
         kill(pid, SIGKILL)
         try? await Task.sleep(for: .seconds(1))
         exit(0)
+    }
+
+    /// The HTTP API as terraform/modules/api_gateway configures it: CORS from the environment's
+    /// origin list, the JWT authorizer on every bearer route, and (`GATEWAY_THROTTLE=rate,burst`,
+    /// the stage's per-route limits; unset: none) the throttle.
+    static func behaviour(config: AppConfig, tokens: any AccessTokenVerifier, env: [String: String]) -> GatewayBehaviour {
+        let origins = config.cors
+        let cors = GatewayBehaviour.CORS(
+            allowOrigin: { origins.allowOrigin(for: $0) }, allowMethods: CORSAllowList.allowMethods,
+            allowHeaders: CORSAllowList.allowHeaders, exposeHeaders: CORSAllowList.exposeHeaders,
+            maxAgeSeconds: CORSAllowList.maxAgeSeconds, variesByOrigin: origins.variesByOrigin)
+        var protected: Set<String> = []
+        for route in Routes.all {
+            if case .bearer = route.access { protected.insert("\(route.method) \(config.basePath)\(route.path)") }
+        }
+        return GatewayBehaviour(
+            cors: cors, protectedRoutes: protected,
+            authorize: { token in (try? await tokens.verifyAccessToken(token)) != nil },
+            throttle: GatewayBehaviour.Throttle.parse(env["GATEWAY_THROTTLE"]))
     }
 }

@@ -3,7 +3,7 @@ import LambdaEmulator
 import LambdaEvents
 import LambdaRuntime
 import LifestyleCore
-import LifestyleLambda
+@testable import LifestyleLambda
 import LifestyleToolkit
 import Logging
 import XCTest
@@ -264,5 +264,33 @@ final class HandlerTests: XCTestCase {
         // Flushed series are reset: nothing to write until something new happens.
         testMetrics.flush()
         XCTAssertEqual(LineSink.shared.take(), [])
+    }
+
+    /// The canary alarm's own count: answers of 500 and above, per published version; nothing
+    /// for answers below 500.
+    func testServerErrorsAreCountedPerVersion() async throws {
+        let base = try await handler()
+        let h = LifestyleLambdaHandler(app: base.app, cognito: base.cognito, version: "42")
+        testMetrics.flush()
+        _ = LineSink.shared.take()
+        let health = """
+            {"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{},
+             "requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}
+            """
+        _ = try await invoke(h, health)
+        h.countServerError(404)
+        testMetrics.flush()
+        XCTAssertFalse(LineSink.shared.take().contains { $0.contains("server_errors") })
+        h.countServerError(503)
+        h.countServerError(500)
+        testMetrics.flush()
+        let objects = try LineSink.shared.take().map { try json(bytes($0)) }
+        let errors = try XCTUnwrap(objects.first { $0["server_errors"] != nil })
+        XCTAssertEqual(errors["version"] as? String, "42")
+        XCTAssertEqual(errors["server_errors"] as? Int, 2)
+        let aws = try XCTUnwrap(errors["_aws"] as? [String: Any])
+        let directive = try XCTUnwrap((aws["CloudWatchMetrics"] as? [[String: Any]])?.first)
+        // the dimensions the canary alarm names (terraform/modules/monitoring)
+        XCTAssertEqual(directive["Dimensions"] as? [[String]], [["service", "version"]])
     }
 }

@@ -10,11 +10,11 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import re
 import struct
 import time
 import uuid
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Optional
@@ -180,10 +180,34 @@ def json_body(r: requests.Response) -> Any:
         raise AssertionError(f"body is not JSON: {r.text[:300]!r}")
 
 
+# What API Gateway's JWT authorizer answers for a protected route without a valid token, before
+# the function sees the request (in AWS, and in the lambda mode, whose front applies it).
+GATEWAY_UNAUTHORIZED = {"message": "Unauthorized"}
+
+
+def behind_api_gateway() -> bool:
+    return os.environ.get("LIFESTYLE_E2E_MODE", "embedded").strip() == "lambda"
+
+
+def refused_by_the_authorizer(r: requests.Response) -> bool:
+    """Behind API Gateway, whether the JWT authorizer itself refused the request (a protected
+    route without a valid token): its 401, its own request id, CORS from the gateway."""
+    if not behind_api_gateway() or r.status_code != 401:
+        return False
+    try:
+        body = r.json()
+    except ValueError:
+        return False
+    return body == GATEWAY_UNAUTHORIZED and bool(r.headers.get("apigw-requestid"))
+
+
 def assert_error(r: requests.Response, status: int, code: Optional[str] = None) -> dict:
-    """The response is ``status`` with an ErrorResponse body; returns the body."""
+    """The response is ``status`` with an ErrorResponse body; returns the body. Behind API
+    Gateway a 401 UNAUTHORIZED may be the authorizer's own answer instead (checked as such)."""
     assert r.status_code == status, f"expected {status}, got {r.status_code}: {r.text[:500]}"
     body = json_body(r)
+    if status == 401 and code in (None, "UNAUTHORIZED") and refused_by_the_authorizer(r):
+        return {"error": "UNAUTHORIZED", "message": body["message"], "from": "api-gateway"}
     assert isinstance(body, dict), body
     assert isinstance(body.get("error"), str) and body["error"], body
     assert isinstance(body.get("message"), str) and body["message"], body

@@ -18,7 +18,7 @@ import pytest
 
 import api_support
 import drivers
-from api_support import assert_error
+from api_support import assert_error, refused_by_the_authorizer
 
 WEB_OLD = "lk_" + secrets.token_urlsafe(32)
 WEB_NEW = "lk_" + secrets.token_urlsafe(32)
@@ -59,6 +59,11 @@ def test_without_a_key_every_route_but_health_and_preflight_is_refused(keyed):
                                ("POST", "/auth/login", {"email": "a@example.com", "password": "x"}),
                                ("GET", "/users/profile", None), ("POST", "/no/such/route", {})):
         r = keyed.request(method, path, json_body=body, headers={"Origin": ORIGIN})
+        if path == "/users/profile" and refused_by_the_authorizer(r):
+            # behind API Gateway the JWT authorizer refuses a protected route without a token
+            # before the function (and its key check) sees it; refused all the same
+            assert r.headers.get("Access-Control-Allow-Origin") == ORIGIN, dict(r.headers)
+            continue
         assert_error(r, 401, "INVALID_API_KEY")
         # the browser app can read why (CORS headers on the refusal too)
         assert r.headers.get("Access-Control-Allow-Origin") == ORIGIN, (path, dict(r.headers))

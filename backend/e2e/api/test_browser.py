@@ -146,6 +146,24 @@ def test_browser_runs_the_web_client_journey_from_an_allowed_origin(browser, pag
         assert step["requestId"] == "browser-" + step["name"], step
 
 
+def test_browser_reads_what_api_gateway_answers_itself_and_refreshes_on_401(browser, page_server, api_factory):
+    """Behind API Gateway (the lambda front, configured as terraform/modules/api_gateway), the JWT
+    authorizer refuses a stale token with its own 401 and the throttle answers 429 without the
+    function. The browser can read both (CORS headers from the gateway's configuration), so the
+    web client refreshes on the 401 and carries on."""
+    api = api_factory({"CORS_ORIGIN": f"https://ailifestyle.app,{page_server.origin}", "GATEWAY_THROTTLE": "1,5"})
+    if api.driver.mode != "lambda":
+        pytest.skip("API Gateway's own answers come from the lambda mode's front")
+    page_server.mail_source = api.mail_token
+    out = _run_page(browser, page_server, api, "gateway", "gateway", email=new_email("gateway"), password=new_password())
+    assert "failed" not in out, out
+    assert out["login"] == 200, out
+    assert out["refused"] == 401 and out["refusedMessage"] == "Unauthorized", out  # the authorizer's, not the app's
+    assert out["refresh"] == 200 and out["retried"] == 200 and out["retriedEmail"].startswith("gateway-"), out
+    # five in a burst per route, then about one a second: the twelve quick calls meet the throttle
+    assert out["health"][:5] == [200] * 5 and 429 in out["health"] and out["throttledRead"], out
+
+
 def test_browser_refuses_an_api_whose_allow_list_omits_the_page(browser, page_server, api_factory):
     api = api_factory({"CORS_ORIGIN": "https://ailifestyle.app,https://staging.ailifestyle.app"})
     page_server.mail_source = api.mail_token

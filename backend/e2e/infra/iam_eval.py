@@ -333,6 +333,8 @@ def _lambda_requests(entry: dict[str, Any], p: dict[str, Any], region: str) -> l
     m = re.match(r"^/[^/]+/tags/(arn:aws:lambda:[^/]+)$", path)
     if m:
         return [Request(f"lambda:{action}", m.group(1))]
+    if re.match(r"^/[^/]+/account-settings/?$", path):
+        return [Request("lambda:GetAccountSettings", "*")]
     m = re.match(r"^/[^/]+/functions/?([^/]*)", path)
     if not m:
         raise Unmapped(f"lambda {path}")
@@ -344,6 +346,8 @@ def _lambda_requests(entry: dict[str, Any], p: dict[str, Any], region: str) -> l
         qualifier = qualifier[0]
     res = fn_arn + name + (f":{qualifier}" if qualifier and ":" not in name else "")
     out.append(Request(f"lambda:{action}", res))
+    if action == "AddPermission" and p.get("Principal"):
+        out[-1] = Request(f"lambda:{action}", res, {"lambda:Principal": p["Principal"]})
     role = p.get("Role")
     if action in ("CreateFunction", "UpdateFunctionConfiguration") and role:
         out.append(Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))

@@ -22,10 +22,12 @@ import base64
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -33,6 +35,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+import alarm_eval
 import iam_eval
 import motoctl
 
@@ -56,7 +59,7 @@ pytestmark = [
 PUBLIC_ROUTES = {
     "GET /v1/health", "POST /v1/auth/register", "POST /v1/auth/email/verify", "POST /v1/auth/email/resend",
     "POST /v1/auth/login", "POST /v1/auth/refresh", "POST /v1/auth/logout", "POST /v1/auth/password/reset-request",
-    "POST /v1/auth/password/reset-confirm", "POST /v1/auth/mfa/verify", "OPTIONS /v1/{proxy+}",
+    "POST /v1/auth/password/reset-confirm", "POST /v1/auth/mfa/verify",
 }
 PROTECTED_ROUTES = {
     "POST /v1/auth/mfa/setup", "POST /v1/auth/mfa/verify-setup", "POST /v1/auth/mfa/disable",
@@ -113,6 +116,9 @@ class Rehearsal:
             "GIT_COMMITTER_NAME": "rehearsal", "GIT_COMMITTER_EMAIL": "rehearsal@example.invalid",
             "NO_COLOR": "1",
             "TF_CLI_ARGS": "-no-color",
+            # tag-conditioned calls denied shortly after creation (MOTO_TAG_PROPAGATION_SECONDS):
+            # the deploy retries every few seconds instead of AWS's half minute
+            "PROPAGATION_RETRY_INTERVAL": "3",
             **motoctl.env_for(moto),
         }
         for var in ("AWS_CA_BUNDLE", "PYENV_ROOT", "PYENV_VERSION"):
@@ -195,6 +201,11 @@ def rh(tmp_path_factory):
         # ACM issues a DNS-validated certificate this long after the request (AWS: once the
         # record is in DNS); the edge's apply waits for it like a real one.
         "MOTO_ACM_VALIDATION_WAIT": "2",
+        # What a fresh account does that an emulator does not: a key's tags reach IAM late, so
+        # calls allowed on aws:ResourceTag are denied for a while after CreateKey; and the
+        # account's Lambda concurrency quota is 10.
+        "MOTO_TAG_PROPAGATION_SECONDS": "8",
+        "MOTO_LAMBDA_CONCURRENCY": "10",
     })
     try:
         r = Rehearsal(root, info)
@@ -429,7 +440,18 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     assert live["AliasArn"] == live_arn and live["FunctionVersion"] == "1"
     assert not (live.get("RoutingConfig") or {}).get("AdditionalVersionWeights")
     assert "first deploy: smoke-testing version 1" in proc.stderr
-    assert f"{tag} ran in dev: tagged api-handler-dev-tree-{rh.git('rev-parse', 'HEAD:backend')} for promotion" in proc.stderr
+    # the smoke test went through Cognito's triggers: a throw-away user signed up and in, then left
+    assert "smoke: a throw-away user signed up, signed in and deleted its account through version 1" in proc.stderr
+    assert not [u for u in rh.client("cognito-idp").list_users(UserPoolId=pool["Id"])["Users"]
+                if "deploy-smoke" in json.dumps(u)], "the smoke user was left behind"
+    # a fresh account: the concurrency quota is reported in phase 1 ...
+    assert "WARNING: the account's Lambda concurrency quota is 10 (< 100)" in proc.stderr
+    # ... and the alarm key's tags reached IAM late: denied, retried, the same key kept
+    assert "access denied, as for a resource whose tags have not propagated yet" in proc.stderr
+    denied_key = re.search(r"KMS Key \(([0-9a-f-]+)\)", proc.stderr)
+    assert denied_key, "the emulator denied no call on the new key"
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in rh.client("kms").list_aliases()["Aliases"]}
+    assert aliases["alias/api-handler-dev-alarms"] == denied_key.group(1), "a retried apply replaced the key"
     assert "live_version=1" in proc.stdout
     assert pool["LambdaConfig"]["CustomMessage"] == live_arn
     # the same function suppresses the self-service scope in every access token (event version 2)
@@ -647,6 +669,9 @@ def test_plan_reports_pending_changes_without_applying(rh):
     assert "api-handler-dev-ses-bounce-rate" in out and "api-handler-dev-ses-complaint-rate" in out
     bad = rh.deploy("dev", "--plan", extra_env={"TF_VAR_ses_identity_arn": "ailifestyle.app"}, check=False)
     assert bad.returncode != 0 and "ses_identity_arn must be" in bad.stderr + bad.stdout
+    # what the workflow passes when the GitHub environment sets no SES: the default sender, no change
+    unset = rh.deploy("dev", "--plan", extra_env={"TF_VAR_ses_identity_arn": "", "TF_VAR_ses_from_address": ""})
+    assert "PLAN: no changes" in unset.stdout, unset.stderr[-3000:]
 
 
 def _live(rh) -> dict:
@@ -676,6 +701,10 @@ def test_second_commit_rolls_the_function_forward(rh):
     assert fn["Code"]["ImageUri"] == _pinned(rh, new_tag)
     cors = fn["Configuration"]["Environment"]["Variables"]["CORS_ORIGIN"]
     assert cors == "https://ailifestyle.app,https://staging.ailifestyle.app"
+    # ... and the HTTP API answers CORS for the same origins (its own 401/429/5xx included)
+    api_cors = _apis(rh, "lifestyle-api-dev")[0]["CorsConfiguration"]
+    assert api_cors["AllowOrigins"] == cors.split(","), api_cors
+    assert [h.lower() for h in api_cors["AllowHeaders"]] == ["authorization", "content-type", "x-request-id", "x-api-key"]
     # a new version, smoke-tested, then all traffic (dev: no canary); version 1 is untouched.
     # (Phase 1 already published one for the new CORS setting on the old image; phase 3 the
     # version on the new image, which is what live gets.)
@@ -724,44 +753,117 @@ def test_a_failing_smoke_test_leaves_live_on_the_old_version(rh):
     assert not (_live(rh).get("RoutingConfig") or {}).get("AdditionalVersionWeights")
 
 
-def test_a_canary_rolls_back_when_an_alarm_fires(rh):
-    """A good commit gets 10% of live while the alarms are watched; an alarm that fires during
-    the canary sends all traffic back to the old version and fails the deploy."""
+# What Lambda and the function report while `live` sends WEIGHT of TRAFFIC_PER_MINUTE calls to
+# the new version, of which FAILING fail (Lambda's Errors on its ExecutedVersion, or answers of
+# 500 and above, the function's server_errors{version}); the old version fails BASELINE of its calls.
+TRAFFIC_PER_MINUTE = 100
+CLOUDWATCH_DELAY_MINUTES = 2  # metrics reach CloudWatch a minute or two late; alarms see them then
+
+
+def _traffic(new_version: str, weight: float, failing: float, baseline: float = 0.001):
+    def source(metric: alarm_eval.Metric, index: int):
+        per_period = TRAFFIC_PER_MINUTE * metric.period / 60
+        dims = metric.dims()
+        new_calls = per_period * weight
+        old_calls = per_period - new_calls
+        if metric.namespace == "AWS/Lambda":
+            if "ExecutedVersion" in dims:
+                calls = new_calls if dims["ExecutedVersion"] == new_version else 0.0
+                rate = failing if dims["ExecutedVersion"] == new_version else baseline
+            else:  # the whole function
+                calls, rate = per_period, (new_calls * failing + old_calls * baseline) / per_period
+            if metric.name == "Invocations":
+                return calls or None
+            if metric.name == "Errors":
+                return round(calls * rate / 2) if calls else None  # half of the failures crash ...
+            if metric.name == "Throttles":
+                return None
+        if metric.name == "server_errors":  # ... half answer 500
+            return (round(new_calls * failing / 2) or None) if dims.get("version") == new_version else None
+        return None
+
+    return source
+
+
+def _canary_alarm(rh) -> dict:
+    return rh.client("cloudwatch").describe_alarms(AlarmNames=["api-handler-dev-canary-errors"])["MetricAlarms"][0]
+
+
+def test_the_canary_alarm_sees_the_new_version_and_trips_within_the_window(rh):
+    """The canary alarm, as deployed, evaluated the way CloudWatch evaluates it against what Lambda
+    reports at 10 % traffic: it names the newest version (Resource/ExecutedVersion, the function's
+    server_errors{version}); a version failing 20 % of its calls trips it within a 10-minute
+    canary, CloudWatch's metric delay included; a healthy one does not; and the whole-function
+    error-rate alarm, with the same traffic, never would have."""
+    alarm = _canary_alarm(rh)
+    metrics, _, _ = alarm_eval.metrics_of(alarm)
+    newest = _newest_version(rh)
+    dims = [m.dims() for m in metrics.values()]
+    assert {"FunctionName": "api-handler-dev", "Resource": "api-handler-dev:live", "ExecutedVersion": newest} in dims
+    assert {"service": "api-handler", "version": newest} in dims
+    tripped = alarm_eval.evaluate(alarm, _traffic(newest, 0.1, failing=0.2), minutes=10)
+    assert tripped is not None and tripped + CLOUDWATCH_DELAY_MINUTES <= 10, tripped
+    assert alarm_eval.evaluate(alarm, _traffic(newest, 0.1, failing=0.005), minutes=10) is None
+    whole = rh.client("cloudwatch").describe_alarms(AlarmNames=["api-handler-dev-error-rate"])["MetricAlarms"][0]
+    assert alarm_eval.evaluate(whole, _traffic(newest, 0.1, failing=0.2), minutes=10) is None
+    # on a fresh account a canary's cold starts throttle a few calls: not the throttles alarm's business
+    throttles = rh.client("cloudwatch").describe_alarms(AlarmNames=["api-handler-dev-throttles"])["MetricAlarms"][0]
+    few = lambda m, i: {"Throttles": 3.0, "Invocations": 500.0}.get(m.name)  # noqa: E731
+    assert alarm_eval.evaluate(throttles, few, minutes=10) is None
+
+
+def test_a_canary_whose_new_version_fails_a_fifth_of_its_calls_rolls_back(rh):
+    """A commit gets 10% of live while the alarms are watched. Its version fails 20 % of its
+    calls: the canary alarm, evaluated as CloudWatch would on the traffic the canary gets
+    (one simulated minute a second), fires; all traffic goes back to the old version and the
+    deploy fails. The same commit with a healthy version passes the canary."""
     import threading
-    import time
 
     _commit(rh, "a good commit", "backend/CHANGELOG.rehearsal", lambda t: t + "v4\n")
     cw = rh.client("cloudwatch")
     seen: dict = {}
 
-    def fire_once_the_canary_runs():
+    def watch_the_canary(failing: float):
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             weights = (_live(rh).get("RoutingConfig") or {}).get("AdditionalVersionWeights")
             if weights:
+                (version, weight), = weights.items()
                 seen["weights"] = weights
-                cw.set_alarm_state(AlarmName="api-handler-dev-error-rate", StateValue="ALARM",
-                                   StateReason="rehearsal: errors of the canary")
+                alarm = _canary_alarm(rh)
+                seen["alarm_version"] = [m.dims().get("ExecutedVersion") for m in alarm_eval.metrics_of(alarm)[0].values()]
+                tripped = alarm_eval.evaluate(alarm, _traffic(version, weight, failing), minutes=10)
+                if tripped is None:
+                    return
+                time.sleep(tripped + CLOUDWATCH_DELAY_MINUTES)  # one simulated minute a second
+                cw.set_alarm_state(AlarmName="api-handler-dev-canary-errors", StateValue="ALARM",
+                                   StateReason=f"rehearsal: evaluated, {failing:.0%} of version {version}'s calls failed")
                 return
             time.sleep(0.5)
 
-    watcher = threading.Thread(target=fire_once_the_canary_runs)
+    watcher = threading.Thread(target=watch_the_canary, args=(0.2,))
     watcher.start()
     bad = rh.deploy("dev", "--canary-minutes", "5", extra_env={**rh.dev_vars, "CANARY_POLL_SECONDS": "1"}, check=False)
     watcher.join()
-    cw.set_alarm_state(AlarmName="api-handler-dev-error-rate", StateValue="OK", StateReason="rehearsal: over")
+    cw.set_alarm_state(AlarmName="api-handler-dev-canary-errors", StateValue="OK", StateReason="rehearsal: over")
     good = _newest_version(rh)
     assert seen.get("weights") == {good: 0.1}, seen
+    assert good in seen["alarm_version"], seen
     assert bad.returncode != 0
     errors = [line for line in bad.stderr.splitlines() if line.startswith("deploy-phased: ERROR")]
-    assert errors == [f"deploy-phased: ERROR in phase 3/function: alarm api-handler-dev-error-rate fired during "
+    assert errors == [f"deploy-phased: ERROR in phase 3/function: alarm api-handler-dev-canary-errors fired during "
                       f"the canary of version {good}; live is back on version {rh.v_second}"], bad.stderr[-3000:]
     live = _live(rh)
     assert live["FunctionVersion"] == rh.v_second and not (live.get("RoutingConfig") or {}).get("AdditionalVersionWeights")
 
-    # The same deploy again, alarms quiet: the canary passes and live moves to the new version.
-    ok = rh.deploy("dev", "--canary-minutes", "0.05", extra_env={**rh.dev_vars, "CANARY_POLL_SECONDS": "1"})
-    assert f"canary: live sends 0.1 of traffic to version {good} for 0.05 min" in ok.stderr
+    # The same deploy again, a healthy version (0.5 % failures): the canary passes.
+    seen.clear()
+    watcher = threading.Thread(target=watch_the_canary, args=(0.005,))
+    watcher.start()
+    ok = rh.deploy("dev", "--canary-minutes", "0.2", extra_env={**rh.dev_vars, "CANARY_POLL_SECONDS": "1"})
+    watcher.join()
+    assert seen.get("weights") == {good: 0.1}, seen
+    assert f"canary: live sends 0.1 of traffic to version {good} for 0.2 min" in ok.stderr
     assert "canary passed" in ok.stderr and f"live -> version {good} (was {rh.v_second})" in ok.stderr
     assert _live(rh)["FunctionVersion"] == good
     rh.v_good = good
@@ -865,25 +967,44 @@ ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
 def test_the_edge_applies_in_front_of_the_api_and_the_function_refuses_what_goes_around_it(rh):
-    """enable_edge with a custom domain: a DNS-validated certificate (issued before the
-    distribution uses it), a web ACL in CloudFront's scope with the per-address rate rule on
-    /v1/auth/* and AWS's managed rule sets, WAF logs with credentials redacted, a distribution
-    whose origin is the HTTP API and which sends the origin secret; the smoke test proved the new
-    version refuses a request without that secret, and the live function does. The secret is in
-    no output and no log line. Turning the edge off again is a destroying plan."""
+    """enable_edge with a custom domain: a DNS-validated certificate requested by the first run,
+    which finishes with the certificate still pending (no apply waits for a DNS record that is
+    printed only afterwards) and prints the record; the distribution answers at its own name
+    meanwhile, and the first deploy after ACM issued the certificate attaches the domain. A web
+    ACL in CloudFront's scope with the per-address rate rule on /v1/auth/* and AWS's managed rule
+    sets, WAF logs with credentials redacted, a distribution whose origin is the HTTP API and
+    which sends the origin secret; the smoke test proved the new version refuses a request
+    without that secret, and the live function does. The secret is in no output and no log line.
+    Turning the edge off again is a destroying plan."""
     outputs = rh.root / "edge-outputs.json"
     on = {**rh.dev_vars, "TF_VAR_enable_edge": "true", "TF_VAR_edge_domain_name": "api.dev.ailifestyle.app",
           "DEPLOY_OUTPUTS_FILE": str(outputs)}
+    first = rh.deploy("dev", "--phase", "3", extra_env=on)
+    assert "certificate validation record (add it to the domain's DNS once): _" in first.stderr
+    assert "the certificate for api.dev.ailifestyle.app is not issued yet" in first.stderr
+    doc = json.loads(outputs.read_text())
+    assert doc["edge_domain_attached"]["value"] is False
+    assert doc["edge_endpoint"]["value"].endswith(".cloudfront.net")
+    cf = rh.client("cloudfront")
+    pending = cf.get_distribution(Id=cf.list_distributions()["DistributionList"]["Items"][0]["Id"])["Distribution"]
+    assert pending["DistributionConfig"]["Aliases"]["Quantity"] == 0
+    assert pending["DistributionConfig"]["ViewerCertificate"]["CloudFrontDefaultCertificate"] is True
+    # the DNS owner adds the record; ACM issues (the emulator: MOTO_ACM_VALIDATION_WAIT seconds)
+    acm = rh.client("acm")
+    cert_arn = doc["edge_certificate_arn"]["value"]
+    deadline = time.monotonic() + 60
+    while acm.describe_certificate(CertificateArn=cert_arn)["Certificate"]["Status"] != "ISSUED":
+        assert time.monotonic() < deadline, "the emulator never issued the certificate"
+        time.sleep(1)
     proc = rh.deploy("dev", "--phase", "3", extra_env=on)
-    assert "smoke: the edge is on: a request around it is refused (403)" in proc.stderr
-    assert "certificate validation record (add it to the domain's DNS once): _" in proc.stderr
+    assert "smoke: the edge is on: a request around it is refused (403)" in first.stderr + proc.stderr
+    assert "is not issued yet" not in proc.stderr
     cfg = _function(rh, "api-handler-dev")["Configuration"]
     secret_arn = cfg["Environment"]["Variables"]["EDGE_SECRET_ID"]
     assert ":secret:api-handler-dev-edge-origin-" in secret_arn
     secret = rh.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
     assert len(secret) == 48 and secret.isalnum()
 
-    cf = rh.client("cloudfront")
     items = cf.list_distributions()["DistributionList"]["Items"]
     assert len(items) == 1
     dist_id = items[0]["Id"]
@@ -898,9 +1019,8 @@ def test_the_edge_applies_in_front_of_the_api_and_the_function_refuses_what_goes
     assert behaviour["ViewerProtocolPolicy"] == "https-only"
     assert set(behaviour["AllowedMethods"]["Items"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
     assert conf["Aliases"]["Items"] == ["api.dev.ailifestyle.app"]
-    cert_arn = conf["ViewerCertificate"]["ACMCertificateArn"]
+    assert conf["ViewerCertificate"]["ACMCertificateArn"] == cert_arn
     assert conf["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
-    acm = rh.client("acm")
     cert = acm.describe_certificate(CertificateArn=cert_arn)["Certificate"]
     assert cert["Status"] == "ISSUED" and cert["DomainName"] == "api.dev.ailifestyle.app" and ":us-east-1:" in cert_arn
 
@@ -921,10 +1041,10 @@ def test_the_edge_applies_in_front_of_the_api_and_the_function_refuses_what_goes
     assert {f["SingleHeader"]["Name"] for f in logging["RedactedFields"]} == {"authorization", "x-api-key", "cookie"}
 
     doc = json.loads(outputs.read_text())
-    assert doc["edge_endpoint"]["value"] == "https://api.dev.ailifestyle.app"
+    assert doc["edge_endpoint"]["value"] == "https://api.dev.ailifestyle.app" and doc["edge_domain_attached"]["value"] is True
     assert doc["edge_certificate_validation"]["value"][0]["type"] == "CNAME"
     # the secret: in no output, nowhere in the deploy's own log, not in the function's environment
-    assert secret not in outputs.read_text() and secret not in proc.stdout + proc.stderr
+    assert secret not in outputs.read_text() and secret not in first.stdout + first.stderr + proc.stdout + proc.stderr
     assert secret not in json.dumps(cfg)
 
     assert _live_login(rh, {}) == (403, "FORBIDDEN")  # to the API's own hostname: around the WAF
@@ -1105,10 +1225,8 @@ def test_each_deploy_role_allows_its_environment_and_nothing_of_the_other(rh):
             "\n".join(map(str, refused))
         # the same calls on the other environment's resources (names, ids' Environment tags)
         crossed = [iam_eval.for_environment(r, env_name, other) for r in own if iam_eval.environment_of(r) == env_name]
-        # the one designed exception: prod reads dev's repository to promote the image dev ran
-        promotion = {"ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"}
-        allowed = [(r.action, r.resource, r.context) for r in crossed if iam_eval.evaluate(policy, r) == "Allow"
-                   and not (env_name == "prod" and r.action in promotion and r.resource.endswith(":repository/lifestyle-app-dev"))]
+        # no exception: prod builds its own image and never reads dev's repository
+        allowed = [(r.action, r.resource, r.context) for r in crossed if iam_eval.evaluate(policy, r) == "Allow"]
         assert allowed == [], f"the {env_name} deploy role may act on {other}'s resources:\n" + "\n".join(map(str, allowed))
         assert len(crossed) > 40, (env_name, len(crossed))
         summary[env_name] = {"calls of its deploys, allowed": len(own), f"the same on {other}'s resources, denied": len(crossed),
@@ -1160,10 +1278,44 @@ def test_each_deploy_role_allows_its_environment_and_nothing_of_the_other(rh):
             "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-db-password-AbCdEf"),
         "prod's state": iam_eval.Request("s3:PutObject", "arn:aws:s3:::lifestyle-tfstate-123456789012/lifestyle-backend/prod/terraform.tfstate"),
         "an access key for a new user": iam_eval.Request("iam:CreateAccessKey", f"{acct}:user/backdoor"),
+        # what prod runs: its repository, and the dev images it might have promoted (it does not)
+        "an image pushed into prod's repository": iam_eval.Request(
+            "ecr:PutImage", "arn:aws:ecr:us-east-1:123456789012:repository/lifestyle-app-prod"),
+        "dev's tags made overwritable": iam_eval.Request(
+            "ecr:PutImageTagMutability", "arn:aws:ecr:us-east-1:123456789012:repository/lifestyle-app-dev"),
+        # the function's role handed to someone else: its trust changed, or the role replaced
+        "the exec role's trust rewritten": iam_eval.Request(
+            "iam:UpdateAssumeRolePolicy", f"{acct}:role/api-handler-dev-exec"),
+        "the exec role deleted (to be re-created with another trust)": iam_eval.Request(
+            "iam:DeleteRole", f"{acct}:role/api-handler-dev-exec"),
+        "the function opened to another account": iam_eval.Request(
+            "lambda:AddPermission", "arn:aws:lambda:us-east-1:123456789012:function:api-handler-dev:live",
+            {"lambda:Principal": "999999999999"}),
+        "a service-linked role for another service": iam_eval.Request(
+            "iam:CreateServiceLinkedRole", f"{acct}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+            {"iam:AWSServiceName": "ecs.amazonaws.com"}),
+        "the function opened to everyone": iam_eval.Request(
+            "lambda:AddPermission", "arn:aws:lambda:us-east-1:123456789012:function:api-handler-dev:live",
+            {"lambda:Principal": "*"}),
     }
     let_through = {what: iam_eval.evaluate(dev, req) for what, req in attempts.items() if iam_eval.evaluate(dev, req) == "Allow"}
     assert let_through == {}, let_through
+    # neither role may change the exec role's trust, and prod's role reads nothing of dev's images
+    prod = rh.deploy_policies["prod"]
+    for policy, env_name in ((dev, "dev"), (prod, "prod")):
+        for action in ("iam:UpdateAssumeRolePolicy", "iam:DeleteRole"):
+            assert iam_eval.evaluate(policy, iam_eval.Request(action, f"{acct}:role/api-handler-{env_name}-exec")) != "Allow"
+    for action in ("ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"):
+        assert iam_eval.evaluate(prod, iam_eval.Request(
+            action, "arn:aws:ecr:us-east-1:123456789012:repository/lifestyle-app-dev")) != "Allow"
     # and the legitimate versions of the same calls are allowed (the checks above can fail)
+    assert iam_eval.evaluate(dev, iam_eval.Request(
+        "iam:CreateServiceLinkedRole",
+        f"{acct}:role/aws-service-role/email.cognito-idp.amazonaws.com/AWSServiceRoleForAmazonCognitoIdp",
+        {"iam:AWSServiceName": "email.cognito-idp.amazonaws.com"})) == "Allow"
+    assert iam_eval.evaluate(dev, iam_eval.Request(
+        "lambda:AddPermission", "arn:aws:lambda:us-east-1:123456789012:function:api-handler-dev:live",
+        {"lambda:Principal": "apigateway.amazonaws.com"})) == "Allow"
     assert iam_eval.evaluate(dev, iam_eval.Request(
         "iam:CreateRole", f"{acct}:role/api-handler-dev-exec",
         {"iam:PermissionsBoundary": f"{acct}:policy/lifestyle-backend-dev-boundary"})) == "Allow"

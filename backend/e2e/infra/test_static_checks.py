@@ -115,9 +115,35 @@ def test_api_gateway_routes_match_the_app_route_table():
                                 routes_swift.read_text())}
     assert app, "no routes parsed from Routes.swift"
     tf = _terraform_routes()
-    assert "OPTIONS /v1/{proxy+}" in tf and tf["OPTIONS /v1/{proxy+}"] is False
-    tf_without_preflight = {k: v for k, v in tf.items() if not k.startswith("OPTIONS ")}
-    assert tf_without_preflight == app
+    # no OPTIONS route: with its CORS configuration API Gateway answers every preflight itself
+    assert tf == app
+
+
+def test_api_gateway_cors_is_the_apps_and_the_functions_origin_list():
+    """The HTTP API's cors_configuration states what the app's CORSAllowList allows (methods,
+    headers, exposed headers, max age), and takes its origins from the list the function gets
+    as CORS_ORIGIN, so API Gateway's own answers (401, 429, 5xx) reach the same browsers."""
+    import re
+
+    swift = (REPO / "backend" / "Sources" / "LifestyleCore" / "Support" / "AppConfig.swift").read_text()
+
+    def swift_list(name):
+        return [v.strip().lower() for v in re.search(rf'static let {name} = "([^"]+)"', swift).group(1).split(",")]
+
+    locals_tf = (TF_DIR / "locals.tf").read_text()
+    block = re.search(r"\n  cors = \{(.*?)\n  \}", locals_tf, re.S).group(1)
+
+    def tf_list(name):
+        return [v.lower() for v in re.findall(r'"([^"]+)"', re.search(rf"{name}\s*=\s*\[([^\]]*)\]", block).group(1))]
+
+    assert tf_list("allow_methods") == swift_list("allowMethods")
+    assert tf_list("allow_headers") == swift_list("allowHeaders")
+    assert tf_list("expose_headers") == swift_list("exposeHeaders")
+    assert re.search(r"allow_origins\s*=\s*local\.cors_origins", block)
+    assert re.search(r"max_age_seconds\s*=\s*(\d+)", block).group(1) == re.search(r"maxAgeSeconds = (\d+)", swift).group(1)
+    assert 'CORS_ORIGIN         = join(",", local.cors_origins)' in (TF_DIR / "main.tf").read_text()
+    api = (TF_DIR / "modules" / "api_gateway" / "main.tf").read_text()
+    assert "cors_configuration {" in api and "allow_origins  = var.cors.allow_origins" in api
 
 
 def test_checkov_has_no_failed_checks(tmp_path):

@@ -40,7 +40,9 @@ def test_template_events_are_the_route_table():
     routes = {(m, "/v1" + p) for m, p in re.findall(
         r'Route\(\s*"([A-Z]+)"\s*,\s*"([^"]+)"', (BACKEND / "Sources" / "LifestyleCore" / "Routes.swift").read_text())}
     assert routes, "no routes parsed from Routes.swift"
-    assert events == routes | {("OPTIONS", "/v1/{proxy+}")}
+    assert events == routes  # no OPTIONS route: API Gateway answers preflights (CorsConfiguration)
+    cors = template["Globals"]["HttpApi"]["CorsConfiguration"]
+    assert cors["AllowHeaders"] == ["authorization", "content-type", "x-request-id", "x-api-key"]
     meta = template["Resources"]["ApiHandler"]["Metadata"]
     assert meta["Dockerfile"] == "Dockerfile.api-handler" and (BACKEND / meta["DockerContext"] / meta["Dockerfile"]).exists()
     assert fn["PackageType"] == "Image"

@@ -636,6 +636,83 @@ def _patch_moto_lambda_images() -> None:
     lm.LambdaFunction._invoke_lambda = _invoke_lambda
 
 
+def _patch_moto_kms_tag_propagation() -> None:
+    """With ``MOTO_TAG_PROPAGATION_SECONDS`` set: what AWS does to a permission keyed on the tags
+    of a key just created. IAM and KMS see a new key's tags only after a propagation delay, so a
+    deploy role allowed on ``aws:ResourceTag/Environment`` is denied (AccessDeniedException) for
+    a while after CreateKey on the calls that follow (DescribeKey, key policy, rotation, tags).
+    The emulator answers so for that many seconds after each CreateKey."""
+    import time as _time
+
+    delay = float(os.environ.get("MOTO_TAG_PROPAGATION_SECONDS", "0") or 0)
+    if delay <= 0:
+        return
+    from moto.kms import models as km
+    from moto.kms import responses as kr
+    from moto.kms.exceptions import AccessDeniedException
+
+    created: dict[str, float] = {}
+    original_create = km.KmsBackend.create_key
+
+    def create_key(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        key = original_create(self, *args, **kwargs)
+        created[key.id] = _time.monotonic()
+        return key
+
+    km.KmsBackend.create_key = create_key
+
+    def guarded(name: str):
+        original = getattr(kr.KmsResponse, name)
+
+        def call(self):  # type: ignore[no-untyped-def]
+            key_id = str(self._get_param("KeyId") or "").rsplit("/", 1)[-1]
+            born = created.get(key_id)
+            if born is not None and _time.monotonic() - born < delay:
+                raise AccessDeniedException(
+                    f"User is not authorized to perform: kms:{name} on this resource "
+                    "(its tags have not propagated yet)")
+            return original(self)
+
+        return call
+
+    for name in ("describe_key", "get_key_policy", "put_key_policy", "enable_key_rotation",
+                 "get_key_rotation_status", "list_resource_tags"):
+        setattr(kr.KmsResponse, name, guarded(name))
+
+
+def _patch_moto_lambda_account_settings() -> None:
+    """GetAccountSettings (``GET /2016-08-19/account-settings/``), which moto lacks, as AWS
+    documents it, answered in front of moto's own routing (which refuses the path for some
+    botocore versions). ``MOTO_LAMBDA_CONCURRENCY`` is the account's concurrency quota (default
+    1000; a new account's can be 10). Recorded in ``MOTO_CALL_LOG`` like every other call."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+    log_path = os.environ.get("MOTO_CALL_LOG")
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        path = environ.get("PATH_INFO", "")
+        if (environ.get("REQUEST_METHOD") == "GET" and path.rstrip("/").endswith("/account-settings")
+                and "/lambda/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")):
+            limit = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY", "1000") or 1000)
+            body = json.dumps({
+                "AccountLimit": {"TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000,
+                                 "CodeSizeZipped": 52428800, "ConcurrentExecutions": limit,
+                                 "UnreservedConcurrentExecutions": limit},
+                "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": 0}}).encode()
+            if log_path:
+                with open(log_path, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps({"service": "lambda", "action": "GetAccountSettings", "method": "GET",
+                                         "path": path, "query": {}, "params": None, "body": "",
+                                         "agent": environ.get("HTTP_USER_AGENT", ""), "status": 200,
+                                         "region": "us-east-1"}) + "\n")
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return original(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = __call__
+
+
 def _patch_moto_call_log() -> None:
     """With ``MOTO_CALL_LOG`` set, every request the emulator answers is appended there as one
     JSON line (service, operation, method, path, parameters, user agent, status), so a test can
@@ -694,6 +771,8 @@ def _serve(port: int) -> int:
     _patch_moto_cognito_client_secret()
     _patch_moto_dynamodb_atomic_writes()
     _patch_moto_lambda_images()
+    _patch_moto_kms_tag_propagation()
+    _patch_moto_lambda_account_settings()
     _patch_moto_call_log()
     from moto.server import main as moto_main
 

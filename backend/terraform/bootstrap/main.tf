@@ -104,9 +104,10 @@ data "aws_iam_policy_document" "trust" {
 resource "aws_iam_role" "deploy" {
   for_each = toset(var.environments)
 
-  name                 = "github-deploy-lifestyle-backend-${each.key}"
-  assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
-  max_session_duration = 3600
+  name               = "github-deploy-lifestyle-backend-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.trust[each.key].json
+  # the deploy job's whole run (build, three applies, canary, propagation retries): 2 hours
+  max_session_duration = 7200
   depends_on           = [aws_iam_openid_connect_provider.github]
 }
 

@@ -2,7 +2,7 @@
 # the Terraform state bucket and the GitHub OIDC deploy role(s) that
 # .github/workflows/deploy-backend-unified.yml assumes. See docs/deployment-guide.md.
 terraform {
-  required_version = ">= 1.10.0"
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {

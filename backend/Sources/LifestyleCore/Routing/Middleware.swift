@@ -19,8 +19,6 @@ public typealias APIResponder = @Sendable (APIRequest, APIContext) async throws 
 public struct CORSMiddleware: APIMiddleware {
     let allowed: CORSAllowList
     let router: APIRouter
-    static let allowMethods = "GET, POST, PUT, DELETE, OPTIONS"
-    static let allowHeaders = "Authorization, Content-Type, X-Request-ID, X-Api-Key"
 
     public init(allowed: CORSAllowList, router: APIRouter) {
         self.allowed = allowed
@@ -34,9 +32,9 @@ public struct CORSMiddleware: APIMiddleware {
             guard router.knows(path: request.path) else { throw decorated(APIError.notFound("No route for \(request.path)"), origin) }
             response = APIResponse(status: 204)
             if allowed.allowOrigin(for: origin) != nil {
-                response.headers["access-control-allow-methods"] = Self.allowMethods
-                response.headers["access-control-allow-headers"] = Self.allowHeaders
-                response.headers["access-control-max-age"] = "600"
+                response.headers["access-control-allow-methods"] = CORSAllowList.allowMethods
+                response.headers["access-control-allow-headers"] = CORSAllowList.allowHeaders
+                response.headers["access-control-max-age"] = String(CORSAllowList.maxAgeSeconds)
             }
         } else {
             do {

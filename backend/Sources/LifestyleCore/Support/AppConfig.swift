@@ -96,6 +96,14 @@ public enum CORSAllowList: Sendable, Equatable {
         }
     }
 
+    /// What a browser may send and read, the same for every environment. API Gateway's
+    /// `cors_configuration` (terraform/locals.tf `cors`) states the same lists; a static test
+    /// holds the two together.
+    public static let allowMethods = "GET, POST, PUT, DELETE, OPTIONS"
+    public static let allowHeaders = "Authorization, Content-Type, X-Request-ID, X-Api-Key"
+    public static let exposeHeaders = "X-Request-ID, Retry-After"
+    public static let maxAgeSeconds = 600
+
     /// Whether answers differ per `Origin` (an exact list), so caches must key on it.
     public var variesByOrigin: Bool { self != .any }
 
@@ -104,7 +112,7 @@ public enum CORSAllowList: Sendable, Equatable {
         if variesByOrigin { headers["vary"] = "Origin" }
         guard let allowed = allowOrigin(for: origin) else { return }
         headers["access-control-allow-origin"] = allowed
-        headers["access-control-expose-headers"] = "X-Request-ID, Retry-After"
+        headers["access-control-expose-headers"] = Self.exposeHeaders
     }
 }
 

@@ -11,7 +11,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "this" {
-  #checkov:skip=CKV_AWS_356:"*" only where AWS offers no resource-level permission (ecr:GetAuthorizationToken, cognito-idp:CreateUserPool/ListUserPools, secretsmanager:GetRandomPassword, CloudWatch Logs log-delivery calls, kms:CreateKey under a request-tag condition, kms:ListAliases); everything else is pinned to the environment's resource names.
+  #checkov:skip=CKV_AWS_356:"*" only where AWS offers no resource-level permission (ecr:GetAuthorizationToken, cognito-idp:CreateUserPool/ListUserPools, secretsmanager:GetRandomPassword, CloudWatch Logs log-delivery calls, kms:CreateKey under a request-tag condition, kms:ListAliases, lambda:GetAccountSettings); everything else is pinned to the environment's resource names.
   statement {
     sid       = "StateList"
     actions   = ["s3:ListBucket"]
@@ -39,7 +39,7 @@ data "aws_iam_policy_document" "this" {
     sid = "EcrRepository"
     actions = [
       "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories", "ecr:ListTagsForResource",
-      "ecr:TagResource", "ecr:UntagResource", "ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability",
+      "ecr:TagResource", "ecr:UntagResource", "ecr:PutImageScanningConfiguration",
       "ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy",
       "ecr:SetRepositoryPolicy", "ecr:GetRepositoryPolicy", "ecr:DeleteRepositoryPolicy",
       "ecr:DescribeImages", "ecr:ListImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
@@ -47,17 +47,6 @@ data "aws_iam_policy_document" "this" {
       "ecr:CompleteLayerUpload", "ecr:PutImage",
     ]
     resources = ["${local.arn}:ecr:${local.region}:${local.acct}:repository/lifestyle-app-${local.env}"]
-  }
-
-  # prod promotes the image dev ran (scripts/deploy-phased.sh phase 2): read-only on dev's
-  # repository. In separate accounts, dev's repository policy must also grant this account.
-  dynamic "statement" {
-    for_each = local.env == "prod" ? [1] : []
-    content {
-      sid       = "PromoteFromDev"
-      actions   = ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-      resources = [var.promote_from_repository_arn != null ? var.promote_from_repository_arn : "${local.arn}:ecr:${local.region}:${local.acct}:repository/lifestyle-app-dev"]
-    }
   }
 
   statement {
@@ -79,6 +68,8 @@ data "aws_iam_policy_document" "this" {
       "cognito-idp:CreateUserPoolClient", "cognito-idp:DescribeUserPoolClient",
       "cognito-idp:UpdateUserPoolClient", "cognito-idp:DeleteUserPoolClient",
       "cognito-idp:ListTagsForResource", "cognito-idp:TagResource", "cognito-idp:UntagResource",
+      # the smoke test's throw-away user: confirmed by the deploy, removed if its own deletion fails
+      "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminDeleteUser",
     ]
     # Pool ids are assigned by AWS; scope by the environment tag set at creation.
     resources = ["${local.arn}:cognito-idp:${local.region}:${local.acct}:userpool/*"]
@@ -98,6 +89,27 @@ data "aws_iam_policy_document" "this" {
       variable = "aws:RequestTag/Environment"
       values   = [local.env]
     }
+  }
+
+  # Cognito mailing through SES (ses_identity_arn, DEVELOPER): the first such pool setting in an
+  # account makes Cognito create its service-linked role, with the caller's permission. Only
+  # that role, for that service.
+  statement {
+    sid       = "CognitoEmailRole"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["${local.arn}:iam::${local.acct}:role/aws-service-role/email.cognito-idp.amazonaws.com/AWSServiceRoleForAmazonCognitoIdp*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:AWSServiceName"
+      values   = ["email.cognito-idp.amazonaws.com"]
+    }
+  }
+
+  # The fresh-account check of phase 1 (the account's Lambda concurrency quota); no resource.
+  statement {
+    sid       = "LambdaQuota"
+    actions   = ["lambda:GetAccountSettings"]
+    resources = ["*"]
   }
 
   # The master-key secret (modules/secrets). Terraform writes its value write-only and keeps it
@@ -130,8 +142,7 @@ data "aws_iam_policy_document" "this" {
     actions = [
       "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration",
       "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:ListVersionsByFunction",
-      "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:AddPermission",
-      "lambda:RemovePermission", "lambda:ListTags", "lambda:TagResource", "lambda:UntagResource",
+      "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:RemovePermission", "lambda:ListTags", "lambda:TagResource", "lambda:UntagResource",
       # the rollout: publish a version, smoke-test it, move the live alias (weights, rollback)
       "lambda:PublishVersion", "lambda:InvokeFunction", "lambda:GetAlias", "lambda:CreateAlias",
       "lambda:UpdateAlias", "lambda:DeleteAlias", "lambda:ListAliases",
@@ -140,6 +151,22 @@ data "aws_iam_policy_document" "this" {
       "${local.arn}:lambda:${local.region}:${local.acct}:function:api-handler-${local.env}",
       "${local.arn}:lambda:${local.region}:${local.acct}:function:api-handler-${local.env}:*",
     ]
+  }
+
+  # Who may invoke the function: API Gateway (the HTTP API) and Cognito (the triggers), nobody
+  # else. Without the condition the role could let any account or service invoke the function.
+  statement {
+    sid     = "FunctionInvokers"
+    actions = ["lambda:AddPermission"]
+    resources = [
+      "${local.arn}:lambda:${local.region}:${local.acct}:function:api-handler-${local.env}",
+      "${local.arn}:lambda:${local.region}:${local.acct}:function:api-handler-${local.env}:*",
+    ]
+    condition {
+      test     = "StringEquals"
+      variable = "lambda:Principal"
+      values   = ["apigateway.amazonaws.com", "cognito-idp.amazonaws.com"]
+    }
   }
 
   # The function's role. Creating it, or writing its policies, is allowed only while it carries
@@ -160,18 +187,23 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid = "ExecutionRole"
     actions = [
-      "iam:DeleteRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+      "iam:GetRole", "iam:TagRole", "iam:UntagRole",
       "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy", "iam:ListInstanceProfilesForRole",
     ]
     resources = ["${local.arn}:iam::${local.acct}:role/api-handler-${local.env}-exec"]
   }
 
   # Never granted above; stated so no later grant can open them: the boundary is fixed by the
-  # account's administrators (terraform/bootstrap), not by the pipeline.
+  # account's administrators (terraform/bootstrap), not by the pipeline. The same for who may
+  # assume the function's role: its trust (lambda.amazonaws.com) is written once, at CreateRole,
+  # and neither changed (UpdateAssumeRolePolicy) nor replaced (DeleteRole, then CreateRole with
+  # another trust) by a pipeline; a change to it is an administrator's. Images stay immutable:
+  # no pipeline may make a tag overwritable.
   statement {
     sid    = "BoundaryStays"
     effect = "Deny"
     actions = [
+      "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "ecr:PutImageTagMutability",
       "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy",
       "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
       "iam:CreateUser", "iam:CreateAccessKey", "iam:AttachUserPolicy", "iam:PutUserPolicy",

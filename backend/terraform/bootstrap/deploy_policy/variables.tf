@@ -13,9 +13,3 @@ variable "region" {
 variable "state_bucket" {
   type = string
 }
-
-variable "promote_from_repository_arn" {
-  description = "prod only: the dev ECR repository prod promotes images from (default: lifestyle-app-dev in this account)."
-  type        = string
-  default     = null
-}

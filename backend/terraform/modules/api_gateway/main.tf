@@ -1,8 +1,19 @@
 resource "aws_apigatewayv2_api" "http" {
   name          = var.api_name
   protocol_type = "HTTP"
-  # CORS (including OPTIONS preflight) is answered by the app from CORS_ORIGIN;
-  # no cors_configuration here so there is a single source of truth.
+
+  # API Gateway answers every preflight itself and puts these headers on every answer: the
+  # function's, and the ones it makes without the function (the JWT authorizer's 401, the
+  # throttle's 429, a 5xx of the integration), which a browser could not read otherwise and the
+  # web client could never refresh on. The origins are the list the function gets as
+  # CORS_ORIGIN (locals.tf cors_origins, one source); the rest is the app's CORSAllowList.
+  cors_configuration {
+    allow_origins  = var.cors.allow_origins
+    allow_methods  = var.cors.allow_methods
+    allow_headers  = var.cors.allow_headers
+    expose_headers = var.cors.expose_headers
+    max_age        = var.cors.max_age_seconds
+  }
 }
 
 resource "aws_apigatewayv2_integration" "lambda" {

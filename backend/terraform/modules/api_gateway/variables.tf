@@ -39,3 +39,14 @@ variable "function_qualifier" {
   description = "The alias the integration invokes (its ARN is function_arn)."
   type        = string
 }
+
+variable "cors" {
+  description = "The HTTP API's CORS configuration (locals.tf `cors`)."
+  type = object({
+    allow_origins   = list(string)
+    allow_methods   = list(string)
+    allow_headers   = list(string)
+    expose_headers  = list(string)
+    max_age_seconds = number
+  })
+}

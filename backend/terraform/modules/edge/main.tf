@@ -33,16 +33,13 @@ resource "aws_acm_certificate" "edge" {
   }
 }
 
-# Waits until the certificate is issued: whoever holds the domain's DNS adds the record the
-# output edge_certificate_validation names (once; ACM renews through the same record).
-resource "aws_acm_certificate_validation" "edge" {
-  provider        = aws.us_east_1
-  count           = var.domain_name != null ? 1 : 0
-  certificate_arn = aws_acm_certificate.edge[0].arn
-
-  timeouts {
-    create = "45m"
-  }
+# No apply waits for the certificate: its DNS record is known only once it is requested, and
+# whoever holds the domain's DNS adds it after this apply printed it (once; ACM renews through
+# the same record). Until ACM has issued it the distribution answers at its *.cloudfront.net
+# name; the first deploy after issue (deploy-phased.sh reads the status: certificate_issued)
+# attaches the domain and the certificate.
+locals {
+  custom_domain = var.domain_name != null && var.certificate_issued
 }
 
 # -- WAF ------------------------------------------------------------------------------------
@@ -192,7 +189,7 @@ resource "aws_cloudfront_distribution" "api" {
   is_ipv6_enabled = true
   comment         = "${var.name_prefix}: WAF in front of the HTTP API"
   price_class     = "PriceClass_100"
-  aliases         = var.domain_name != null ? [var.domain_name] : []
+  aliases         = local.custom_domain ? [var.domain_name] : []
   web_acl_id      = aws_wafv2_web_acl.edge.arn
   http_version    = "http2and3"
 
@@ -231,9 +228,9 @@ resource "aws_cloudfront_distribution" "api" {
   }
 
   viewer_certificate {
-    cloudfront_default_certificate = var.domain_name == null
-    acm_certificate_arn            = var.domain_name != null ? aws_acm_certificate_validation.edge[0].certificate_arn : null
-    ssl_support_method             = var.domain_name != null ? "sni-only" : null
-    minimum_protocol_version       = var.domain_name != null ? "TLSv1.2_2021" : "TLSv1"
+    cloudfront_default_certificate = !local.custom_domain
+    acm_certificate_arn            = local.custom_domain ? aws_acm_certificate.edge[0].arn : null
+    ssl_support_method             = local.custom_domain ? "sni-only" : null
+    minimum_protocol_version       = local.custom_domain ? "TLSv1.2_2021" : "TLSv1"
   }
 }

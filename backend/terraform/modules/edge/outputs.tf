@@ -1,6 +1,6 @@
 output "endpoint" {
   description = "Base URL through the edge."
-  value       = "https://${var.domain_name != null ? var.domain_name : aws_cloudfront_distribution.api.domain_name}"
+  value       = "https://${local.custom_domain ? var.domain_name : aws_cloudfront_distribution.api.domain_name}"
 }
 
 output "distribution_domain" {
@@ -20,4 +20,14 @@ output "certificate_validation" {
   description = "The DNS records that validate the certificate (empty without a custom domain)."
   value = [for o in(var.domain_name != null ? aws_acm_certificate.edge[0].domain_validation_options : []) :
   { name = o.resource_record_name, type = o.resource_record_type, value = o.resource_record_value }]
+}
+
+output "certificate_arn" {
+  description = "The custom domain's certificate (empty without a custom domain)."
+  value       = var.domain_name != null ? aws_acm_certificate.edge[0].arn : ""
+}
+
+output "domain_attached" {
+  description = "Whether the distribution serves the custom domain (its certificate was issued)."
+  value       = local.custom_domain
 }

@@ -32,3 +32,9 @@ variable "auth_rate_limit_5min" {
 variable "waf_log_retention_days" {
   type = number
 }
+
+variable "certificate_issued" {
+  description = "Whether ACM has issued the custom domain's certificate (read by deploy-phased.sh before each plan): only then are the domain and the certificate attached."
+  type        = bool
+  default     = false
+}

@@ -116,20 +116,108 @@ resource "aws_cloudwatch_metric_alarm" "lambda_error_rate" {
   }
 }
 
+# Throttled invocations as a share of all attempts. Not "any throttle": on a fresh account
+# (concurrency quota 10) a canary's cold starts alone can throttle a few calls, and an alarm at 0
+# would stop every rollout there. 5 % of the attempts of a 5-minute period is a capacity problem.
 resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
   alarm_name          = "${var.name_prefix}-throttles"
-  alarm_description   = "Lambda invocations are being throttled"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = var.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
+  alarm_description   = "More than ${var.throttle_pct_threshold}% of the function's invocations throttled in 5 minutes (concurrency quota: see docs/deployment-guide.md)"
   comparison_operator = "GreaterThanThreshold"
+  threshold           = var.throttle_pct_threshold
+  evaluation_periods  = 1
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "share"
+    expression  = "IF(invocations + throttles > 0, 100 * throttles / (invocations + throttles), 0)"
+    label       = "Throttled (% of attempts)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "throttles"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Throttles"
+      dimensions  = { FunctionName = var.function_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "invocations"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Invocations"
+      dimensions  = { FunctionName = var.function_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+}
+
+# The canary's alarm: the newest version only (the one phase 3 published and the canary sends
+# a share of `live` to), by the dimensions Lambda adds to alias invocations (Resource,
+# ExecutedVersion) and the function's own `server_errors{version}`. The whole-function alarms
+# above cannot see it: at 10 % of traffic a version that fails 20 % of its calls moves the
+# function's error rate by 2 points, and their 5-minute periods, 2 of 3, need 10 minutes.
+# Tuning (docs/aws-design.md, "Canary"): 1-minute periods, 2 of 3 breaching, so a bad version
+# trips in about 2-4 minutes of a 10-minute canary (plus CloudWatch's 1-2 minutes of metric
+# delay). A minute counts as a rate once the version had 5 invocations; with fewer, 3 failures
+# in the minute breach on their own, and quieter minutes (1 or 2 failures of a handful) do not.
+resource "aws_cloudwatch_metric_alarm" "canary" {
+  alarm_name          = "${var.name_prefix}-canary-errors"
+  alarm_description   = "Version ${var.function_version} of ${var.function_name} (through ${var.alias_name}): more than ${var.canary_error_rate_pct}% of its calls failed (Lambda errors or answers of 500 and above), 2 of 3 minutes"
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.canary_error_rate_pct
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "rate"
+    expression  = "IF(invocations >= 5, 100 * (errors + FILL(server_errors, 0)) / invocations, IF(errors + FILL(server_errors, 0) >= 3, 100, 0))"
+    label       = "Failed calls of version ${var.function_version} (%)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "errors"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = var.function_name, Resource = "${var.function_name}:${var.alias_name}", ExecutedVersion = var.function_version }
+      period      = 60
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "invocations"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Invocations"
+      dimensions  = { FunctionName = var.function_name, Resource = "${var.function_name}:${var.alias_name}", ExecutedVersion = var.function_version }
+      period      = 60
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "server_errors"
+    metric {
+      namespace   = var.metrics_namespace
+      metric_name = "server_errors"
+      dimensions  = { service = "api-handler", version = var.function_version }
+      period      = 60
+      stat        = "Sum"
+    }
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "lambda_p99_duration" {

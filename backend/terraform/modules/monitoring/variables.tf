@@ -81,3 +81,24 @@ variable "user_pool_id" {
 variable "user_pool_client_id" {
   type = string
 }
+
+variable "function_version" {
+  description = "The newest published version: the one the canary alarm watches."
+  type        = string
+}
+
+variable "alias_name" {
+  description = "The alias traffic goes through (Lambda's Resource dimension is <function>:<alias>)."
+  type        = string
+}
+
+variable "canary_error_rate_pct" {
+  description = "Failed calls of the new version, % of its invocations in a minute, above which the canary stops."
+  type        = number
+}
+
+variable "throttle_pct_threshold" {
+  description = "Throttled invocations, % of all attempts in 5 minutes, above which the throttles alarm fires."
+  type        = number
+  default     = 5
+}
