@@ -3,10 +3,11 @@ import LambdaEmulator
 import LambdaEvents
 import LambdaRuntime
 import LifestyleCore
-@testable import LifestyleLambda
 import LifestyleToolkit
 import Logging
 import XCTest
+
+@testable import LifestyleLambda
 
 /// Test routes: an echo of everything the core saw, a binary answer with two cookies, a slow one.
 let echoRoutes: [Route] = [
@@ -229,16 +230,17 @@ final class HandlerTests: XCTestCase {
         }
     }
 
+    static let healthEvent = """
+        {"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{},
+         "requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}
+        """
+
     func testEMFMetricsPerRouteAndBusinessEvents() async throws {
         let h = try await handler()
         _ = LineSink.shared.take()
         testMetrics.flush()
         _ = LineSink.shared.take()
-        let event = """
-            {"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{},
-             "requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}
-            """
-        _ = try await invoke(h, event)
+        _ = try await invoke(h, Self.healthEvent)
         AppMetrics.event("user_registered")
         AppMetrics.event("user_registered")
         AppMetrics.failure("mailer")
@@ -273,11 +275,7 @@ final class HandlerTests: XCTestCase {
         let h = LifestyleLambdaHandler(app: base.app, cognito: base.cognito, version: "42")
         testMetrics.flush()
         _ = LineSink.shared.take()
-        let health = """
-            {"version":"2.0","rawPath":"/v1/health","rawQueryString":"","headers":{},
-             "requestContext":{"http":{"method":"GET","path":"/v1/health"}},"isBase64Encoded":false}
-            """
-        _ = try await invoke(h, health)
+        _ = try await invoke(h, Self.healthEvent)
         h.countServerError(404)
         testMetrics.flush()
         XCTAssertFalse(LineSink.shared.take().contains { $0.contains("server_errors") })
