@@ -713,7 +713,7 @@ def test_second_commit_rolls_the_function_forward(rh):
     live = _live(rh)
     assert live["FunctionVersion"] == v and int(v) > 1, live
     assert f"smoke-testing version {v} (live stays on 1 meanwhile)" in proc.stderr
-    assert f"live -> version {v} (was 1)" in proc.stderr and "canary" not in proc.stderr
+    assert f"live -> version {v} (was 1)" in proc.stderr and "] canary: " not in proc.stderr
     assert _version_image(rh, v) == _pinned(rh, new_tag)
     assert _version_image(rh, "1") == _pinned(rh, rh.first_tag)
     v2 = rh.client("lambda").get_function(FunctionName="api-handler-dev", Qualifier=v)["Configuration"]
