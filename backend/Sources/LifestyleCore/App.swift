@@ -124,7 +124,7 @@ public struct LifestyleApp: Sendable {
     /// The metric label of a match (see `APIResponse.route`).
     static func routeLabel(_ match: APIRouter.Match) -> String {
         switch match {
-        case .found(let route): route.template
+        case .found(let route, _): route.template
         case .methodNotAllowed: "method_not_allowed"
         case .notFound: "unmatched"
         }
@@ -151,12 +151,20 @@ public struct LifestyleApp: Sendable {
                 status: 405, code: "METHOD_NOT_ALLOWED",
                 message: "Method \(request.method) is not allowed on this route",
                 headers: [("allow", allowed.joined(separator: ", "))])
-        case .found(let route):
+        case .found(let route, let parameters):
             var context = context
             if case .bearer = route.access {
                 context.principal = try await AuthMiddleware.authenticate(request, context: context)
                 context.logger[metadataKey: "user_id"] = .string(context.principal!.subject)
             }
+            // after authentication: a path parameter that is not valid percent-encoded UTF-8 is
+            // the (authenticated) client's mistake
+            if !parameters.invalid.isEmpty {
+                throw APIError.validation(
+                    parameters.invalid.map { FieldIssue(field: $0, message: "is not valid percent-encoded UTF-8") },
+                    message: "Invalid path parameter")
+            }
+            context.parameters = parameters
             var response = try await route.handler(request, context)
             if request.method == "HEAD" { response.body = [] }
             return response

@@ -35,7 +35,7 @@ final class RouterTests: XCTestCase {
             basePath: "/v1", routes: [Route("GET", "/health", .open, noop), Route("POST", "/health", .open, noop)])
         guard case .found = router.match(method: "GET", path: "/v1/health") else { return XCTFail("exact") }
         guard case .found = router.match(method: "GET", path: "/v1/health/") else { return XCTFail("trailing slash") }
-        guard case .found(let head) = router.match(method: "HEAD", path: "/v1/health"), head.method == "GET" else {
+        guard case .found(let head, _) = router.match(method: "HEAD", path: "/v1/health"), head.method == "GET" else {
             return XCTFail("HEAD answered by GET")
         }
         guard case .methodNotAllowed(let allowed) = router.match(method: "DELETE", path: "/v1/health") else { return XCTFail("405") }
@@ -43,6 +43,51 @@ final class RouterTests: XCTestCase {
         guard case .notFound = router.match(method: "GET", path: "/v1/nope") else { return XCTFail("404") }
         guard case .notFound = router.match(method: "GET", path: "/health") else { return XCTFail("needs base path") }
         guard case .notFound = router.match(method: "GET", path: "/v1/health/x") else { return XCTFail("no prefix match") }
+    }
+
+    /// The app's goal and journal routes: a parameter takes one whole segment, literals beat
+    /// parameters, 405 lists the methods of every template the path matches.
+    func testPathParameters() {
+        let router = APIRouter(
+            basePath: "/v1",
+            routes: [
+                Route("GET", "/goals", .open, noop), Route("GET", "/goals/{goalId}", .open, noop),
+                Route("PUT", "/goals/{goalId}", .open, noop), Route("POST", "/goals/{goalId}/activities", .open, noop),
+                Route("GET", "/journal/{entryId}", .open, noop), Route("GET", "/journal/stats", .open, noop),
+                Route("GET", "/users/{userId}", .open, noop), Route("GET", "/users/by-email/{email}", .open, noop),
+                Route("GET", "/users/profile", .open, noop),
+            ])
+        func found(_ method: String, _ path: String) -> (String, PathParameters)? {
+            guard case .found(let route, let parameters) = router.match(method: method, path: path) else { return nil }
+            return (route.template, parameters)
+        }
+        XCTAssertEqual(found("GET", "/v1/goals/g-1")?.0, "/v1/goals/{goalId}")
+        XCTAssertEqual(found("GET", "/v1/goals/g-1")?.1["goalId"], "g-1")
+        XCTAssertEqual(found("GET", "/v1/goals/g-1/")?.1["goalId"], "g-1", "a trailing slash is the same path")
+        XCTAssertEqual(found("POST", "/v1/goals/g%2D2/activities")?.1["goalId"], "g-2", "percent-decoded")
+        XCTAssertEqual(found("GET", "/v1/journal/stats")?.0, "/v1/journal/stats", "the literal wins")
+        XCTAssertEqual(found("GET", "/v1/journal/e-9")?.1["entryId"], "e-9")
+        XCTAssertEqual(found("GET", "/v1/users/profile")?.0, "/v1/users/profile")
+        XCTAssertEqual(found("GET", "/v1/users/by-email/a%2Bb%40example.com")?.1["email"], "a+b@example.com")
+        XCTAssertEqual(found("GET", "/v1/users/u-7")?.1["userId"], "u-7")
+        XCTAssertEqual(found("HEAD", "/v1/goals/g-1")?.0, "/v1/goals/{goalId}")
+        // one segment per parameter: no empty value, no extra segments
+        guard case .notFound = router.match(method: "GET", path: "/v1/goals//activities") else { return XCTFail("empty") }
+        guard case .notFound = router.match(method: "GET", path: "/v1/goals/a/b") else { return XCTFail("two segments") }
+        guard case .notFound = router.match(method: "GET", path: "/v1/goalsx/a") else { return XCTFail("literal") }
+        guard case .methodNotAllowed(let allowed) = router.match(method: "DELETE", path: "/v1/goals/g-1") else {
+            return XCTFail("405")
+        }
+        XCTAssertEqual(allowed, ["GET", "PUT"])
+        guard case .methodNotAllowed(let a2) = router.match(method: "POST", path: "/v1/users/profile") else {
+            return XCTFail("405 across an exact path and a template it also matches")
+        }
+        XCTAssertEqual(a2, ["GET"])
+        // not valid percent-encoding, or not UTF-8: kept as invalid (the app answers 400 naming it)
+        XCTAssertEqual(found("GET", "/v1/goals/%zz")?.1.invalid, ["goalId"])
+        XCTAssertEqual(found("GET", "/v1/goals/%")?.1.invalid, ["goalId"])
+        XCTAssertEqual(found("GET", "/v1/goals/%FF%FE")?.1.invalid, ["goalId"])
+        XCTAssertEqual(found("GET", "/v1/goals/%FF%FE")?.1["goalId"], nil)
     }
 
     func testEveryContractRouteIsInTheTable() {

@@ -20,10 +20,14 @@ import Testing
                 "deadline": RequestScope.deadline == nil ? "none" : "set",
             ])
         }
+        // a route with path parameters, answering what the handler was handed
+        let item = Route("GET", "/things/{thingId}/parts/{partId}", .open) { _, context in
+            .json(["thing": context.parameters["thingId"] ?? "", "part": context.parameters["partId"] ?? ""])
+        }
         return LifestyleApp(
             services: Services(
                 users: backend.users, identity: backend.identity, config: AppConfig(environment: .local, logLevel: .critical)),
-            logger: Logger(label: "test"), routes: Routes.all + [probe])
+            logger: Logger(label: "test"), routes: Routes.all + [probe, item])
     }
 
     static func dataDir() throws -> String {
@@ -56,6 +60,28 @@ import Testing
         let body = try Self.body(response)
         #expect(body["deadline"] == "none")
         #expect(body["request_id"]?.count == 36, "a generated id")
+    }
+
+    @Test func pathParametersReachTheHandlerDecodedAndABadOneIsA400NamingIt() async throws {
+        let app = try await Self.app()
+        let ok = await app.respond(to: APIRequest(method: "GET", path: "/v1/things/t%201/parts/p-2"))
+        #expect(ok.status == 200)
+        #expect(try Self.body(ok) == ["thing": "t 1", "part": "p-2"])
+        #expect(ok.route == "/v1/things/{thingId}/parts/{partId}", "the template, never the raw path, labels the metric")
+        let bad = await app.respond(to: APIRequest(method: "GET", path: "/v1/things/%zz/parts/%FF"))
+        #expect(bad.status == 400)
+        guard case .object(let body) = try JSONParser.parse(bad.body), case .array(let issues)? = body["validation_errors"] else {
+            Issue.record("no validation_errors")
+            return
+        }
+        let fields = issues.compactMap { issue -> String? in
+            if case .object(let o) = issue, case .string(let f)? = o["field"] { return f }
+            return nil
+        }
+        #expect(fields == ["thingId", "partId"])
+        let wrongMethod = await app.respond(to: APIRequest(method: "DELETE", path: "/v1/things/a/parts/b"))
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.headers["allow"] == "GET")
     }
 
     @Test(arguments: [

@@ -61,6 +61,8 @@ public struct APIContext: Sendable {
     public var deadline: ContinuousClock.Instant?
     /// The route table's answer for this request, matched once by the app.
     public var match: APIRouter.Match?
+    /// The matched route's path parameters (`/goals/{goalId}`: `parameters["goalId"]`), decoded.
+    public var parameters = PathParameters()
 
     public init(requestID: String, logger: Logger, services: Services, deadline: ContinuousClock.Instant? = nil) {
         self.requestID = requestID

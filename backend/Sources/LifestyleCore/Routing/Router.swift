@@ -41,38 +41,160 @@ public struct Route: Sendable {
     }
 }
 
-/// Exact-match routing: a lookup is one dictionary hit on the path, then one on the method. (No
-/// route of the contract has a path parameter; the patterned matcher it once had is gone.)
+/// The route table. Paths without parameters are one dictionary hit on the path, then one on the
+/// method. Templates with parameters (`/goals/{goalId}/activities`) match segment by segment:
+/// a literal segment beats a parameter (`/journal/stats` before `/journal/{entryId}`), and a
+/// parameter takes one whole segment, percent-decoded. A path some route has, with another
+/// method, is 405 with `Allow`; anything else is 404.
 public struct APIRouter: Sendable {
     public enum Match: Sendable {
-        case found(Route)
+        case found(Route, PathParameters)
         case methodNotAllowed(allowed: [String])
         case notFound
     }
 
     private var exact: [String: [String: Route]] = [:]
+    private var patterned: [(template: Template, byMethod: [String: Route])] = []
 
     public init(basePath: String, routes: [Route]) {
+        var byTemplate: [String: (Template, [String: Route])] = [:]
+        var order: [String] = []
         for route in routes {
-            precondition(!route.path.contains("{"), "path parameters are not supported: \(route.path)")
             var route = route
             route.template = basePath + route.path
-            exact[route.template, default: [:]][route.method] = route
+            guard route.template.contains("{") else {
+                exact[route.template, default: [:]][route.method] = route
+                continue
+            }
+            let template = Template(route.template)
+            if byTemplate[route.template] == nil {
+                byTemplate[route.template] = (template, [:])
+                order.append(route.template)
+            }
+            byTemplate[route.template]!.1[route.method] = route
         }
+        // most literal segments first, then the earliest literal: the most specific match wins
+        patterned = order.map { (byTemplate[$0]!.0, byTemplate[$0]!.1) }.sorted { $0.template.rank > $1.template.rank }
     }
 
     public func match(method: String, path: String) -> Match {
         var normalized = path
         if normalized.count > 1, normalized.hasSuffix("/") { normalized.removeLast() }
-        guard let byMethod = exact[normalized] else { return .notFound }
-        if let r = byMethod[method] { return .found(r) }
-        if method == "HEAD", let r = byMethod["GET"] { return .found(r) }
-        return .methodNotAllowed(allowed: byMethod.keys.sorted())
+        if let byMethod = exact[normalized] {
+            if let r = Self.pick(byMethod, method) { return .found(r, PathParameters()) }
+            return .methodNotAllowed(allowed: Self.allowed(byMethod, also: patternedMethods(normalized)))
+        }
+        guard !patterned.isEmpty else { return .notFound }
+        let segments = Template.segments(normalized)
+        var allowed: Set<String> = []
+        for (template, byMethod) in patterned {
+            guard let parameters = template.match(segments) else { continue }
+            if let r = Self.pick(byMethod, method) { return .found(r, parameters) }
+            allowed.formUnion(byMethod.keys)
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: Self.allowed([:], also: allowed))
     }
 
     /// Whether any route lives at this path (used for CORS preflight).
     public func knows(path: String) -> Bool {
         if case .notFound = match(method: "GET", path: path) { return false }
         return true
+    }
+
+    private func patternedMethods(_ path: String) -> Set<String> {
+        guard !patterned.isEmpty else { return [] }
+        let segments = Template.segments(path)
+        var methods: Set<String> = []
+        for (template, byMethod) in patterned where template.match(segments) != nil { methods.formUnion(byMethod.keys) }
+        return methods
+    }
+
+    private static func pick(_ byMethod: [String: Route], _ method: String) -> Route? {
+        if let r = byMethod[method] { return r }
+        if method == "HEAD" { return byMethod["GET"] }
+        return nil
+    }
+
+    private static func allowed(_ byMethod: [String: Route], also: Set<String>) -> [String] {
+        Set(byMethod.keys).union(also).sorted()
+    }
+
+    /// A path template split into literal and parameter segments.
+    struct Template: Sendable {
+        enum Segment: Sendable {
+            case literal(String)
+            case parameter(String)
+        }
+        let segments: [Segment]
+        /// Literal segments first (more is more specific), then where the first parameter sits.
+        let rank: Int
+
+        init(_ template: String) {
+            segments = Self.segments(template).map { part in
+                if part.hasPrefix("{"), part.hasSuffix("}"), part.count > 2 {
+                    return .parameter(String(part.dropFirst().dropLast()))
+                }
+                precondition(!part.contains("{") && !part.contains("}"), "a parameter must be a whole segment: \(template)")
+                return .literal(String(part))
+            }
+            let literals = segments.filter { if case .literal = $0 { true } else { false } }.count
+            let firstParameter = segments.firstIndex { if case .parameter = $0 { true } else { false } } ?? segments.count
+            rank = literals * 100 + firstParameter
+        }
+
+        static func segments(_ path: String) -> [Substring] {
+            path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { $0 }
+        }
+
+        func match(_ parts: [Substring]) -> PathParameters? {
+            guard parts.count == segments.count else { return nil }
+            var parameters = PathParameters()
+            for (segment, part) in zip(segments, parts) {
+                switch segment {
+                case .literal(let text):
+                    guard part == text else { return nil }
+                case .parameter(let name):
+                    guard !part.isEmpty else { return nil }
+                    parameters.set(name, raw: part)
+                }
+            }
+            return parameters
+        }
+    }
+}
+
+/// The values a request's path gave a route's parameters, percent-decoded. A value that is not
+/// valid percent-encoding (a `%` without two hex digits, or bytes that are not UTF-8) is kept
+/// as invalid: the app answers 400 VALIDATION_ERROR naming the parameter before the handler runs.
+public struct PathParameters: Sendable, Equatable {
+    private var values: [String: String] = [:]
+    public private(set) var invalid: [String] = []
+
+    public init() {}
+
+    mutating func set(_ name: String, raw: Substring) {
+        if let decoded = Self.decode(raw) {
+            values[name] = decoded
+        } else {
+            invalid.append(name)
+        }
+    }
+
+    /// The decoded value of `name` (nil when the route has no such parameter).
+    public subscript(_ name: String) -> String? { values[name] }
+
+    static func decode(_ raw: Substring) -> String? {
+        guard raw.contains("%") else { return String(raw) }
+        let bytes = Array(raw.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%") {
+                guard i + 2 < bytes.count, Hex.value(bytes[i + 1]) != nil, Hex.value(bytes[i + 2]) != nil else { return nil }
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        return String(validating: PercentEncoding.decode(bytes), as: UTF8.self)
     }
 }

@@ -1,0 +1,141 @@
+import LifestyleToolkit
+
+/// A request's query string, read the way the contract's parameters are declared: `style: form`,
+/// arrays with `explode: true` as repeated keys (`status=active&status=paused`), `+` as a space,
+/// percent-decoded. Each reader records what is wrong instead of stopping at the first problem;
+/// `check()` throws one 400 VALIDATION_ERROR listing every bad parameter, as bodies do.
+public struct QueryParameters: Sendable {
+    private var values: [String: [String]] = [:]
+    public private(set) var issues: [FieldIssue] = []
+
+    public init(_ raw: String) {
+        for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = PercentEncoding.decode(String(kv[0]), plusAsSpace: true)
+            guard !name.isEmpty else { continue }
+            let value = kv.count > 1 ? PercentEncoding.decode(String(kv[1]), plusAsSpace: true) : ""
+            values[name, default: []].append(value)
+        }
+    }
+
+    public mutating func fail(_ name: String, _ message: String) {
+        issues.append(FieldIssue(field: name, message: message))
+    }
+
+    /// Every value given for `name`, in order (an array parameter).
+    public func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// A single-valued parameter: nil when absent; recorded when given more than once or empty.
+    public mutating func string(_ name: String, maxLength: Int = 256) -> String? {
+        guard let given = values[name] else { return nil }
+        guard given.count == 1 else {
+            fail(name, "must be given once")
+            return nil
+        }
+        let value = given[0]
+        if value.isEmpty {
+            fail(name, "must not be empty")
+            return nil
+        }
+        if value.count > maxLength {
+            fail(name, "must be at most \(maxLength) characters")
+            return nil
+        }
+        return value
+    }
+
+    /// A whole number within `range`; `fallback` when absent (and when invalid, with the problem recorded).
+    public mutating func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int) -> Int {
+        guard let text = string(name, maxLength: 20) else { return fallback }
+        guard let value = Int(text), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) else {
+            fail(name, "must be a whole number")
+            return fallback
+        }
+        guard range.contains(value) else {
+            fail(name, "must be between \(range.lowerBound) and \(range.upperBound)")
+            return fallback
+        }
+        return value
+    }
+
+    /// One of `allowed`, or nil when absent (or invalid, recorded).
+    public mutating func oneOf(_ name: String, _ allowed: [String]) -> String? {
+        guard let value = string(name) else { return nil }
+        guard allowed.contains(value) else {
+            fail(name, "must be one of \(allowed.joined(separator: ", "))")
+            return nil
+        }
+        return value
+    }
+
+    /// An exploded array whose items are each one of `allowed` (empty when absent); each bad
+    /// item is recorded, naming it.
+    public mutating func manyOf(_ name: String, _ allowed: [String]) -> [String] {
+        var out: [String] = []
+        for value in all(name) {
+            if allowed.contains(value) {
+                if !out.contains(value) { out.append(value) }
+            } else {
+                fail(name, "'\(value.prefix(64))' is not one of \(allowed.joined(separator: ", "))")
+            }
+        }
+        return out
+    }
+
+    /// A calendar date (`YYYY-MM-DD`), or nil when absent (or invalid, recorded).
+    public mutating func date(_ name: String) -> String? {
+        guard let value = string(name, maxLength: 10) else { return nil }
+        guard Timestamp.parseDate(value) != nil else {
+            fail(name, "must be a date (YYYY-MM-DD)")
+            return nil
+        }
+        return value
+    }
+
+    /// Throws the collected issues as one 400 VALIDATION_ERROR.
+    public func check() throws {
+        if !issues.isEmpty { throw APIError.validation(issues, message: "Invalid query parameters") }
+    }
+}
+
+/// The contract's paging: `page` (1-based, default 1) and `limit` (1...100, default 20) in the
+/// query, and the `pagination` object (`PaginationInfo`) in list answers. One implementation for
+/// every list operation.
+public struct Page: Sendable, Equatable {
+    public var page: Int
+    public var limit: Int
+
+    public init(page: Int = 1, limit: Int = 20) {
+        self.page = page
+        self.limit = limit
+    }
+
+    /// Reads `page` and `limit` (problems recorded in `query`).
+    public static func read(_ query: inout QueryParameters, defaultLimit: Int = 20, maxLimit: Int = 100) -> Page {
+        let page = query.integer("page", in: 1...1_000_000, default: 1)
+        let limit = query.integer("limit", in: 1...maxLimit, default: defaultLimit)
+        return Page(page: page, limit: limit)
+    }
+
+    /// The index of this page's first item.
+    public var offset: Int { (page - 1) * limit }
+
+    /// This page of `items` (all matching items, already in order).
+    public func slice<T>(_ items: [T]) -> ArraySlice<T> {
+        let start = min(offset, items.count)
+        return items[start..<min(start + limit, items.count)]
+    }
+
+    /// The `pagination` object for `total` matching items.
+    public func info(total: Int) -> PaginationInfo {
+        PaginationInfo(page: page, limit: limit, total: total, pages: total == 0 ? 0 : (total + limit - 1) / limit)
+    }
+}
+
+/// The contract's `PaginationInfo`.
+public struct PaginationInfo: Sendable, Codable, Equatable {
+    public var page: Int
+    public var limit: Int
+    public var total: Int
+    public var pages: Int
+}
