@@ -19,11 +19,20 @@ public final class EmbeddedDatabase: Sendable {
     let lock = AsyncLock()
 
     public static func open(path: String) async throws -> EmbeddedDatabase {
+        try await open(path: path, migrations: Schema.migrations)
+    }
+
+    static func open(path: String, migrations: [Schema.Migration]) async throws -> EmbeddedDatabase {
         var silent = Logger(label: "sqlite")
         silent.logLevel = .critical
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: silent)
         let db = EmbeddedDatabase(connection: connection)
-        try await db.migrate()
+        do {
+            try await db.migrate(migrations)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
         return db
     }
 
@@ -31,53 +40,27 @@ public final class EmbeddedDatabase: Sendable {
 
     public func close() async throws { try await connection.close() }
 
-    func migrate() async throws {
-        let statements = [
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA busy_timeout=5000",
-            "PRAGMA foreign_keys=ON",
-            """
-            CREATE TABLE IF NOT EXISTS identities (
-              subject TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
-              confirmed INTEGER NOT NULL DEFAULT 0, given_name TEXT NOT NULL, family_name TEXT NOT NULL,
-              mfa_enabled INTEGER NOT NULL DEFAULT 0, totp_secret TEXT, pending_totp_secret TEXT,
-              last_totp_step INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS one_time_tokens (
-              hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
-              kind TEXT NOT NULL, expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0)
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS refresh_tokens (
-              hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
-              expires_at REAL NOT NULL, auth_time INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS mfa_sessions (
-              hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
-              expires_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0)
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS users (
-              user_id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
-              email_verified INTEGER NOT NULL DEFAULT 0, mfa_enabled INTEGER NOT NULL DEFAULT 0,
-              phone_number TEXT, date_of_birth TEXT, timezone TEXT, preferences TEXT NOT NULL,
-              created_at REAL NOT NULL, updated_at REAL NOT NULL)
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS rate_limits (
-              key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_ends REAL NOT NULL)
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS token_revocations (subject TEXT PRIMARY KEY, valid_from INTEGER NOT NULL)
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS backup_codes (
-              user_id TEXT NOT NULL, hash TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user_id, hash))
-            """,
-        ]
-        for s in statements { _ = try await query(s) }
+    /// The connection's settings, then every migration newer than the file's `user_version`, in
+    /// order, in one transaction: a data directory is either upgraded whole or left as it was.
+    /// `BEGIN IMMEDIATE` serialises processes that open the same directory at once (the
+    /// `serve --lambda` front and its function); the second finds the work done. A directory
+    /// made by a newer release is refused rather than guessed at.
+    func migrate(_ migrations: [Schema.Migration]) async throws {
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+            _ = try await query(pragma)
+        }
+        guard let latest = migrations.last?.version else { return }  // (tests: a file as it is)
+        try await transaction { tx in
+            let current = try await tx.query("PRAGMA user_version").first?.int("user_version") ?? 0
+            guard current <= latest else {
+                throw Schema.NewerThanThisRelease(found: current, known: latest)
+            }
+            for migration in migrations where migration.version > current {
+                for statement in migration.statements { try await tx.query(statement) }
+                // PRAGMA takes no bound parameters; the version is an Int
+                try await tx.query("PRAGMA user_version = \(migration.version)")
+            }
+        }
     }
 
     /// Runs one statement and returns its rows.
@@ -175,4 +158,72 @@ extension SQLiteRow {
 
 extension SQLiteData {
     static func optional(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
+}
+
+/// The embedded store's schema: numbered, forward-only migrations. Adding a table or a column is
+/// a new migration at the end (never an edit of an old one): every data directory, whatever
+/// release made it, reaches the same schema at its next start.
+enum Schema {
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        let statements: [String]
+    }
+
+    struct NewerThanThisRelease: Error, CustomStringConvertible {
+        let found: Int
+        let known: Int
+        var description: String {
+            "the data directory's schema is version \(found), newer than this release knows (\(known)): use the release that made it, or a new data directory"
+        }
+    }
+
+    static let migrations: [Migration] = [
+        // The schema every release before migrations had (IF NOT EXISTS: such a directory, at
+        // user_version 0, already has these tables and keeps their rows).
+        Migration(
+            version: 1, name: "baseline: identities, tokens, MFA, users, limits, revocations, backup codes",
+            statements: [
+                """
+                CREATE TABLE IF NOT EXISTS identities (
+                  subject TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+                  confirmed INTEGER NOT NULL DEFAULT 0, given_name TEXT NOT NULL, family_name TEXT NOT NULL,
+                  mfa_enabled INTEGER NOT NULL DEFAULT 0, totp_secret TEXT, pending_totp_secret TEXT,
+                  last_totp_step INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS one_time_tokens (
+                  hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
+                  kind TEXT NOT NULL, expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS refresh_tokens (
+                  hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
+                  expires_at REAL NOT NULL, auth_time INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS mfa_sessions (
+                  hash TEXT PRIMARY KEY, subject TEXT NOT NULL REFERENCES identities(subject) ON DELETE CASCADE,
+                  expires_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS users (
+                  user_id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+                  email_verified INTEGER NOT NULL DEFAULT 0, mfa_enabled INTEGER NOT NULL DEFAULT 0,
+                  phone_number TEXT, date_of_birth TEXT, timezone TEXT, preferences TEXT NOT NULL,
+                  created_at REAL NOT NULL, updated_at REAL NOT NULL)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS rate_limits (
+                  key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_ends REAL NOT NULL)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS token_revocations (subject TEXT PRIMARY KEY, valid_from INTEGER NOT NULL)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS backup_codes (
+                  user_id TEXT NOT NULL, hash TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user_id, hash))
+                """,
+            ])
+    ]
 }
