@@ -73,26 +73,10 @@ locals {
   # Traffic (API Gateway, Cognito's triggers) invokes the `live` alias, never $LATEST.
   live_alias_arn = "${local.function_arn}:live"
 
-  # API Gateway routes -> the single function. protected = JWT authorizer in
-  # front (defence in depth; the app checks the token itself too).
-  routes = {
-    "GET /v1/health"                       = false
-    "POST /v1/auth/register"               = false
-    "POST /v1/auth/email/verify"           = false
-    "POST /v1/auth/email/resend"           = false
-    "POST /v1/auth/login"                  = false
-    "POST /v1/auth/refresh"                = false
-    "POST /v1/auth/logout"                 = false
-    "POST /v1/auth/password/reset-request" = false
-    "POST /v1/auth/password/reset-confirm" = false
-    "POST /v1/auth/password/change"        = true
-    "POST /v1/auth/mfa/setup"              = true
-    "POST /v1/auth/mfa/verify-setup"       = true
-    "POST /v1/auth/mfa/verify"             = false
-    "POST /v1/auth/mfa/disable"            = true
-    "GET /v1/users/profile"                = true
-    "PUT /v1/users/profile"                = true
-    "DELETE /v1/users/profile"             = true
-    # No OPTIONS route: with a CORS configuration API Gateway answers every preflight itself.
-  }
+  # API Gateway routes -> the single function, read from routes.json: `api-handler routes
+  # --terraform` writes it from the app's route table (Routes.swift), and a static test fails when
+  # the committed file differs. true = the JWT authorizer guards the route (defence in depth; the
+  # app checks the token itself too). No OPTIONS route: with its CORS configuration API Gateway
+  # answers every preflight itself.
+  routes = jsondecode(file("${path.module}/routes.json"))
 }

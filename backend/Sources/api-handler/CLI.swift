@@ -86,10 +86,28 @@ struct Serve: AsyncParsableCommand {
 
 struct ListRoutes: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "routes", abstract: "Print the route table (method, path, access), one route a line.")
+        commandName: "routes", abstract: "Print the route table (method, path, access), one route a line.",
+        discussion: """
+            With --terraform: the JSON object terraform/routes.json holds ("METHOD /v1/path": true when the
+            JWT authorizer guards it), which the HTTP API's routes are made from. A test checks that the
+            committed file is what this prints.
+            """)
+
+    @Flag(help: "Print terraform/routes.json instead.") var terraform = false
 
     func run() {
         let base = AppConfig(environment: .local).basePath
+        if terraform {
+            // sorted, one key a line: a stable file that diffs well
+            let lines = Routes.all.map { route -> String in
+                let bearer = if case .bearer = route.access { true } else { false }
+                var key = ""
+                JSONText.appendQuoted("\(route.method) \(base)\(route.path)", to: &key)
+                return "  \(key): \(bearer)"
+            }.sorted()
+            print("{\n" + lines.joined(separator: ",\n") + "\n}")
+            return
+        }
         for route in Routes.all {
             let access = if case .bearer = route.access { "bearer" } else { "open" }
             print("\(route.method) \(base)\(route.path) \(access)")

