@@ -361,13 +361,8 @@ image_exists() { # tag (in this environment's repository)
   image_digest "${ECR_REPO}" "$1" >/dev/null
 }
 
-image_digest() { # [--registry-id ID] repository tag -> sha256:...
-  local registry=()
-  if [[ "$1" == --registry-id ]]; then
-    registry=(--registry-id "$2")
-    shift 2
-  fi
-  "${AWS_CLI}" ecr describe-images "${registry[@]}" --repository-name "$1" --image-ids "imageTag=$2" \
+image_digest() { # repository tag -> sha256:...
+  "${AWS_CLI}" ecr describe-images --repository-name "$1" --image-ids "imageTag=$2" \
     --query 'imageDetails[0].imageDigest' --output text 2>/dev/null
 }
 

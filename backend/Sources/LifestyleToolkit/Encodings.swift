@@ -170,6 +170,22 @@ public enum PercentEncoding {
         return out
     }
 
+    /// `%XX` back to bytes, refusing what is not valid percent-encoded UTF-8 (a `%` without two
+    /// hex digits, or bytes that are not UTF-8): nil then.
+    public static func decodeStrictly<S: StringProtocol>(_ s: S) -> String? {
+        let bytes = Array(s.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%") {
+                guard i + 2 < bytes.count, Hex.value(bytes[i + 1]) != nil, Hex.value(bytes[i + 2]) != nil else { return nil }
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        return String(validating: decode(bytes), as: UTF8.self)
+    }
+
     public static func decode(_ s: String, plusAsSpace: Bool = false) -> String {
         String(decoding: decode(s.utf8, plusAsSpace: plusAsSpace), as: UTF8.self)
     }

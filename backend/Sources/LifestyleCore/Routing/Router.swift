@@ -82,7 +82,7 @@ public struct APIRouter: Sendable {
         if normalized.count > 1, normalized.hasSuffix("/") { normalized.removeLast() }
         if let byMethod = exact[normalized] {
             if let r = Self.pick(byMethod, method) { return .found(r, PathParameters()) }
-            return .methodNotAllowed(allowed: Self.allowed(byMethod, also: patternedMethods(normalized)))
+            return .methodNotAllowed(allowed: Set(byMethod.keys).union(patternedMethods(normalized)).sorted())
         }
         guard !patterned.isEmpty else { return .notFound }
         let segments = Template.segments(normalized)
@@ -92,7 +92,7 @@ public struct APIRouter: Sendable {
             if let r = Self.pick(byMethod, method) { return .found(r, parameters) }
             allowed.formUnion(byMethod.keys)
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: Self.allowed([:], also: allowed))
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed.sorted())
     }
 
     /// Whether any route lives at this path (used for CORS preflight).
@@ -113,10 +113,6 @@ public struct APIRouter: Sendable {
         if let r = byMethod[method] { return r }
         if method == "HEAD" { return byMethod["GET"] }
         return nil
-    }
-
-    private static func allowed(_ byMethod: [String: Route], also: Set<String>) -> [String] {
-        Set(byMethod.keys).union(also).sorted()
     }
 
     /// A path template split into literal and parameter segments.
@@ -184,17 +180,6 @@ public struct PathParameters: Sendable, Equatable {
     public subscript(_ name: String) -> String? { values[name] }
 
     static func decode(_ raw: Substring) -> String? {
-        guard raw.contains("%") else { return String(raw) }
-        let bytes = Array(raw.utf8)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%") {
-                guard i + 2 < bytes.count, Hex.value(bytes[i + 1]) != nil, Hex.value(bytes[i + 2]) != nil else { return nil }
-                i += 3
-            } else {
-                i += 1
-            }
-        }
-        return String(validating: PercentEncoding.decode(bytes), as: UTF8.self)
+        raw.contains("%") ? PercentEncoding.decodeStrictly(raw) : String(raw)
     }
 }
