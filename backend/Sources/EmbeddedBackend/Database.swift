@@ -40,6 +40,13 @@ public final class EmbeddedDatabase: Sendable {
 
     public func close() async throws { try await connection.close() }
 
+    /// A database dropped without `close()` (a test's, a start-up that failed later) still closes
+    /// its file: the close runs on NIO's blocking pool, which keeps the connection alive until the
+    /// handle is released (sqlite-nio asserts on a connection freed open).
+    deinit {
+        if !connection.isClosed { _ = connection.close() }
+    }
+
     /// The connection's settings, then every migration newer than the file's `user_version`, in
     /// order, in one transaction: a data directory is either upgraded whole or left as it was.
     /// `BEGIN IMMEDIATE` serialises processes that open the same directory at once (the
