@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -139,12 +140,21 @@ def test_user_journey(api, journey_record, tmp_path):
     run_journey(api, journey_record, tmp_path)
 
 
+def _appears(secret: str, text: str) -> bool:
+    """A long secret anywhere; a short numeric one (a 6-digit MFA or backup code) as a word of its
+    own: a 6-digit run occurs by chance inside the log's hex request ids and timestamps, while a
+    code that leaked would stand alone ("code":"123456")."""
+    if secret.isdigit() and len(secret) <= 10:
+        return re.search(rf"(?<![0-9A-Za-z]){secret}(?![0-9A-Za-z])", text) is not None
+    return secret in text
+
+
 def test_server_output_contains_no_secrets(api, journey_record, tmp_path):
     if not journey_record["completed"]:
         run_journey(api, journey_record, tmp_path)
     out = api.driver.output_text()
     assert out.strip(), "server output was not captured"
-    leaked = sorted(s for s in journey_record["secrets"] if s in out)
+    leaked = sorted(s for s in journey_record["secrets"] if _appears(s, out))
     assert not leaked, f"server output contains secrets: {[s[:12] + '...' for s in leaked]}"
     for email in journey_record["emails"]:
         for form in (email, email.lower(), email.split("@")[0] + "@", email.split("@")[0].lower() + "@"):
