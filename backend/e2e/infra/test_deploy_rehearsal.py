@@ -344,6 +344,8 @@ def test_phase1_creates_only_base_infrastructure(rh):
     ddb = rh.client("dynamodb")
     table = ddb.describe_table(TableName="users-dev")["Table"]
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
+    # The domain's indexes (docs/aws-design.md): gsi1 (goals by status, shares given), gsi2 (shares received).
+    assert _indexes(table) == DOMAIN_INDEXES
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert table["SSEDescription"]["Status"] == "ENABLED"
     assert not table.get("DeletionProtectionEnabled")
@@ -606,6 +608,58 @@ def test_a_destroying_plan_is_refused_unless_allowed(rh):
     rh.deploy("dev", "--phase", "1", "--allow-destroy")
     keys = {k["AttributeName"] for k in rh.client("dynamodb").describe_table(TableName="users-dev")["Table"]["KeySchema"]}
     assert keys == {"pk", "sk"}
+    rh.git("reset", "-q", "--hard", base)
+
+
+DOMAIN_INDEXES = {"gsi1": ("gsi1pk", "gsi1sk", "ALL", "ACTIVE"), "gsi2": ("gsi2pk", "gsi2sk", "ALL", "ACTIVE")}
+
+
+def _indexes(table: dict) -> dict:
+    return {i["IndexName"]: (*(k["AttributeName"] for k in sorted(i["KeySchema"], key=lambda k: k["KeyType"])),
+                             i["Projection"]["ProjectionType"], i["IndexStatus"])
+            for i in table.get("GlobalSecondaryIndexes", [])}
+
+
+def _without_domain_indexes(text: str) -> str:
+    begin, end = text.index("  # domain indexes: begin"), text.index("  # domain indexes: end\n")
+    return text[:begin] + text[end + len("  # domain indexes: end\n"):]
+
+
+def test_a_table_from_before_the_domain_indexes_is_upgraded_in_place_with_its_items(rh):
+    """The table as the auth milestone made it (no GSIs) with users in it; deploying this release adds
+    gsi1 and gsi2 with UpdateTable: the plan changes the table in place (the destroy guard stays quiet),
+    the table is the same table, every item is still there, and an item carrying index keys is found
+    through the index."""
+    base = rh.sha
+    ddb = rh.client("dynamodb")
+    _commit(rh, "modules/dynamodb: the table as the previous release had it", "backend/terraform/modules/dynamodb/main.tf",
+            _without_domain_indexes)
+    old = rh.deploy("dev", "--phase", "1")
+    assert "Resources: 0 added, 1 changed, 0 destroyed." in old.stderr, old.stderr[-2000:]
+    table_before = ddb.describe_table(TableName="users-dev")["Table"]
+    assert _indexes(table_before) == {}
+    items = [{"pk": {"S": f"USER#u{i}"}, "sk": {"S": "PROFILE"}, "email": {"S": f"u{i}@example.com"}} for i in range(25)]
+    items.append({"pk": {"S": "USER#u0"}, "sk": {"S": "GOAL#g1"}, "gsi1pk": {"S": "USER#u0#GOALS"},
+                  "gsi1sk": {"S": "active#2026-12-06T00:00:00Z#g1"}})
+    for item in items:
+        ddb.put_item(TableName="users-dev", Item=item)
+
+    rh.git("revert", "--no-edit", "HEAD")
+    upgrade = rh.deploy("dev", "--phase", "1")
+    assert "would delete or replace" not in upgrade.stderr
+    assert "Resources: 0 added, 1 changed, 0 destroyed." in upgrade.stderr, upgrade.stderr[-2000:]
+    table = ddb.describe_table(TableName="users-dev")["Table"]
+    assert table["TableArn"] == table_before["TableArn"]
+    assert table["CreationDateTime"] == table_before["CreationDateTime"]
+    assert _indexes(table) == DOMAIN_INDEXES
+    for item in items:
+        got = ddb.get_item(TableName="users-dev", Key={"pk": item["pk"], "sk": item["sk"]}, ConsistentRead=True)
+        assert got.get("Item") == item
+    found = ddb.query(TableName="users-dev", IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
+                      ExpressionAttributeValues={":p": {"S": "USER#u0#GOALS"}})["Items"]
+    assert [i["sk"]["S"] for i in found] == ["GOAL#g1"]
+    for item in items:
+        ddb.delete_item(TableName="users-dev", Key={"pk": item["pk"], "sk": item["sk"]})
     rh.git("reset", "-q", "--hard", base)
 
 
