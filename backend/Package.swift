@@ -19,6 +19,9 @@ let strict: [SwiftSetting] = [
 //     <- bootstrap          the Lambda executable (Dockerfile.api-handler)
 //     <- api-handler        the developer CLI: serve, serve --lambda, routes, cognito-trigger
 //
+// Benchmarks live in their own package (Benchmarks/Package.swift), as NIO's and Hummingbird's do,
+// so that neither `swift build` nor `swift test` here compiles them.
+//
 // The `Embedded` trait (on by default) puts the embedded backend (SQLite + local identity provider)
 // into LifestyleServices. The shipped bootstrap is built without it
 // (`swift build --product bootstrap --disable-default-traits`): Lambda runtime + AWS adapters
@@ -29,6 +32,14 @@ let package = Package(
     products: [
         .executable(name: "api-handler", targets: ["api-handler"]),
         .executable(name: "bootstrap", targets: ["bootstrap"]),
+        // For the benchmark package (Benchmarks/Package.swift) only; the app ships as the two executables.
+        .library(name: "LifestyleToolkit", targets: ["LifestyleToolkit"]),
+        .library(name: "SigV4", targets: ["SigV4"]),
+        .library(name: "LifestyleCore", targets: ["LifestyleCore"]),
+        .library(name: "AWSBackend", targets: ["AWSBackend"]),
+        .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
+        .library(name: "LambdaEvents", targets: ["LambdaEvents"]),
+        .library(name: "LambdaEmulator", targets: ["LambdaEmulator"]),
     ],
     traits: [
         .trait(name: "Embedded", description: "The embedded backend (SQLite, local identity provider) for ENVIRONMENT=local."),
@@ -169,30 +180,6 @@ let package = Package(
                 "LifestyleServices", "LifestyleCore", "LifestyleToolkit", "HTTPTransport", "LambdaEmulator", "LambdaRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict
-        ),
-        // Cold start / warm overhead / RSS benchmark of the release bootstrap (scripts/bench-lambda.sh).
-        .executableTarget(
-            name: "lambda-bench",
-            dependencies: [
-                "LambdaEmulator", "LambdaRuntime", "LambdaEvents", "LifestyleToolkit", "AWSBackend", "SigV4",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict),
-        // The Swift floor of scripts/bench-lambda.sh: the C floor runtime's work in Swift, same flags.
-        .executableTarget(name: "swift-floor", swiftSettings: strict),
-        // The floor of scripts/bench-local.sh: a bare Hummingbird 2 hello-world, same versions.
-        .executableTarget(
-            name: "hello-bench", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
-        // SigV4 cost and AWS call latency vs boto3 (scripts/bench-aws.sh).
-        .executableTarget(
-            name: "aws-bench",
-            dependencies: [
-                "AWSBackend", "LifestyleCore", "LifestyleToolkit", "SigV4",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

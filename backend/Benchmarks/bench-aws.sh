@@ -8,13 +8,14 @@
 #      another api-handler build, when set) and the AWS calls every route makes.
 # Uses the emulator in LIFESTYLE_TEST_AWS_* when set, else starts one with motoctl.
 # Env: CALLS (default 200), SIGNATURES (default 100000), PYTHON (default .venv),
-#      PACKAGE_DIR (Swift package holding the aws-bench target; default backend/).
+#      PACKAGE_DIR (Swift package holding the aws-bench target; default backend/Benchmarks),
+#      API_HANDLER_BIN (default the release api-handler of backend/).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BACKEND=$(dirname "$HERE")
 REPO=$(dirname "$BACKEND")
-PACKAGE_DIR=${PACKAGE_DIR:-$BACKEND}
+PACKAGE_DIR=${PACKAGE_DIR:-$HERE}
 PY=${PYTHON:-$REPO/.venv/bin/python}
 CALLS=${CALLS:-200}
 SIGNATURES=${SIGNATURES:-100000}
@@ -53,7 +54,7 @@ echo "== ours"
 
 # 3. register latency through the whole function (a fresh emulator per build), against a
 #    baseline build when BASELINE_BIN names one, and the AWS calls each route makes.
-API_BIN=${API_HANDLER_BIN:-$(cd "$PACKAGE_DIR" && swift build -c release --show-bin-path)/api-handler}
+API_BIN=${API_HANDLER_BIN:-$(cd "$BACKEND" && swift build -c release --show-bin-path)/api-handler}
 if [ -x "$API_BIN" ]; then
   echo "== register and AWS calls per route ($API_BIN${BASELINE_BIN:+ vs $BASELINE_BIN})"
   "$PY" "$HERE/bench_register.py" "$API_BIN" ${BASELINE_BIN:+"$BASELINE_BIN"}

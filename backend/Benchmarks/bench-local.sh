@@ -4,7 +4,7 @@
 # each next to the same request to a bare Hummingbird 2 hello-world from the same dependency
 # versions (hello-bench, the floor), in alternating rounds, with the ratios; then POST
 # /v1/auth/login. Prints numbers; asserts nothing.
-# Usage: backend/scripts/bench-local.sh [seconds per run, default 10]   (ROUNDS, default 2)
+# Usage: backend/Benchmarks/bench-local.sh [seconds per run, default 10]   (ROUNDS, default 2)
 set -euo pipefail
 backend="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-10}"
@@ -13,13 +13,13 @@ command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=nonint
 cd "$backend"
 if [ -n "${API_HANDLER_BIN:-}" ]; then
   bin="$API_HANDLER_BIN"   # e.g. the release binary test.sh built
-  hello="$(dirname "$bin")/hello-bench"
 else
   swift build -c release --product api-handler >/dev/null
   bin="$(swift build -c release --show-bin-path)/api-handler"
-  hello="$(swift build -c release --show-bin-path)/hello-bench"
 fi
-[ -x "$hello" ] || swift build -c release --product hello-bench >/dev/null
+# The floor comes from the benchmark package (Benchmarks/Package.swift), same dependency versions.
+swift build -c release --package-path Benchmarks --product hello-bench >/dev/null
+hello="$(swift build -c release --package-path Benchmarks --show-bin-path)/hello-bench"
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 # LOG_LEVEL=notice: one access-log line per request is measured separately below.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""boto3 side of backend/scripts/bench-aws.sh.
+"""boto3 side of backend/Benchmarks/bench-aws.sh.
 
 Creates the benchmark fixtures on the emulator (a DynamoDB table with one item, a
 Cognito user pool + app client + confirmed user), writes them to <out>/setup.json,

@@ -1,6 +1,6 @@
-"""The AWS half of scripts/bench-lambda.sh (a benchmark command, not a test):
+"""The AWS half of Benchmarks/bench-lambda.sh (a benchmark command, not a test):
 
-    python backend/scripts/bench_lambda_aws.py LAMBDA_BENCH BOOTSTRAP [lambda-bench options...]
+    python backend/Benchmarks/bench_lambda_aws.py LAMBDA_BENCH BOOTSTRAP [lambda-bench options...]
 
 Starts a moto emulator (SigV4 checked) with the user pool, table and master-key secret made the
 way Terraform makes them (the e2e AwsDriver), adds one confirmed user, writes the function's

@@ -1,7 +1,7 @@
 """Register latency against the emulator, two api-handler builds side by side, and the AWS calls
-each route makes (a benchmark command, not a test; scripts/bench-aws.sh runs it).
+each route makes (a benchmark command, not a test; Benchmarks/bench-aws.sh runs it).
 
-    python backend/scripts/bench_register.py NEW_BINARY [BASELINE_BINARY]
+    python backend/Benchmarks/bench_register.py NEW_BINARY [BASELINE_BINARY]
 
 Each build serves ENVIRONMENT=dev against its own moto emulator (SigV4 checked). Rounds
 alternate between the builds (this VM is noisy: only the ratio in one run means anything); each

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# The full test suite: installs what it needs, builds once, runs every test.
-#   Swift unit and integration tests (XCTest), the black-box API suite against the embedded
-#   backend, through the Lambda runtime and against the AWS emulator, the infrastructure
-#   rehearsal and the static checks.
-# Usage: backend/scripts/test.sh            (from anywhere in the repo)
-# Env:   LIFESTYLE_TEST_ONLY="swift api-embedded api-lambda api-aws infra"  to run a subset.
+# The test suite, in two tiers. Installs what it needs (apt, a Python venv), builds once, runs.
+#
+#   backend/scripts/test.sh         the fast tier, the development loop (README; about 10 minutes from a
+#                                   fresh clone on 2 cores): a debug build, swift-format, `swift test`
+#                                   (unit tests, the AWS layer against the emulator), the static checks
+#                                   (module graph, OpenAPI, Terraform fmt/validate, linters) and the
+#                                   black-box API suite against the embedded backend.
+#   backend/scripts/test.sh --all   everything (what .ci/run calls): a release build and the shipped Lambda
+#                                   bootstrap, `swift test` on it, the API suite in all three modes
+#                                   (embedded, through the Lambda runtime, against the AWS emulator), AWS
+#                                   faults, the infrastructure rehearsal and the static checks.
+#
+# Env:   LIFESTYLE_TEST_ONLY="swift static api-embedded api-lambda api-aws infra"  runs those parts only
+#        (infra includes the static checks).
 #        LIFESTYLE_ARTIFACTS=DIR  where the browser test keeps its screenshots and DOM
 #        (default backend/e2e/.artifacts).
 set -euo pipefail
@@ -12,47 +20,74 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 backend="$root/backend"
 venv="$root/.venv"
-only="${LIFESTYLE_TEST_ONLY:-swift api-embedded api-lambda api-aws infra}"
+tier=fast
+case "${1:-}" in
+  "") ;;
+  --all) tier=all ;;
+  -h | --help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
+  *) echo "usage: $0 [--all]" >&2; exit 2 ;;
+esac
+if [ "$tier" = all ]; then default_parts="swift api-embedded api-lambda api-aws infra"
+else default_parts="swift static api-embedded"; fi
+only="${LIFESTYLE_TEST_ONLY:-$default_parts}"
+export LIFESTYLE_TEST_TIER="$tier"
 want() { [[ " $only " == *" $1 "* ]]; }
 log() { printf '\n==> %s\n' "$*"; }
 
-# --- tools ---------------------------------------------------------------------------------
-need_apt=()
-command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
-# A real browser for the web-client test (e2e/api/test_browser.py): headless chromium + driver.
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  log "installing ${need_apt[*]} (Debian packages)"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; fi
-fi
-
-stamp="$venv/.requirements.sha256"
-req_hash="$(sha256sum "$backend/e2e/requirements.txt" | cut -d' ' -f1)"
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$req_hash" ]; then
-  log "preparing the Python venv at $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$backend/e2e/requirements.txt"
-  echo "$req_hash" > "$stamp"
-fi
+# --- tools (in the background, while Swift builds) ------------------------------------------
+tools_log="$(mktemp)"
+prepare_tools() {
+  local need_apt=()
+  command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
+  # A real browser for the web-client test (e2e/api/test_browser.py): headless chromium + driver.
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+  if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "installing ${need_apt[*]} (Debian packages)"
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  fi
+  local stamp="$venv/.requirements.sha256" req_hash
+  req_hash="$(sha256sum "$backend/e2e/requirements.txt" | cut -d' ' -f1)"
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$req_hash" ]; then
+    echo "preparing the Python venv at $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$backend/e2e/requirements.txt"
+    echo "$req_hash" > "$stamp"
+  fi
+}
+prepare_tools >"$tools_log" 2>&1 &
+tools_pid=$!
 
 # --- build once ----------------------------------------------------------------------------
-# Release build with testability: the same binary serves the XCTest run, the API suites and
-# the Lambda suites (scrypt in a debug build is 5x slower).
 cd "$backend"
-build_flags=(-c release -Xswiftc -enable-testing)
-log "swift build (release, with tests)"
-swift build "${build_flags[@]}" --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
+if [ "$tier" = all ]; then
+  # Release build with testability: the same binary serves the XCTest run, the API suites and the
+  # Lambda suites, and is what the benchmarks measure.
+  build_flags=(-c release -Xswiftc -enable-testing)
+else
+  # Debug Swift (a first build in about half the release time), but optimised C: BoringSSL's scrypt,
+  # which every embedded sign-up and sign-in runs, is 5x slower at -O0.
+  build_flags=(-c debug -Xcc -O2)
+fi
+log "swift build ($tier tier: ${build_flags[*]}, with tests)"
+quiet_build() { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true; }
+# A failed build stops here (a stale binary from an earlier build must not be tested).
+swift build "${build_flags[@]}" --build-tests 2>&1 | quiet_build
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "swift build failed" >&2; exit 1; }
 bin="$(swift build "${build_flags[@]}" --show-bin-path)"
-if want swift; then
+if [ "$tier" = all ] && want swift; then
   # The Lambda binary as shipped (static Swift stdlib, -Osize) for the linkage check (ldd).
   log "swift build (release, static Swift stdlib: the Lambda bootstrap)"
   swift build -c release --disable-default-traits --static-swift-stdlib -Xswiftc -Osize -Xcc -Os -Xlinker --gc-sections -Xlinker --no-export-dynamic -Xlinker --no-pie \
-    --product bootstrap --scratch-path "$backend/.build-lambda" 2>&1 \
-    | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Planning)' || true
+    --product bootstrap --scratch-path "$backend/.build-lambda" 2>&1 | quiet_build
   export LAMBDA_RELEASE_BIN="$backend/.build-lambda/release/bootstrap"
 fi
+log "tools: Debian packages and the Python venv"
+if ! wait "$tools_pid"; then cat "$tools_log" >&2; echo "could not install the test tools" >&2; exit 1; fi
+cat "$tools_log"; rm -f "$tools_log"
 test -x "$bin/api-handler" || { echo "build failed: no api-handler binary" >&2; exit 1; }
 export API_HANDLER_BIN="$bin/api-handler"
 test -x "$bin/bootstrap" && export BOOTSTRAP_BIN="$bin/bootstrap"
@@ -107,6 +142,9 @@ if want api-embedded; then
 fi
 if want api-lambda; then
   run "API suite: through API Gateway v2 events and the Lambda runtime" env LIFESTYLE_E2E_MODE=lambda "${pytest[@]}" "$backend/e2e/api"
+  # A server of its own: the fuzzer's thousand requests must not spend the suite's rate limits.
+  run "the spec checks the server: schemathesis over openapi.yaml, through the Lambda runtime" \
+    env LIFESTYLE_FUZZ=1 LIFESTYLE_E2E_MODE=lambda "${pytest[@]}" "$backend/e2e/api/test_openapi_fuzz.py"
 fi
 if want api-aws; then
   run "API suite: Cognito and DynamoDB adapters against the AWS emulator" env LIFESTYLE_E2E_MODE=aws "${pytest[@]}" "$backend/e2e/api"
@@ -114,6 +152,9 @@ if want api-aws; then
 fi
 if want infra; then
   run "infrastructure rehearsal and static checks" "${pytest[@]}" "$backend/e2e/infra" "$backend/e2e/static"
+elif want static; then
+  run "static checks (module graph, OpenAPI, Terraform, linters)" "${pytest[@]}" "$backend/e2e/static" \
+    "$backend/e2e/infra/test_static_checks.py"
 fi
 
 exit "$status"

@@ -1,5 +1,5 @@
 /*
- * The floor for scripts/bench-lambda.sh: the least a Lambda custom runtime can do. One
+ * The floor for Benchmarks/bench-lambda.sh: the least a Lambda custom runtime can do. One
  * keep-alive connection to AWS_LAMBDA_RUNTIME_API; for every invocation it reads the event,
  * ignores it, and posts a fixed API Gateway v2 answer to GET /v1/health. No JSON parsing, no
  * routing, no logging: what is left is process start, the socket round trips and the kernel.

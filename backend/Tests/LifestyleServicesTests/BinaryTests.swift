@@ -30,8 +30,11 @@ final class BinaryTests: XCTestCase {
             candidates += [Self.backend + "/.build/release/api-handler", Self.backend + "/.build/debug/api-handler"]
         }
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            // In CI (backend/scripts/test.sh builds both binaries) a missing binary is a failure.
-            if env["CI"] != nil { throw BinaryMissing(candidates: candidates) }
+            // In CI's full run (`backend/scripts/test.sh --all` builds both binaries) a missing binary is a
+            // failure; the fast tier builds no shipped bootstrap.
+            if env["CI"] != nil && !(release && env["LIFESTYLE_TEST_TIER"] == "fast") {
+                throw BinaryMissing(candidates: candidates)
+            }
             throw XCTSkip("no api-handler binary built (looked at \(candidates))")
         }
         return found

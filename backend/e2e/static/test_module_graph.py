@@ -29,6 +29,11 @@ ALLOWED: dict[str, set[str]] = {
     "bootstrap": {"LifestyleServices", "LifestyleToolkit"},
     "api-handler": {"LifestyleServices", "LifestyleCore", "LifestyleToolkit", "HTTPTransport", "LambdaEmulator",
                     "LambdaRuntime"},
+}
+# The benchmark package (Benchmarks/Package.swift): its programs and the product modules they use
+# (library products of Package.swift that exist for them only).
+BENCHMARKS = SOURCES.parent / "Benchmarks" / "Sources"
+BENCH_ALLOWED: dict[str, set[str]] = {
     "lambda-bench": {"LambdaEmulator", "LambdaRuntime", "LambdaEvents", "LifestyleToolkit", "AWSBackend", "SigV4"},
     "aws-bench": {"AWSBackend", "LifestyleCore", "LifestyleToolkit", "SigV4"},
     "hello-bench": set(),
@@ -37,9 +42,9 @@ ALLOWED: dict[str, set[str]] = {
 IMPORT = re.compile(r"^\s*(?:@testable\s+|public\s+|internal\s+|package\s+)*import\s+(\w+)", re.M)
 
 
-def imports_of(module: str) -> set[str]:
+def imports_of(module: str, root: Path = SOURCES) -> set[str]:
     found: set[str] = set()
-    for path in (SOURCES / module).rglob("*.swift"):
+    for path in (root / module).rglob("*.swift"):
         found |= set(IMPORT.findall(path.read_text()))
     return found & set(ALLOWED)
 
@@ -48,8 +53,20 @@ def test_every_source_folder_is_a_module_of_the_graph():
     assert {p.name for p in SOURCES.iterdir() if p.is_dir()} == set(ALLOWED)
 
 
+def test_benchmarks_are_their_own_package_and_use_only_library_products():
+    assert {p.name for p in BENCHMARKS.iterdir() if p.is_dir()} == set(BENCH_ALLOWED)
+    package = (SOURCES.parent / "Package.swift").read_text()
+    products = set(re.findall(r'\.library\(name: "(\w+)"', package))
+    used = set().union(*BENCH_ALLOWED.values())
+    assert used == products, f"library products {sorted(products)} exist for the benchmarks, which use {sorted(used)}"
+    wrong = {m: sorted(imports_of(m, BENCHMARKS) - BENCH_ALLOWED[m]) for m in BENCH_ALLOWED}
+    assert not {m: w for m, w in wrong.items() if w}, wrong
+    # the product package's build and tests never compile them
+    assert "bench" not in re.sub(r"//.*", "", package)
+
+
 def test_every_library_module_has_its_test_target():
-    # executables are tested as built binaries (LifestyleServicesTests), benchmarks by running them;
+    # executables are tested as built binaries (LifestyleServicesTests);
     # AWSTestSupport is itself test code
     libraries = {m for m in ALLOWED if m[0].isupper()} - {"AWSTestSupport"}
     targets = {p.name for p in TESTS.iterdir() if p.is_dir()}

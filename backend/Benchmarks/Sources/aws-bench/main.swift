@@ -4,10 +4,10 @@
 //                                  [--setup setup.json] [--boto3 boto3.json]
 //
 // 1. SigV4 signing cost (µs/op) for a typical DynamoDB request, N signatures.
-// 2. With --setup (written by backend/scripts/bench_aws_boto3.py) and the emulator in
+// 2. With --setup (written by backend/Benchmarks/bench_aws_boto3.py) and the emulator in
 //    LIFESTYLE_TEST_AWS_*: per-call latency of our GetItem / PutItem / InitiateAuth,
 //    and with --boto3 the ratio to boto3 doing the same calls against the same emulator.
-// backend/scripts/bench-aws.sh runs the whole thing.
+// backend/Benchmarks/bench-aws.sh runs the whole thing.
 import AWSBackend
 import Crypto
 import FoundationEssentials
@@ -93,7 +93,7 @@ print(
 // (a verifier with no verified-token cache: modular exponentiation, SHA-256, two JSON decodes),
 // of verifying it again through the cache (what every request after a user's first pays until the
 // token expires), and, as the floor, BoringSSL checking the same signature alone. `--only-verification`
-// stops after this part (scripts/bench-lambda.sh uses it).
+// stops after this part (Benchmarks/bench-lambda.sh uses it).
 
 func verificationBench() async {
     let clock = ContinuousClock()
@@ -158,7 +158,7 @@ struct Setup: Codable {
 }
 
 guard let setupPath = argument("--setup") else {
-    print("(no --setup: skipping emulator latency; run backend/scripts/bench-aws.sh for the full comparison)")
+    print("(no --setup: skipping emulator latency; run backend/Benchmarks/bench-aws.sh for the full comparison)")
     exit(0)
 }
 

@@ -1,4 +1,4 @@
-// hello-bench [--port N]: the floor for scripts/bench-local.sh, a bare Hummingbird 2
+// hello-bench [--port N]: the floor for Benchmarks/bench-local.sh, a bare Hummingbird 2
 // application from the same dependency versions as the api-handler (same package, same build).
 // One router, GET /v1/health answering a fixed JSON body of the api-handler's size, and a
 // GET /v1/users/profile that checks for a bearer header and answers a fixed profile: what is left

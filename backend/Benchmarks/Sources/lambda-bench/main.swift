@@ -15,12 +15,12 @@ import SigV4
 //
 // Spawns BINARY as a Lambda function against a Runtime API on loopback and prints cold start,
 // init time, warm round trip (GET /v1/health, API Gateway v2 event), peak RSS and binary size.
-// Run via scripts/bench-lambda.sh, which builds and strips the release binary.
+// Run via Benchmarks/bench-lambda.sh, which builds and strips the release binary.
 //
 // - `--floor`: the same cold and warm health measurements, interleaved, for a floor runtime (the
 //   C one bench-lambda.sh builds) and the ratios BINARY / floor.
 // - `--aws ENV_FILE` (KEY=VALUE lines: the function's environment against an AWS emulator, plus
-//   BENCH_EMAIL / BENCH_PASSWORD of a confirmed user; scripts/bench_lambda_aws.py writes it):
+//   BENCH_EMAIL / BENCH_PASSWORD of a confirmed user; Benchmarks/bench_lambda_aws.py writes it):
 //   the warm authenticated GET /v1/users/profile interleaved with health, and a mixed workload of
 //   K invocations (register, login, profile GET x4 and PUT, refresh) with the function's RSS at
 //   1k, 2k, 5k, 10k, 20k... invocations.

@@ -1,4 +1,4 @@
-// The Swift floor for scripts/bench-lambda.sh: scripts/bench/floor-runtime.c written in Swift,
+// The Swift floor for Benchmarks/bench-lambda.sh: Benchmarks/floor/floor-runtime.c written in Swift,
 // built with the bootstrap's flags (static Swift stdlib, -Osize). One keep-alive connection to
 // AWS_LAMBDA_RUNTIME_API; every invocation's event is read and ignored and a fixed health answer
 // posted. Between the C floor and the api-handler it tells the language runtime's share of a cold

@@ -108,7 +108,7 @@ public final class JWKSVerifier: Sendable {
 
     /// `verifiedTokenCapacity`: tokens remembered as verified (about 1.5 KiB each). 128 covers the
     /// users one container serves within a token's hour; measured, 512 grew the function's RSS by
-    /// 0.9 MiB over a 5,000-invocation mixed workload (scripts/bench-lambda.sh), 1 by 0.1 MiB.
+    /// 0.9 MiB over a 5,000-invocation mixed workload (Benchmarks/bench-lambda.sh), 1 by 0.1 MiB.
     public init(configuration: Configuration, fetcher: @escaping Fetcher, verifiedTokenCapacity: Int = 128) {
         self.configuration = configuration
         self.store = KeyStore(url: configuration.jwksURL, minimumRefetchInterval: configuration.minimumRefetchInterval, fetcher: fetcher)
