@@ -16,7 +16,6 @@ resource "aws_dynamodb_table" "users" {
     type = "S"
   }
 
-  # domain indexes: begin
   # The domain's two global secondary indexes (docs/aws-design.md, "The domain in the same table"):
   # gsi1 lists a user's goals by status and the shares they gave, gsi2 the shares they received.
   # Only items that carry the index keys are in an index. Added and removed by UpdateTable, in
@@ -54,7 +53,6 @@ resource "aws_dynamodb_table" "users" {
     range_key       = "gsi2sk"
     projection_type = "ALL"
   }
-  # domain indexes: end
 
   # Rate-limit counters (LIMIT#<key> / LIMIT) carry expiresAt; DynamoDB removes them after
   # their window, so the table never accumulates them.
