@@ -445,7 +445,10 @@ def decode_qr_data_uri(data_uri: str, workdir) -> str:
     assert zbar, "zbarimg not found: apt-get install -y zbar-tools"
     path = Path(workdir) / f"qr-{uuid.uuid4().hex[:8]}.png"
     path.write_bytes(png)
-    r = subprocess.run([zbar, "--raw", "-q", str(path)], capture_output=True, text=True, timeout=30)
+    # QR codes only, as an authenticator app reads them: zbar's 1-D decoders (EAN, I25...) now and
+    # then "find" a short number inside a QR code's modules and print it as a second symbol.
+    r = subprocess.run([zbar, "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(path)],
+                       capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, f"zbarimg could not decode the QR code (rc={r.returncode}): {r.stderr}"
     return r.stdout.rstrip("\n")
 
