@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite, in two tiers. Installs what it needs (apt, a Python venv), builds once, runs.
 #
-#   backend/scripts/test.sh         the fast tier, the development loop (README; about 10 minutes from a
+#   backend/scripts/test.sh         the fast tier, the development loop (README; 11-12 minutes from a
 #                                   fresh clone on 2 cores): a debug build, swift-format, `swift test`
 #                                   (unit tests, the AWS layer against the emulator), the static checks
 #                                   (module graph, OpenAPI, Terraform fmt/validate, linters) and the

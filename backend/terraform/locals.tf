@@ -74,7 +74,7 @@ locals {
   live_alias_arn = "${local.function_arn}:live"
 
   # API Gateway routes -> the single function, read from routes.json: `api-handler routes
-  # --terraform` writes it from the app's route table (Routes.swift), and a static test fails when
+  # --terraform` writes it from the app's route table (generated from openapi.yaml), and a static test fails when
   # the committed file differs. true = the JWT authorizer guards the route (defence in depth; the
   # app checks the token itself too). No OPTIONS route: with its CORS configuration API Gateway
   # answers every preflight itself.

@@ -95,7 +95,7 @@ def test_terraform_validate(tmp_path, root):
 
 
 def test_terraform_reads_the_route_table_the_app_prints():
-    """terraform/routes.json is what `api-handler routes --terraform` prints from Routes.swift (the
+    """terraform/routes.json is what `api-handler routes --terraform` prints from the generated route table (the
     JWT authorizer exactly on the bearer routes); locals.tf reads it and repeats no route."""
     import json as _json
 

@@ -14,32 +14,59 @@ public enum Access: Sendable {
     case bearer
 }
 
+/// One operation of the API, as the router holds it. Production routes are made only from the
+/// spec's operations (`Routes.all`, generated from openapi.yaml); tests may add routes of their own.
 public struct Route: Sendable {
     public var method: String
     public var path: String
     public var access: Access
     public var handler: Handler
+    /// The spec's operation this route serves (nil: a test's own route).
+    public let operation: APIOperation?
     /// The full path template once a router holds the route (`/v1/users/profile`): the metric
     /// label, built once instead of per request.
     public internal(set) var template: String
 
-    public init(_ method: String, _ path: String, _ access: Access, _ handler: @escaping Handler) {
+    /// The route of a spec operation.
+    init(_ operation: APIOperation, _ handler: @escaping Handler) {
+        self.init(operation.method, operation.path, operation.access, operation: operation, handler)
+    }
+
+    /// The route of a spec operation that needs the bearer token: the app verifies it before
+    /// `handler` runs and hands it the principal.
+    init(_ operation: APIOperation, bearer handler: @escaping BearerHandler) {
+        self.init(operation.method, operation.path, .bearer, operation: operation, Self.requiringPrincipal(handler))
+    }
+
+    /// A route outside the spec: for tests only.
+    package init(_ method: String, _ path: String, _ access: Access, _ handler: @escaping Handler) {
+        self.init(method, path, access, operation: nil, handler)
+    }
+
+    /// A bearer route outside the spec: for tests only.
+    package init(_ method: String, _ path: String, bearer handler: @escaping BearerHandler) {
+        self.init(method, path, .bearer, operation: nil, Self.requiringPrincipal(handler))
+    }
+
+    private init(_ method: String, _ path: String, _ access: Access, operation: APIOperation?, _ handler: @escaping Handler) {
         self.method = method
         self.path = path
         self.access = access
+        self.operation = operation
         self.handler = handler
         self.template = path
     }
 
-    /// A bearer route: the app verifies the access token before `handler` runs and hands it the
-    /// principal.
-    public init(_ method: String, _ path: String, bearer handler: @escaping BearerHandler) {
-        self.init(method, path, .bearer) { request, context in
+    private static func requiringPrincipal(_ handler: @escaping BearerHandler) -> Handler {
+        { request, context in
             guard let principal = context.principal else { throw APIError.unauthorized() }
             return try await handler(request, context, principal)
         }
     }
 }
+
+/// The route table's namespace: `Routes.all` is generated from openapi.yaml (`Generated/Operations.swift`).
+public enum Routes {}
 
 /// The route table. Paths without parameters are one dictionary hit on the path, then one on the
 /// method. Templates with parameters (`/goals/{goalId}/activities`) match segment by segment:

@@ -46,16 +46,68 @@ public struct QueryParameters: Sendable {
 
     /// A whole number within `range`; `fallback` when absent (and when invalid, with the problem recorded).
     public mutating func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int) -> Int {
-        guard let text = string(name, maxLength: 20) else { return fallback }
+        integer(name, in: range) ?? fallback
+    }
+
+    /// A whole number within `range`, or nil when absent (or invalid, recorded).
+    public mutating func integer(_ name: String, in range: ClosedRange<Int>) -> Int? {
+        guard let text = string(name, maxLength: 20) else { return nil }
         guard let value = Int(text), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) else {
             fail(name, "must be a whole number")
-            return fallback
+            return nil
         }
         guard range.contains(value) else {
-            fail(name, "must be between \(range.lowerBound) and \(range.upperBound)")
-            return fallback
+            fail(name, Self.describe(range))
+            return nil
         }
         return value
+    }
+
+    static func describe(_ range: ClosedRange<Int>) -> String {
+        switch (range.lowerBound == .min, range.upperBound == .max) {
+        case (true, true): "must be a whole number"
+        case (false, true): "must be at least \(range.lowerBound)"
+        case (true, false): "must be at most \(range.upperBound)"
+        case (false, false): "must be between \(range.lowerBound) and \(range.upperBound)"
+        }
+    }
+
+    /// A single string in `format`, or nil when absent (or invalid, recorded).
+    public mutating func string(_ name: String, format: StringFormat, maxLength: Int) -> String? {
+        guard let value = string(name, maxLength: maxLength) else { return nil }
+        if let problem = format.problem(value) {
+            fail(name, problem)
+            return nil
+        }
+        return value
+    }
+
+    /// An exploded array of free strings (empty when absent): at most `maxItems` values, each
+    /// non-empty and at most `maxLength` characters; duplicates dropped.
+    public mutating func strings(_ name: String, maxItems: Int, maxLength: Int) -> [String] {
+        let given = all(name)
+        guard given.count <= maxItems else {
+            fail(name, "must be given at most \(maxItems) times")
+            return []
+        }
+        var out: [String] = []
+        for value in given {
+            if value.isEmpty || value.count > maxLength {
+                fail(name, "each value must be 1 to \(maxLength) characters")
+                return []
+            }
+            if !out.contains(value) { out.append(value) }
+        }
+        return out
+    }
+
+    /// `manyOf` with at most `maxItems` values.
+    public mutating func manyOf(_ name: String, _ allowed: [String], maxItems: Int) -> [String] {
+        guard all(name).count <= maxItems else {
+            fail(name, "must be given at most \(maxItems) times")
+            return []
+        }
+        return manyOf(name, allowed)
     }
 
     /// One of `allowed`, or nil when absent (or invalid, recorded).
@@ -95,6 +147,69 @@ public struct QueryParameters: Sendable {
     /// Throws the collected issues as one 400 VALIDATION_ERROR.
     public func check() throws {
         if !issues.isEmpty { throw APIError.validation(issues, message: "Invalid query parameters") }
+    }
+}
+
+/// The formats the spec gives string parameters (`format:`), checked as they are read.
+public enum StringFormat: Sendable {
+    case plain, uuid, date, email
+
+    /// What is wrong with `value` in this format, or nil.
+    func problem(_ value: String) -> String? {
+        switch self {
+        case .plain: nil
+        case .uuid: Self.isUUID(value) ? nil : "must be a UUID"
+        case .date: Timestamp.parseDate(value) != nil && value.utf8.count == 10 ? nil : "must be a date (YYYY-MM-DD)"
+        case .email: Rules.isEmail(value) ? nil : "must be an email address"
+        }
+    }
+
+    /// 8-4-4-4-12 hexadecimal digits, either case.
+    static func isUUID(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count == 36 else { return false }
+        for (i, b) in bytes.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                guard b == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (b >= 48 && b <= 57) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102) else { return false }
+            }
+        }
+        return true
+    }
+}
+
+/// Reads an operation's parameters, path and query, as its generated `<Operation>Parameters`
+/// struct declares them, recording every problem; `check()` throws them as one 400.
+public struct ParameterReader: Sendable {
+    public var query: QueryParameters
+    let pathValues: PathParameters
+    var pathIssues: [FieldIssue] = []
+
+    public init(_ request: APIRequest, path: PathParameters) {
+        query = QueryParameters(request.query)
+        pathValues = path
+    }
+
+    /// A path parameter (the router guarantees it is present and decoded); "" when it is not
+    /// in `format` or too long, with the problem recorded.
+    public mutating func path(_ name: String, format: StringFormat, maxLength: Int) -> String {
+        let value = pathValues[name] ?? ""
+        if value.count > maxLength {
+            pathIssues.append(FieldIssue(field: name, message: "must be at most \(maxLength) characters"))
+            return ""
+        }
+        if let problem = format.problem(value) {
+            pathIssues.append(FieldIssue(field: name, message: problem))
+            return ""
+        }
+        return value
+    }
+
+    /// Throws one 400 VALIDATION_ERROR listing every bad parameter, path ones first.
+    public func check() throws {
+        let issues = pathIssues + query.issues
+        if !issues.isEmpty { throw APIError.validation(issues, message: "Invalid parameters") }
     }
 }
 
