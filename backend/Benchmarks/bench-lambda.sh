@@ -33,9 +33,11 @@ read -r -a SWIFTC_FLAGS <<<"${LAMBDA_SWIFTC_FLAGS:--Osize}"
 XFLAGS=()
 for f in "${SWIFTC_FLAGS[@]}"; do XFLAGS+=(-Xswiftc "$f"); done
 
-FLAGS=(-c release --disable-default-traits --static-swift-stdlib "${XFLAGS[@]}" -Xcc -Os -Xlinker --gc-sections
+FLAGS=(-c release --static-swift-stdlib "${XFLAGS[@]}" -Xcc -Os -Xlinker --gc-sections
   -Xlinker --no-export-dynamic -Xlinker --no-pie)
-build() { swift build "${FLAGS[@]}" --scratch-path "${SCRATCH}" "$@"; }
+# The benchmark package declares no traits (SwiftPM refuses --disable-default-traits on it); it
+# depends on the product package with `traits: []`, which is what the flag does for the bootstrap.
+build() { swift build "${FLAGS[@]}" --disable-default-traits --scratch-path "${SCRATCH}" "$@"; }
 build_bench() { swift build "${FLAGS[@]}" --package-path Benchmarks --scratch-path "${SCRATCH}-bench" "$@"; }
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   build --product bootstrap >&2
