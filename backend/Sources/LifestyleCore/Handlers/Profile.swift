@@ -130,6 +130,6 @@ enum Profile {
 
     /// A name from the IANA time zone database, e.g. `America/New_York` or `UTC`.
     static func isTimezone(_ s: String) -> Bool {
-        TimeZones.names.contains(s)
+        TimeZones.rules[s] != nil
     }
 }
