@@ -9,7 +9,8 @@ import Synchronization
     import Foundation
 #endif
 
-/// One SQLite file holding users, credentials, MFA, one-time tokens and refresh tokens.
+/// One SQLite file holding users, credentials, MFA, one-time tokens, refresh tokens, goals and
+/// their activities.
 ///
 /// SQLite runs on NIO's blocking thread pool. All statements go through one async lock so a
 /// multi-statement transaction never interleaves with another caller's statements on the shared
@@ -231,6 +232,24 @@ enum Schema {
                 CREATE TABLE IF NOT EXISTS backup_codes (
                   user_id TEXT NOT NULL, hash TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user_id, hash))
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "goals and their activities",
+            statements: [
+                """
+                CREATE TABLE goals (
+                  user_id TEXT NOT NULL, goal_id TEXT NOT NULL, status TEXT NOT NULL, pattern TEXT NOT NULL,
+                  category TEXT NOT NULL, title TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+                  version INTEGER NOT NULL, document TEXT NOT NULL, days TEXT NOT NULL, PRIMARY KEY (user_id, goal_id))
+                """,
+                "CREATE INDEX goals_by_status ON goals (user_id, status)",
+                """
+                CREATE TABLE goal_activities (
+                  user_id TEXT NOT NULL, goal_id TEXT NOT NULL, activity_id TEXT NOT NULL, activity_date TEXT NOT NULL,
+                  logged_at REAL NOT NULL, document TEXT NOT NULL, PRIMARY KEY (user_id, goal_id, activity_id),
+                  FOREIGN KEY (user_id, goal_id) REFERENCES goals (user_id, goal_id) ON DELETE CASCADE)
+                """,
+                "CREATE INDEX goal_activities_by_date ON goal_activities (user_id, goal_id, activity_date)",
+            ]),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LifestyleCore
 import XCTest
 
 @testable import EmbeddedBackend
@@ -93,13 +94,36 @@ final class MigrationTests: XCTestCase {
         try await again.close()
     }
 
+    /// A directory the previous release (schema version 1, before goals) made: the goal tables
+    /// arrive, the users stay, and goals can be stored at once.
+    func testTheAuthReleasesDirectoryGetsTheGoalTables() async throws {
+        let file = try await landedFile()
+        let previous = try await EmbeddedDatabase.open(path: file, migrations: Array(Schema.migrations.prefix(1)))
+        let before = try await version(previous)
+        XCTAssertEqual(before, 1)
+        try await previous.close()
+        let db = try await EmbeddedDatabase.open(path: file)
+        let after = try await version(db)
+        XCTAssertEqual(after, 2)
+        let user = try await db.query("SELECT first_name FROM users WHERE user_id = 's-1'")
+        XCTAssertEqual(user.first?.string("first_name"), "Ada")
+        let store = SQLiteGoalStore(database: db)
+        try await store.createGoal(
+            StoredGoal(
+                userId: "s-1", goalId: "g-1", status: "active", pattern: "streak", category: "wellness", title: "Meditate",
+                createdAt: Date(), updatedAt: Date(), document: Array("{}".utf8)))
+        let goals = try await store.goals(userId: "s-1", statuses: [])
+        XCTAssertEqual(goals.map(\.goalId), ["g-1"])
+        try await db.close()
+    }
+
     func testANewMigrationReachesAnExistingDirectory() async throws {
         let file = try await landedFile()
         let next = Schema.Migration(
             version: (Schema.migrations.last?.version ?? 0) + 1, name: "test: a column and a table",
             statements: [
                 "ALTER TABLE users ADD COLUMN nickname TEXT",
-                "CREATE TABLE goals (goal_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, title TEXT NOT NULL)",
+                "CREATE TABLE widgets (widget_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, title TEXT NOT NULL)",
             ])
         let db = try await EmbeddedDatabase.open(path: file, migrations: Schema.migrations + [next])
         let v = try await version(db)
@@ -107,7 +131,7 @@ final class MigrationTests: XCTestCase {
         let rows = try await db.query("SELECT first_name, nickname FROM users WHERE user_id = 's-1'")
         XCTAssertEqual(rows.first?.string("first_name"), "Ada")
         XCTAssertNil(rows.first?.string("nickname"))
-        try await db.query("INSERT INTO goals VALUES ('g', 's-1', 'Run')")
+        try await db.query("INSERT INTO widgets VALUES ('w', 's-1', 'Run')")
         try await db.close()
     }
 

@@ -422,6 +422,7 @@ data "aws_iam_policy_document" "boundary" {
     sid = "UsersTable"
     actions = [
       "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:TransactWriteItems",
+      "dynamodb:Query",
     ]
     resources = ["${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}"]
   }

@@ -21,7 +21,8 @@ resource "aws_iam_role" "exec" {
 }
 
 # Least privilege: named actions on named resources, exactly the calls the adapters make
-# (e2e/static/test_lambda_role.py compares this list with the code). No Scan, Query or PartiQL.
+# (e2e/static/test_lambda_role.py compares this list with the code). Query reads one user's own
+# partitions (their goals, a goal's activities); no Scan, no index, no PartiQL.
 data "aws_iam_policy_document" "exec" {
   statement {
     sid = "UsersTable"
@@ -30,6 +31,7 @@ data "aws_iam_policy_document" "exec" {
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
+      "dynamodb:Query",
     ]
     resources = [var.table_arn]
   }

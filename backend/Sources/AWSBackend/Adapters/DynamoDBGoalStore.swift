@@ -1,0 +1,224 @@
+import FoundationEssentials
+import LifestyleCore
+import LifestyleToolkit
+
+/// `GoalStore` on the environment's DynamoDB table (docs/aws-design.md, "The domain in the same
+/// table"):
+///
+/// - `USER#<userId>` / `GOAL#<goalId>`: the goal, with `version` (N) for conditional writes;
+/// - `USER#<userId>#GOAL#<goalId>` / `ACT#<activityDate>#<loggedAt>#<activityId>`: its activities,
+///   in a partition of their own whose key names the owner.
+///
+/// Lists read the user's partition with a strongly consistent `Query` (`begins_with(sk, GOAL#)`),
+/// not an index: a goal listed right after it was created is there (an index is eventually
+/// consistent), and one request answers for every status. Logging an activity is one
+/// `TransactWriteItems`: the activity `Put` and the goal `Put` conditioned on the version read.
+public struct DynamoDBGoalStore: GoalStore {
+    let db: DynamoDBClient
+    let table: String
+
+    public init(client: DynamoDBClient, table: String) {
+        self.db = client
+        self.table = table
+    }
+
+    static func goalKey(_ user: String, _ goal: String) -> DynamoDBItem {
+        ["pk": .s("USER#" + user), "sk": .s("GOAL#" + goal)]
+    }
+
+    static func activityPartition(_ user: String, _ goal: String) -> String { "USER#\(user)#GOAL#\(goal)" }
+
+    public func createGoal(_ goal: StoredGoal) async throws {
+        do {
+            _ = try await db.putItem(
+                .init(tableName: table, item: Self.item(goal), conditionExpression: "attribute_not_exists(pk)"))
+        } catch {
+            if error.code == "ConditionalCheckFailedException" { throw GoalStoreError.alreadyExists }
+            throw Self.mapped(error)
+        }
+    }
+
+    public func goal(userId: String, goalId: String) async throws -> StoredGoal? {
+        do {
+            let out = try await db.getItem(.init(tableName: table, key: Self.goalKey(userId, goalId), consistentRead: true))
+            return out.item.flatMap(Self.goal)
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    public func goals(userId: String, statuses: [String]) async throws -> [StoredGoal] {
+        var values: DynamoDBItem = [":pk": .s("USER#" + userId), ":prefix": .s("GOAL#")]
+        var filter: String?
+        if !statuses.isEmpty {
+            let names = statuses.indices.map { ":st\($0)" }
+            for (name, status) in zip(names, statuses) { values[name] = .s(status) }
+            filter = "#status IN (" + names.joined(separator: ", ") + ")"
+        }
+        let items = try await queryAll(
+            .init(
+                tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", filterExpression: filter,
+                // the day records stay behind: a list never needs them
+                projectionExpression: "userId, goalId, #status, pattern, category, title, createdAt, updatedAt, version, #document",
+                expressionAttributeNames: ["#status": "status", "#document": "document"], expressionAttributeValues: values,
+                consistentRead: true))
+        return items.compactMap(Self.goal).sorted { ($0.createdAt, $0.goalId) > ($1.createdAt, $1.goalId) }
+    }
+
+    public func updateGoal(_ goal: StoredGoal) async throws {
+        do {
+            _ = try await db.putItem(
+                .init(
+                    tableName: table, item: Self.item(goal), conditionExpression: "version = :read",
+                    expressionAttributeValues: [":read": .n(String(goal.version - 1))]))
+        } catch {
+            if error.code == "ConditionalCheckFailedException" { throw GoalStoreError.conflict }
+            throw Self.mapped(error)
+        }
+    }
+
+    public func logActivity(_ activity: StoredActivity, updating goal: StoredGoal) async throws {
+        do {
+            try await db.transactWriteItems(
+                .init(transactItems: [
+                    .put(
+                        .init(
+                            tableName: table, item: Self.item(goal), conditionExpression: "version = :read",
+                            expressionAttributeValues: [":read": .n(String(goal.version - 1))])),
+                    .put(.init(tableName: table, item: Self.item(activity), conditionExpression: "attribute_not_exists(pk)")),
+                ]))
+        } catch {
+            // a changed goal, or another transaction on it at the same moment: read again, retry
+            if error.code == "TransactionCanceledException",
+                let reasons = error.serviceError?.cancellationReasons,
+                reasons.contains(where: { $0.code == "ConditionalCheckFailed" || $0.code == "TransactionConflict" })
+            {
+                throw GoalStoreError.conflict
+            }
+            if error.code == "TransactionConflictException" { throw GoalStoreError.conflict }
+            throw Self.mapped(error)
+        }
+    }
+
+    public func activities(userId: String, goalId: String, from: String?, to: String?) async throws -> [StoredActivity] {
+        let items = try await queryAll(
+            .init(
+                tableName: table, keyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+                expressionAttributeValues: [
+                    ":pk": .s(Self.activityPartition(userId, goalId)), ":from": .s("ACT#" + (from ?? "")),
+                    ":to": .s("ACT#" + (to ?? "9999-12-31") + "~"),
+                ], consistentRead: true))
+        return items.compactMap(Self.activity)
+    }
+
+    public func deleteGoals(userId: String) async throws {
+        let goals = try await queryAll(
+            .init(
+                tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", projectionExpression: "pk, sk, goalId",
+                expressionAttributeValues: [":pk": .s("USER#" + userId), ":prefix": .s("GOAL#")], consistentRead: true))
+        for goal in goals {
+            guard case .s(let goalId)? = goal["goalId"] else { continue }
+            // the activities first: a deletion cut short leaves the goal, and a retry finds the rest
+            let activities = try await queryAll(
+                .init(
+                    tableName: table, keyConditionExpression: "pk = :pk", projectionExpression: "pk, sk",
+                    expressionAttributeValues: [":pk": .s(Self.activityPartition(userId, goalId))], consistentRead: true))
+            try await delete(activities.map { ["pk": $0["pk"]!, "sk": $0["sk"]!] })
+            try await delete([Self.goalKey(userId, goalId)])
+        }
+    }
+
+    /// Deletes the keys, up to 100 a transaction.
+    func delete(_ keys: [DynamoDBItem]) async throws {
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + 100, keys.count)]
+            do {
+                try await db.transactWriteItems(.init(transactItems: chunk.map { .delete(.init(tableName: table, key: $0)) }))
+            } catch {
+                throw Self.mapped(error)
+            }
+            start += 100
+        }
+    }
+
+    /// Every page of a query.
+    func queryAll(_ input: DynamoDB.QueryInput) async throws -> [DynamoDBItem] {
+        var input = input
+        var items: [DynamoDBItem] = []
+        while true {
+            let out: DynamoDB.QueryOutput
+            do {
+                out = try await db.query(input)
+            } catch {
+                throw Self.mapped(error)
+            }
+            items += out.items
+            guard let next = out.lastEvaluatedKey else { return items }
+            input.exclusiveStartKey = next
+        }
+    }
+
+    // MARK: mapping
+
+    static func mapped(_ error: AWSClientError) -> GoalStoreError {
+        .unavailable(error.code ?? "transport")
+    }
+
+    static func item(_ g: StoredGoal) -> DynamoDBItem {
+        var item = goalKey(g.userId, g.goalId)
+        item["entity"] = .s("goal")
+        item["userId"] = .s(g.userId)
+        item["goalId"] = .s(g.goalId)
+        item["status"] = .s(g.status)
+        item["pattern"] = .s(g.pattern)
+        item["category"] = .s(g.category)
+        item["title"] = .s(g.title)
+        item["createdAt"] = .n(String(g.createdAt.timeIntervalSince1970))
+        item["updatedAt"] = .n(String(g.updatedAt.timeIntervalSince1970))
+        item["version"] = .n(String(g.version))
+        item["document"] = .s(String(decoding: g.document, as: UTF8.self))
+        item["days"] = .s(String(decoding: g.days, as: UTF8.self))
+        return item
+    }
+
+    static func item(_ a: StoredActivity) -> DynamoDBItem {
+        // the logging time keeps a day's activities in the order they were logged
+        let logged = String(Int64((a.loggedAt.timeIntervalSince1970 * 1000).rounded()))
+        return [
+            "pk": .s(activityPartition(a.userId, a.goalId)),
+            "sk": .s("ACT#\(a.activityDate)#\(String(repeating: "0", count: max(0, 15 - logged.count)) + logged)#\(a.activityId)"),
+            "entity": .s("goalActivity"), "userId": .s(a.userId), "goalId": .s(a.goalId), "activityId": .s(a.activityId),
+            "activityDate": .s(a.activityDate), "loggedAt": .n(String(a.loggedAt.timeIntervalSince1970)),
+            "document": .s(String(decoding: a.document, as: UTF8.self)),
+        ]
+    }
+
+    static func goal(_ item: DynamoDBItem) -> StoredGoal? {
+        guard case .s(let userId)? = item["userId"], case .s(let goalId)? = item["goalId"] else { return nil }
+        return StoredGoal(
+            userId: userId, goalId: goalId, status: string(item, "status"), pattern: string(item, "pattern"),
+            category: string(item, "category"), title: string(item, "title"), createdAt: date(item, "createdAt"),
+            updatedAt: date(item, "updatedAt"), version: Int(number(item, "version")),
+            document: Array(string(item, "document").utf8), days: Array(string(item, "days").utf8))
+    }
+
+    static func activity(_ item: DynamoDBItem) -> StoredActivity? {
+        guard case .s(let userId)? = item["userId"], case .s(let activityId)? = item["activityId"] else { return nil }
+        return StoredActivity(
+            userId: userId, goalId: string(item, "goalId"), activityId: activityId, activityDate: string(item, "activityDate"),
+            loggedAt: date(item, "loggedAt"), document: Array(string(item, "document").utf8))
+    }
+
+    static func string(_ item: DynamoDBItem, _ key: String) -> String {
+        if case .s(let v)? = item[key] { return v }
+        return ""
+    }
+
+    static func number(_ item: DynamoDBItem, _ key: String) -> Double {
+        if case .n(let v)? = item[key] { return Double(v) ?? 0 }
+        return 0
+    }
+
+    static func date(_ item: DynamoDBItem, _ key: String) -> Date { Date(timeIntervalSince1970: number(item, key)) }
+}
