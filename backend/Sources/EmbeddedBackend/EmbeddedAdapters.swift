@@ -15,6 +15,7 @@ import LifestyleToolkit
 public struct EmbeddedAdapters: Sendable {
     public let database: EmbeddedDatabase
     public let users: SQLiteUserStore
+    public let goals: SQLiteGoalStore
     public let identity: LocalIdentityProvider
     public let rateLimiter: SQLiteRateLimiter
     public let revocations: SQLiteTokenRevocations
@@ -39,7 +40,7 @@ public struct EmbeddedAdapters: Sendable {
         let tokens = LocalTokens(key: key, issuer: issuer, clientID: clientID)
         let mailer = OutboxMailer(path: dataDirectory + "/outbox.jsonl")
         return EmbeddedAdapters(
-            database: db, users: SQLiteUserStore(database: db),
+            database: db, users: SQLiteUserStore(database: db), goals: SQLiteGoalStore(database: db),
             identity: LocalIdentityProvider(
                 database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock, keys: keys),
             rateLimiter: SQLiteRateLimiter(database: db, clock: clock), revocations: SQLiteTokenRevocations(database: db), keys: keys)

@@ -46,6 +46,7 @@ public struct AWSSettings: Sendable {
 /// The AWS adapters of the ports, built once per process around one shared HTTP client.
 public struct AWSAdapters: Sendable {
     public let users: DynamoDBUserStore
+    public let goals: DynamoDBGoalStore
     public let identity: CognitoIdentityAdapter
     public let rateLimiter: DynamoDBRateLimiter
     public let revocations: DynamoDBTokenRevocations
@@ -155,7 +156,8 @@ public struct AWSAdapters: Sendable {
             secrets: MFASecretStore(client: dynamo, table: s.usersTable, appSecret: appSecret, logger: appLogger),
             userPoolId: poolId, clientId: clientId, appSecret: appSecret, clientSecret: clientSecret)
         return AWSAdapters(
-            users: users, identity: identity, rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
+            users: users, goals: DynamoDBGoalStore(client: dynamo, table: s.usersTable), identity: identity,
+            rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
             revocations: DynamoDBTokenRevocations(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,
             verifier: verifier, appSecret: appSecret, apiKeys: apiKeys, edge: edge, logger: logger)

@@ -10,6 +10,8 @@ public import Logging
 /// Everything the app needs from the outside world, wired once by `LifestyleServices`.
 public struct Services: Sendable {
     public var users: any UserStore
+    /// Goals and their activities (an in-memory store unless the composition gives one).
+    public var goals: any GoalStore
     public var identity: any IdentityProvider
     /// Bearer authentication (by default the identity provider, which verifies its own tokens).
     public var tokens: any AccessTokenVerifier
@@ -27,7 +29,8 @@ public struct Services: Sendable {
     public var revocations: RevocationCheck
 
     public init(
-        users: any UserStore, identity: any IdentityProvider, rateLimiter: any RateLimiter = InMemoryRateLimiter(),
+        users: any UserStore, goals: (any GoalStore)? = nil, identity: any IdentityProvider,
+        rateLimiter: any RateLimiter = InMemoryRateLimiter(),
         secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
         version: String = AppVersion.current, apiKeys: APIKeyRing? = nil,
         edge: EdgeOrigin? = nil, tokens: (any AccessTokenVerifier)? = nil, revocations: (any TokenRevocations)? = nil
@@ -37,6 +40,7 @@ public struct Services: Sendable {
         self.apiKeys = apiKeys
         self.edge = edge
         self.users = users
+        self.goals = goals ?? InMemoryGoalStore()
         self.identity = identity
         self.rateLimiter = rateLimiter
         self.secret = secret
