@@ -153,6 +153,10 @@ public struct QueryParameters: Sendable {
 /// The formats the spec gives string parameters (`format:`), checked as they are read.
 public enum StringFormat: Sendable {
     case plain, uuid, date, email
+    /// `#1a2B3c`
+    case hexColor
+    /// `7:05`, `23:59`
+    case hourMinute
 
     /// What is wrong with `value` in this format, or nil.
     func problem(_ value: String) -> String? {
@@ -161,8 +165,25 @@ public enum StringFormat: Sendable {
         case .uuid: Self.isUUID(value) ? nil : "must be a UUID"
         case .date: Timestamp.parseDate(value) != nil && value.utf8.count == 10 ? nil : "must be a date (YYYY-MM-DD)"
         case .email: Rules.isEmail(value) ? nil : "must be an email address"
+        case .hexColor: Self.isHexColor(value) ? nil : "must be a colour like #1A2B3C"
+        case .hourMinute: Self.isHourMinute(value) ? nil : "must be a time like 07:30"
         }
     }
+
+    static func isHexColor(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#") && bytes.dropFirst().allSatisfy(isHexDigit)
+    }
+
+    static func isHourMinute(_ value: String) -> Bool {
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }), let h = Int(parts[0]), let m = Int(parts[1])
+        else { return false }
+        return h < 24 && m < 60
+    }
+
+    static func isHexDigit(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102) }
 
     /// 8-4-4-4-12 hexadecimal digits, either case.
     static func isUUID(_ value: String) -> Bool {
