@@ -54,7 +54,9 @@ public final class EmbeddedDatabase: Sendable {
     /// `serve --lambda` front and its function); the second finds the work done. A directory
     /// made by a newer release is refused rather than guessed at.
     func migrate(_ migrations: [Schema.Migration]) async throws {
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+        // secure_delete: deleted rows are overwritten, so a deleted account leaves nothing readable
+        // in the file (with `purgeDeleted()` for what the write-ahead log still holds)
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON", "PRAGMA secure_delete=ON"] {
             _ = try await query(pragma)
         }
         guard let latest = migrations.last?.version else { return }  // (tests: a file as it is)
@@ -106,6 +108,12 @@ public final class EmbeddedDatabase: Sendable {
         let rows = RowCollector()
         try await connection.query(sql, binds) { rows.append($0) }
         return rows.take()
+    }
+
+    /// Copies the write-ahead log into the file and empties it: with `secure_delete` on, what was
+    /// deleted before is then nowhere on disk.
+    func purgeDeleted() async throws {
+        try await query("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     /// Number of rows the last statement changed.

@@ -84,6 +84,7 @@ public struct SQLiteGoalStore: GoalStore {
             try await tx.query("DELETE FROM goal_activities WHERE user_id = ?", [.text(userId)])
             try await tx.query("DELETE FROM goals WHERE user_id = ?", [.text(userId)])
         }
+        try await db.purgeDeleted()
     }
 
     static func replace(_ g: StoredGoal, _ tx: EmbeddedDatabase.Transaction) async throws {

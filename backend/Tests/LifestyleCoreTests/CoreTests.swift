@@ -99,6 +99,9 @@ final class RouterTests: XCTestCase {
             "PUT /users/profile",
             // the account lifecycle (beyond the contract)
             "POST /auth/logout", "POST /auth/password/change", "POST /auth/email/resend", "DELETE /users/profile",
+            // goals (the app's contract, tag Goals)
+            "GET /goals", "POST /goals", "GET /goals/{goalId}", "PUT /goals/{goalId}", "DELETE /goals/{goalId}",
+            "GET /goals/{goalId}/activities", "POST /goals/{goalId}/activities", "GET /goals/{goalId}/progress",
         ]
         XCTAssertEqual(table, Set(contract))
     }

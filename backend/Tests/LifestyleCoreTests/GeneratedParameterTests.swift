@@ -34,48 +34,49 @@ final class GeneratedParameterTests: XCTestCase {
     }
 
     func testDefaultsWhenNothingIsGiven() throws {
-        let p = try ListGoalsParameters(request(""), path: PathParameters())
+        let p = try FixtureListGoalsParameters(request(""), path: PathParameters())
         XCTAssertEqual(p.status, [])
         XCTAssertEqual(p.category, [])
         XCTAssertEqual(p.page, 1)
         XCTAssertEqual(p.limit, 20)
         XCTAssertEqual(p.sort, "updated_desc")
-        let s = try ListSharesParameters(request(""), path: PathParameters())
+        let s = try FixtureListSharesParameters(request(""), path: PathParameters())
         XCTAssertNil(s.itemType)
         XCTAssertNil(s.minAccessCount)
     }
 
     func testWhatTheWebClientSends() throws {
         // axios with the default serializer repeats the key; a category may hold any text
-        let p = try ListGoalsParameters(
+        let p = try FixtureListGoalsParameters(
             request("status=active&status=paused&category=health+%26+fitness&category=sleep&page=3&limit=100&sort=title_asc"),
             path: PathParameters())
-        XCTAssertEqual(p, ListGoalsParameters.expected(["active", "paused"], ["health & fitness", "sleep"], 3, 100, "title_asc"))
+        XCTAssertEqual(p, FixtureListGoalsParameters.expected(["active", "paused"], ["health & fitness", "sleep"], 3, 100, "title_asc"))
         let id = "6F9619FF-8B86-D011-B42D-00C04FC964FF"
-        let a = try ListActivitiesParameters(
+        let a = try FixtureListActivitiesParameters(
             request("startDate=2026-01-31&endDate=2026-02-28"), path: path("/goals/{goalId}/activities", "/goals/\(id)/activities"))
         XCTAssertEqual(a.goalId, id)
         XCTAssertEqual(a.startDate, "2026-01-31")
         XCTAssertEqual(a.endDate, "2026-02-28")
-        let u = try GetUserByEmailParameters(request(""), path: path("/users/by-email/{email}", "/users/by-email/ana%2Bnews%40example.com"))
+        let u = try FixtureGetUserByEmailParameters(
+            request(""), path: path("/users/by-email/{email}", "/users/by-email/ana%2Bnews%40example.com"))
         XCTAssertEqual(u.email, "ana+news@example.com")
     }
 
     func testEveryBadParameterIsNamedPathFirst() {
         XCTAssertEqual(
             fields {
-                try ListActivitiesParameters(
+                try FixtureListActivitiesParameters(
                     request("startDate=2026-02-30&endDate=tomorrow&page=0&limit=101"),
                     path: path("/goals/{goalId}/activities", "/goals/not-a-uuid/activities"))
             }, ["goalId", "startDate", "endDate", "page", "limit"])
         XCTAssertEqual(
-            fields { try ListGoalsParameters(request("status=done&sort=newest&page=x&category="), path: PathParameters()) },
+            fields { try FixtureListGoalsParameters(request("status=done&sort=newest&page=x&category="), path: PathParameters()) },
             ["status", "category", "page", "sort"])
         XCTAssertEqual(
-            fields { try ListSharesParameters(request("itemType=photo&minAccessCount=-1"), path: PathParameters()) },
+            fields { try FixtureListSharesParameters(request("itemType=photo&minAccessCount=-1"), path: PathParameters()) },
             ["itemType", "minAccessCount"])
         XCTAssertEqual(
-            fields { try GetUserByEmailParameters(request(""), path: path("/users/by-email/{email}", "/users/by-email/nobody")) },
+            fields { try FixtureGetUserByEmailParameters(request(""), path: path("/users/by-email/{email}", "/users/by-email/nobody")) },
             ["email"])
     }
 
@@ -89,9 +90,9 @@ final class GeneratedParameterTests: XCTestCase {
 
     func testAnArrayGivenTooOftenIsRefusedNotTruncated() {
         let many = (0..<51).map { "category=c\($0)" }.joined(separator: "&")
-        XCTAssertEqual(fields { try ListGoalsParameters(request(many), path: PathParameters()) }, ["category"])
+        XCTAssertEqual(fields { try FixtureListGoalsParameters(request(many), path: PathParameters()) }, ["category"])
         let statuses = (0..<51).map { _ in "status=active" }.joined(separator: "&")
-        XCTAssertEqual(fields { try ListGoalsParameters(request(statuses), path: PathParameters()) }, ["status"])
+        XCTAssertEqual(fields { try FixtureListGoalsParameters(request(statuses), path: PathParameters()) }, ["status"])
     }
 
     func testUUIDFormat() {
@@ -102,9 +103,9 @@ final class GeneratedParameterTests: XCTestCase {
     }
 }
 
-extension ListGoalsParameters {
+extension FixtureListGoalsParameters {
     fileprivate static func expected(_ status: [String], _ category: [String], _ page: Int, _ limit: Int, _ sort: String) -> Self {
-        var p = try! ListGoalsParameters(APIRequest(method: "GET", path: "/"), path: PathParameters())
+        var p = try! FixtureListGoalsParameters(APIRequest(method: "GET", path: "/"), path: PathParameters())
         p.status = status
         p.category = category
         p.page = page

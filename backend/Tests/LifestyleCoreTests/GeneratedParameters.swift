@@ -3,8 +3,8 @@
 
 import LifestyleCore
 
-/// The parameters of `listGoals` (GET /goals), as parameters.yaml declares them.
-public struct ListGoalsParameters: Sendable, Equatable {
+/// The parameters of `fixtureListGoals` (GET /goals), as parameters.yaml declares them.
+public struct FixtureListGoalsParameters: Sendable, Equatable {
     public var status: [String]
     public var category: [String]
     public var page: Int
@@ -25,8 +25,8 @@ public struct ListGoalsParameters: Sendable, Equatable {
     }
 }
 
-/// The parameters of `listActivities` (GET /goals/{goalId}/activities), as parameters.yaml declares them.
-public struct ListActivitiesParameters: Sendable, Equatable {
+/// The parameters of `fixtureListActivities` (GET /goals/{goalId}/activities), as parameters.yaml declares them.
+public struct FixtureListActivitiesParameters: Sendable, Equatable {
     public var goalId: String
     public var startDate: String?
     public var endDate: String?
@@ -45,8 +45,8 @@ public struct ListActivitiesParameters: Sendable, Equatable {
     }
 }
 
-/// The parameters of `listShares` (GET /shares), as parameters.yaml declares them.
-public struct ListSharesParameters: Sendable, Equatable {
+/// The parameters of `fixtureListShares` (GET /shares), as parameters.yaml declares them.
+public struct FixtureListSharesParameters: Sendable, Equatable {
     public var itemType: String?
     public var minAccessCount: Int?
 
@@ -59,8 +59,8 @@ public struct ListSharesParameters: Sendable, Equatable {
     }
 }
 
-/// The parameters of `getUserByEmail` (GET /users/by-email/{email}), as parameters.yaml declares them.
-public struct GetUserByEmailParameters: Sendable, Equatable {
+/// The parameters of `fixtureGetUserByEmail` (GET /users/by-email/{email}), as parameters.yaml declares them.
+public struct FixtureGetUserByEmailParameters: Sendable, Equatable {
     public var email: String
 
     /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.

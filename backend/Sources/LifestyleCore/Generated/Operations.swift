@@ -37,6 +37,22 @@ public enum APIOperation: String, CaseIterable, Sendable {
     case updateUserProfile
     /// DELETE /users/profile: Delete the caller's account (needs the password)
     case deleteUserAccount
+    /// GET /goals: The caller's goals, filtered, sorted and paged (archived ones only when asked for)
+    case listGoals
+    /// POST /goals: Create a goal (any of the five patterns)
+    case createGoal
+    /// GET /goals/{goalId}: One of the caller's goals
+    case getGoal
+    /// PUT /goals/{goalId}: Change a goal (fields given are changed; a partial target is merged)
+    case updateGoal
+    /// DELETE /goals/{goalId}: Archive a goal (it stays readable, with status archived, and leaves the default list)
+    case archiveGoal
+    /// GET /goals/{goalId}/activities: A goal's activities, newest day first, paged
+    case listGoalActivities
+    /// POST /goals/{goalId}/activities: Log an activity; the goal's progress is updated with it
+    case logGoalActivity
+    /// GET /goals/{goalId}/progress: A goal's progress, statistics and insights
+    case getGoalProgress
 
     public var method: String {
         switch self {
@@ -57,6 +73,14 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .getUserProfile: "GET"
         case .updateUserProfile: "PUT"
         case .deleteUserAccount: "DELETE"
+        case .listGoals: "GET"
+        case .createGoal: "POST"
+        case .getGoal: "GET"
+        case .updateGoal: "PUT"
+        case .archiveGoal: "DELETE"
+        case .listGoalActivities: "GET"
+        case .logGoalActivity: "POST"
+        case .getGoalProgress: "GET"
         }
     }
 
@@ -79,6 +103,14 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .getUserProfile: "/users/profile"
         case .updateUserProfile: "/users/profile"
         case .deleteUserAccount: "/users/profile"
+        case .listGoals: "/goals"
+        case .createGoal: "/goals"
+        case .getGoal: "/goals/{goalId}"
+        case .updateGoal: "/goals/{goalId}"
+        case .archiveGoal: "/goals/{goalId}"
+        case .listGoalActivities: "/goals/{goalId}/activities"
+        case .logGoalActivity: "/goals/{goalId}/activities"
+        case .getGoalProgress: "/goals/{goalId}/progress"
         }
     }
 
@@ -101,6 +133,14 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .getUserProfile: .bearer
         case .updateUserProfile: .bearer
         case .deleteUserAccount: .bearer
+        case .listGoals: .bearer
+        case .createGoal: .bearer
+        case .getGoal: .bearer
+        case .updateGoal: .bearer
+        case .archiveGoal: .bearer
+        case .listGoalActivities: .bearer
+        case .logGoalActivity: .bearer
+        case .getGoalProgress: .bearer
         }
     }
 }
@@ -142,6 +182,24 @@ public protocol APIHandlers {
     static var updateUserProfile: BearerHandler { get }
     /// DELETE /users/profile (bearer): Delete the caller's account (needs the password)
     static var deleteUserAccount: BearerHandler { get }
+    /// GET /goals (bearer): The caller's goals, filtered, sorted and paged (archived ones only when asked for)
+    static var listGoals: @Sendable (APIRequest, APIContext, Principal, ListGoalsParameters) async throws -> APIResponse { get }
+    /// POST /goals (bearer): Create a goal (any of the five patterns)
+    static var createGoal: BearerHandler { get }
+    /// GET /goals/{goalId} (bearer): One of the caller's goals
+    static var getGoal: @Sendable (APIRequest, APIContext, Principal, GetGoalParameters) async throws -> APIResponse { get }
+    /// PUT /goals/{goalId} (bearer): Change a goal (fields given are changed; a partial target is merged)
+    static var updateGoal: @Sendable (APIRequest, APIContext, Principal, UpdateGoalParameters) async throws -> APIResponse { get }
+    /// DELETE /goals/{goalId} (bearer): Archive a goal (it stays readable, with status archived, and leaves the default list)
+    static var archiveGoal: @Sendable (APIRequest, APIContext, Principal, ArchiveGoalParameters) async throws -> APIResponse { get }
+    /// GET /goals/{goalId}/activities (bearer): A goal's activities, newest day first, paged
+    static var listGoalActivities: @Sendable (APIRequest, APIContext, Principal, ListGoalActivitiesParameters) async throws -> APIResponse {
+        get
+    }
+    /// POST /goals/{goalId}/activities (bearer): Log an activity; the goal's progress is updated with it
+    static var logGoalActivity: @Sendable (APIRequest, APIContext, Principal, LogGoalActivityParameters) async throws -> APIResponse { get }
+    /// GET /goals/{goalId}/progress (bearer): A goal's progress, statistics and insights
+    static var getGoalProgress: @Sendable (APIRequest, APIContext, Principal, GetGoalProgressParameters) async throws -> APIResponse { get }
 }
 
 /// The API's handlers (bound in `Handlers/API.swift`).
@@ -170,6 +228,162 @@ extension Routes {
         case .getUserProfile: Route(operation, bearer: API.getUserProfile)
         case .updateUserProfile: Route(operation, bearer: API.updateUserProfile)
         case .deleteUserAccount: Route(operation, bearer: API.deleteUserAccount)
+        case .listGoals:
+            Route(operation) { request, context, principal in
+                try await API.listGoals(request, context, principal, try ListGoalsParameters(request, path: context.parameters))
+            }
+        case .createGoal: Route(operation, bearer: API.createGoal)
+        case .getGoal:
+            Route(operation) { request, context, principal in
+                try await API.getGoal(request, context, principal, try GetGoalParameters(request, path: context.parameters))
+            }
+        case .updateGoal:
+            Route(operation) { request, context, principal in
+                try await API.updateGoal(request, context, principal, try UpdateGoalParameters(request, path: context.parameters))
+            }
+        case .archiveGoal:
+            Route(operation) { request, context, principal in
+                try await API.archiveGoal(request, context, principal, try ArchiveGoalParameters(request, path: context.parameters))
+            }
+        case .listGoalActivities:
+            Route(operation) { request, context, principal in
+                try await API.listGoalActivities(
+                    request, context, principal, try ListGoalActivitiesParameters(request, path: context.parameters))
+            }
+        case .logGoalActivity:
+            Route(operation) { request, context, principal in
+                try await API.logGoalActivity(request, context, principal, try LogGoalActivityParameters(request, path: context.parameters))
+            }
+        case .getGoalProgress:
+            Route(operation) { request, context, principal in
+                try await API.getGoalProgress(request, context, principal, try GetGoalProgressParameters(request, path: context.parameters))
+            }
         }
+    }
+}
+
+/// The parameters of `listGoals` (GET /goals), as openapi.yaml declares them.
+public struct ListGoalsParameters: Sendable, Equatable {
+    /// Statuses to list.
+    public var status: [String]
+    /// Patterns to list.
+    public var goalPattern: [String]
+    /// Categories to list.
+    public var category: [String]
+    /// The page, from 1.
+    public var page: Int
+    /// Items per page.
+    public var limit: Int
+    /// Sort order.
+    public var sort: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        status = reader.query.manyOf("status", ["draft", "active", "paused", "completed", "archived"], maxItems: 50)
+        goalPattern = reader.query.manyOf("goalPattern", ["recurring", "milestone", "target", "streak", "limit"], maxItems: 50)
+        category = reader.query.strings("category", maxItems: 50, maxLength: 100)
+        page = reader.query.integer("page", in: 1...Int.max, default: 1)
+        limit = reader.query.integer("limit", in: 1...100, default: 20)
+        sort =
+            reader.query.oneOf("sort", ["created_asc", "created_desc", "updated_asc", "updated_desc", "title_asc", "title_desc"])
+            ?? "updated_desc"
+        try reader.check()
+    }
+}
+
+/// The parameters of `getGoal` (GET /goals/{goalId}), as openapi.yaml declares them.
+public struct GetGoalParameters: Sendable, Equatable {
+    /// A goal's id.
+    public var goalId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        goalId = reader.path("goalId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `updateGoal` (PUT /goals/{goalId}), as openapi.yaml declares them.
+public struct UpdateGoalParameters: Sendable, Equatable {
+    /// A goal's id.
+    public var goalId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        goalId = reader.path("goalId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `archiveGoal` (DELETE /goals/{goalId}), as openapi.yaml declares them.
+public struct ArchiveGoalParameters: Sendable, Equatable {
+    /// A goal's id.
+    public var goalId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        goalId = reader.path("goalId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `listGoalActivities` (GET /goals/{goalId}/activities), as openapi.yaml declares them.
+public struct ListGoalActivitiesParameters: Sendable, Equatable {
+    /// A goal's id.
+    public var goalId: String
+    /// From this date (inclusive).
+    public var startDate: String?
+    /// Up to this date (inclusive).
+    public var endDate: String?
+    /// Types to list.
+    public var activityType: [String]
+    /// The page, from 1.
+    public var page: Int
+    /// Items per page.
+    public var limit: Int
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        goalId = reader.path("goalId", format: .uuid, maxLength: 256)
+        startDate = reader.query.string("startDate", format: .date, maxLength: 256)
+        endDate = reader.query.string("endDate", format: .date, maxLength: 256)
+        activityType = reader.query.manyOf("activityType", ["progress", "completed", "skipped", "partial"], maxItems: 50)
+        page = reader.query.integer("page", in: 1...Int.max, default: 1)
+        limit = reader.query.integer("limit", in: 1...100, default: 20)
+        try reader.check()
+    }
+}
+
+/// The parameters of `logGoalActivity` (POST /goals/{goalId}/activities), as openapi.yaml declares them.
+public struct LogGoalActivityParameters: Sendable, Equatable {
+    /// A goal's id.
+    public var goalId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        goalId = reader.path("goalId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `getGoalProgress` (GET /goals/{goalId}/progress), as openapi.yaml declares them.
+public struct GetGoalProgressParameters: Sendable, Equatable {
+    /// A goal's id.
+    public var goalId: String
+    /// The period the statistics cover.
+    public var period: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        goalId = reader.path("goalId", format: .uuid, maxLength: 256)
+        period = reader.query.oneOf("period", ["current", "week", "month", "quarter", "year", "all"]) ?? "current"
+        try reader.check()
     }
 }

@@ -20,3 +20,20 @@ extension API {
     public static let updateUserProfile: BearerHandler = Profile.update
     public static let deleteUserAccount: BearerHandler = Account.delete
 }
+
+extension API {
+    public static let listGoals: @Sendable (APIRequest, APIContext, Principal, ListGoalsParameters) async throws -> APIResponse =
+        Goals.list
+    public static let createGoal: BearerHandler = Goals.create
+    public static let getGoal: @Sendable (APIRequest, APIContext, Principal, GetGoalParameters) async throws -> APIResponse = Goals.get
+    public static let updateGoal: @Sendable (APIRequest, APIContext, Principal, UpdateGoalParameters) async throws -> APIResponse =
+        Goals.update
+    public static let archiveGoal: @Sendable (APIRequest, APIContext, Principal, ArchiveGoalParameters) async throws -> APIResponse =
+        Goals.archive
+    public static let listGoalActivities:
+        @Sendable (APIRequest, APIContext, Principal, ListGoalActivitiesParameters) async throws -> APIResponse = Goals.listActivities
+    public static let logGoalActivity:
+        @Sendable (APIRequest, APIContext, Principal, LogGoalActivityParameters) async throws -> APIResponse = Goals.logActivity
+    public static let getGoalProgress:
+        @Sendable (APIRequest, APIContext, Principal, GetGoalProgressParameters) async throws -> APIResponse = Goals.progress
+}

@@ -25,8 +25,9 @@ enum Account {
         return .json(MessageDTO(message: "Password changed. Other sessions have been signed out."))
     }
 
-    /// Deletes the account: identity, profile, MFA data, backup codes and refresh tokens. All or
-    /// nothing, like register: the profile goes first (one transaction) and comes back when the
+    /// Deletes the account: goals and their activities, identity, profile, MFA data, backup codes
+    /// and refresh tokens. Goals go first (a failure answers 503 and a repeated delete finishes);
+    /// then all or nothing, like register: the profile goes first (one transaction) and comes back when the
     /// identity cannot be removed, so a failure never leaves a profile without an identity or the
     /// reverse. A crash between the two leaves the identity, whose profile `Profiles.ensure`
     /// recreates at the next sign-in, and a repeated delete finishes the job.
@@ -39,6 +40,13 @@ enum Account {
             try await s.identity.verifyPassword(principal: principal, password: password!)
         }
         let id = principal.subject
+        // goals and activities first: a deletion that fails after this point is repeated by the
+        // next DELETE, which finds them gone; never an identity removed with goals left behind
+        do {
+            try await s.goals.deleteGoals(userId: id)
+        } catch {
+            throw APIError.serviceUnavailable
+        }
         let profile = try await s.users.user(id: id)
         let codes = profile == nil ? [] : try await s.users.unusedBackupCodeHashes(userId: id)
         try await s.users.deleteUser(id: id)
