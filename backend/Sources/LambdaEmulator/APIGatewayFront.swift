@@ -164,7 +164,7 @@ struct FrontResponder: HTTPResponder {
 
     /// The throttle, then the authorizer, then the function.
     func gatewayAnswer(_ request: Hummingbird.Request) async throws -> Hummingbird.Response {
-        let routeKey = "\(request.method.rawValue) \(request.uri.path)"
+        let routeKey = gateway.routeKey(method: request.method.rawValue, path: request.uri.path)
         if let throttle = gateway.throttle, !throttle.admit(routeKey) {
             return Self.plain(.tooManyRequests, "{\"message\":\"Too Many Requests\"}")
         }

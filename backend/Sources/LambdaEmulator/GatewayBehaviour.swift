@@ -37,21 +37,54 @@ public struct GatewayBehaviour: Sendable {
     }
 
     public var cors: CORS?
-    /// Route keys (`GET /v1/users/profile`) behind the JWT authorizer.
+    /// Route keys (`GET /v1/users/profile`, `GET /v1/goals/{goalId}`) behind the JWT authorizer.
     public var protectedRoutes: Set<String>
+    /// Every route key of the API, templates included: a request is matched to its route, as
+    /// API Gateway does, before the authorizer and the per-route throttle apply.
+    public var routes: [String]
     /// The JWT authorizer's check of a token (signature, issuer, audience, expiry).
     public var authorize: (@Sendable (String) async -> Bool)?
     /// The stage's default route throttle: steady requests per second and burst, per route.
     public var throttle: Throttle?
 
     public init(
-        cors: CORS? = nil, protectedRoutes: Set<String> = [], authorize: (@Sendable (String) async -> Bool)? = nil,
-        throttle: Throttle? = nil
+        cors: CORS? = nil, protectedRoutes: Set<String> = [], routes: [String] = [],
+        authorize: (@Sendable (String) async -> Bool)? = nil, throttle: Throttle? = nil
     ) {
         self.cors = cors
         self.protectedRoutes = protectedRoutes
+        self.routes = Array(Set(routes).union(protectedRoutes)).sorted()
         self.authorize = authorize
         self.throttle = throttle
+    }
+
+    /// The route key a request matches: its own `METHOD path` when a route has exactly that,
+    /// else a template whose `{parameter}` segments take one whole segment each (the one with
+    /// the most literal segments), else `METHOD path` (no route: the function answers 404).
+    public func routeKey(method: String, path: String) -> String {
+        let literal = "\(method) \(path)"
+        if routes.contains(literal) { return literal }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        var best: (key: String, literals: Int)?
+        for key in routes {
+            guard key.hasPrefix(method + " "), key.contains("{") else { continue }
+            let template = key.dropFirst(method.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == parts.count else { continue }
+            var literals = 0
+            var matches = true
+            for (t, p) in zip(template, parts) {
+                if t.hasPrefix("{"), t.hasSuffix("}") {
+                    if p.isEmpty { matches = false }
+                } else if t == p {
+                    literals += 1
+                } else {
+                    matches = false
+                }
+                if !matches { break }
+            }
+            if matches, literals > (best?.literals ?? -1) { best = (key, literals) }
+        }
+        return best?.key ?? literal
     }
 
     /// The front without any of API Gateway's own answers (the function sees everything).

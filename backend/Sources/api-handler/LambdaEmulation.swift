@@ -81,11 +81,14 @@ enum LambdaEmulation {
             allowHeaders: CORSAllowList.allowHeaders, exposeHeaders: CORSAllowList.exposeHeaders,
             maxAgeSeconds: CORSAllowList.maxAgeSeconds, variesByOrigin: origins.variesByOrigin)
         var protected: Set<String> = []
+        var all: [String] = []
         for route in Routes.all {
-            if case .bearer = route.access { protected.insert("\(route.method) \(config.basePath)\(route.path)") }
+            let key = "\(route.method) \(config.basePath)\(route.path)"
+            all.append(key)
+            if case .bearer = route.access { protected.insert(key) }
         }
         return GatewayBehaviour(
-            cors: cors, protectedRoutes: protected,
+            cors: cors, protectedRoutes: protected, routes: all,
             authorize: { token in (try? await tokens.verifyAccessToken(token)) != nil },
             throttle: GatewayBehaviour.Throttle.parse(env["GATEWAY_THROTTLE"]))
     }

@@ -79,3 +79,22 @@ import Testing
         #expect(result.errorType == "Handler.Failed")
     }
 }
+
+/// Requests meet their route as API Gateway matches them: a literal route first, else the
+/// template with the most literal segments; a parameter takes one whole, non-empty segment.
+struct GatewayRouteMatchingTests {
+    let gateway = GatewayBehaviour(
+        protectedRoutes: ["GET /v1/goals/{goalId}", "GET /v1/journal/stats"],
+        routes: ["GET /v1/health", "GET /v1/journal/{entryId}", "GET /v1/goals/{goalId}/activities"])
+
+    @Test func literalRoutesTemplatesAndNoRoute() {
+        #expect(gateway.routeKey(method: "GET", path: "/v1/health") == "GET /v1/health")
+        #expect(gateway.routeKey(method: "GET", path: "/v1/goals/abc") == "GET /v1/goals/{goalId}")
+        #expect(gateway.routeKey(method: "GET", path: "/v1/goals/abc/activities") == "GET /v1/goals/{goalId}/activities")
+        #expect(gateway.routeKey(method: "GET", path: "/v1/journal/stats") == "GET /v1/journal/stats")
+        #expect(gateway.routeKey(method: "GET", path: "/v1/journal/e1") == "GET /v1/journal/{entryId}")
+        #expect(gateway.routeKey(method: "PUT", path: "/v1/goals/abc") == "PUT /v1/goals/abc", "no PUT route")
+        #expect(gateway.routeKey(method: "GET", path: "/v1/goals/") == "GET /v1/goals/", "a parameter is never empty")
+        #expect(gateway.protectedRoutes.contains(gateway.routeKey(method: "GET", path: "/v1/goals/abc")))
+    }
+}

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api_support import assert_error, assert_validation, json_body, parse_ts
+from api_support import assert_error, assert_validation, behind_api_gateway, json_body, parse_ts, refused_by_the_authorizer
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
@@ -231,6 +231,12 @@ def test_another_users_goal_is_not_found_anywhere(api, token):
     assert json_body(api.get("/goals", token=other))["goals"] == []
     assert _goal(api, token, gid)["title"] == goal["title"], "untouched"
     assert_error(api.get("/goals"), 401)
+    # a route with a path parameter is behind the JWT authorizer too, as API Gateway matches it
+    r = api.get(f"/goals/{gid}", token="not-a-token")
+    if behind_api_gateway():
+        assert refused_by_the_authorizer(r), (r.status_code, r.text, dict(r.headers))
+    else:
+        assert_error(r, 401)
 
 
 def test_concurrent_logs_all_count(api, token):
