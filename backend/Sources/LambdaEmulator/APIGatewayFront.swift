@@ -60,7 +60,9 @@ public enum APIGatewayFront {
             var params: [String: String] = [:]
             var porder: [String] = []
             for pair in query.split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1)
+                // `=` alone, or `=value`: no name (a crash here once took the whole front down)
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard !kv[0].isEmpty else { continue }
                 let k = PercentEncoding.decode(String(kv[0]), plusAsSpace: true)
                 let v = kv.count > 1 ? PercentEncoding.decode(String(kv[1]), plusAsSpace: true) : ""
                 if let old = params[k] { params[k] = old + "," + v } else { params[k] = v; porder.append(k) }

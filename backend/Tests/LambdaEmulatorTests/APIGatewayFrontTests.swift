@@ -39,6 +39,14 @@ import Testing
         #expect(event["isBase64Encoded"] as? Bool == false)
     }
 
+    /// Pairs without a name (`=`, `=x`) or without a value: what a fuzzer sends to a list route.
+    @Test func aQueryWithNamelessPairsStillBecomesAnEvent() throws {
+        let event = try object(
+            APIGatewayFront.event(method: "GET", path: "/v1/goals", query: "=&status=draft&=x&flag&status=paused", headers: [], body: []))
+        #expect(event["rawQueryString"] as? String == "=&status=draft&=x&flag&status=paused")
+        #expect(event["queryStringParameters"] as? [String: String] == ["status": "draft,paused", "flag": ""])
+    }
+
     @Test func aBinaryBodyIsBase64Encoded() throws {
         let body: [UInt8] = [0xFF, 0x00, 0xFE]
         let event = try object(APIGatewayFront.event(method: "PUT", path: "/x", query: "", headers: [], body: body))
