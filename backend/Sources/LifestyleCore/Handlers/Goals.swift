@@ -114,8 +114,7 @@ enum Goals {
         let (zone, zoneName) = try await userZone(context, principal)
         var activity = try GoalRequests.activity(body)
         let store = context.services.goals
-        for attempt in 0..<attempts {
-            if attempt > 0 { try await backoff(attempt) }
+        return try await retryingConflicts(context) {
             let stored = try await load(context, principal, p.goalId)
             guard stored.status == "active" || stored.status == "paused" else {
                 throw APIError(status: 422, code: "GOAL_NOT_ACTIVE", message: "Activities cannot be logged to a \(stored.status) goal")
@@ -157,17 +156,11 @@ enum Goals {
             let logged = StoredActivity(
                 userId: principal.subject, goalId: stored.goalId, activityId: id, activityDate: date.iso, loggedAt: now,
                 document: JSON.encode(JSONValue.object(activity)))
-            do {
-                try await mapped(context) { try await store.logActivity(logged, updating: next) }
-            } catch GoalStoreError.conflict {
-                continue
-            }
+            try await mapped(context) { try await store.logActivity(logged, updating: next) }
             AppMetrics.event("goal_activity_logged")
             if completed { AppMetrics.event("goal_completed") }
             return raw(201, logged.document)
         }
-        context.logger.warning("goal changed under every attempt", metadata: ["attempts": .stringConvertible(attempts)])
-        throw APIError.serviceUnavailable
     }
 
     @Sendable static func listActivities(
@@ -241,8 +234,7 @@ enum Goals {
         _ context: APIContext, _ principal: Principal, _ goalId: String,
         _ change: (StoredGoal, inout [String: JSONValue], DayLog, Date) throws -> Void
     ) async throws -> StoredGoal {
-        for attempt in 0..<attempts {
-            if attempt > 0 { try await backoff(attempt) }
+        try await retryingConflicts(context) {
             let stored = try await load(context, principal, goalId)
             var goal = try document(stored)
             let now = context.services.clock.now()
@@ -255,13 +247,23 @@ enum Goals {
             next.updatedAt = now
             next.version += 1
             next.document = JSON.encode(JSONValue.object(goal))
+            try await mapped(context) { try await context.services.goals.updateGoal(next) }
+            return next
+        }
+    }
+
+    /// Runs a read-compute-write `body` again, after `backoff`, each time its write lost to
+    /// another (`GoalStoreError.conflict`); 503 once `attempts` are spent.
+    static func retryingConflicts<T>(_ context: APIContext, _ body: () async throws -> T) async throws -> T {
+        for attempt in 0..<attempts {
+            if attempt > 0 { try await backoff(attempt) }
             do {
-                try await mapped(context) { try await context.services.goals.updateGoal(next) }
-                return next
+                return try await body()
             } catch GoalStoreError.conflict {
                 continue
             }
         }
+        context.logger.warning("goal changed under every attempt", metadata: ["attempts": .stringConvertible(attempts)])
         throw APIError.serviceUnavailable
     }
 

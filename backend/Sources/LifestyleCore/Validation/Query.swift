@@ -193,7 +193,7 @@ public enum StringFormat: Sendable {
             if i == 8 || i == 13 || i == 18 || i == 23 {
                 guard b == UInt8(ascii: "-") else { return false }
             } else {
-                guard (b >= 48 && b <= 57) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102) else { return false }
+                guard isHexDigit(b) else { return false }
             }
         }
         return true
