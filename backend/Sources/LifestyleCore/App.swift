@@ -69,6 +69,7 @@ public struct LifestyleApp: Sendable {
         context.match = match
 
         var response: APIResponse
+        let serviceCalls = ServiceCallCounter()
         do {
             if bodyTooLarge {
                 throw APIError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body exceeds 1 MiB")
@@ -83,7 +84,8 @@ public struct LifestyleApp: Sendable {
                 AppMetrics.apiKeyUsed(key.name)
             }
             let routed = request
-            let scope = RequestScope.Values(requestID: requestID, extra: metadata, deadline: deadline)
+            let scope = RequestScope.Values(
+                requestID: requestID, extra: metadata, deadline: deadline, serviceCalls: serviceCalls)
             response = try await RequestScope.$current.withValue(scope) {
                 try await chain(routed, context)
             }
@@ -111,6 +113,8 @@ public struct LifestyleApp: Sendable {
                 metadata: [
                     "method": .string(request.method), "path": .string(Self.loggablePath(request.path)),
                     "status": .stringConvertible(response.status), "duration_us": .stringConvertible(micros),
+                    // AWS calls made by the route (attempts, retries included; the embedded backend makes none)
+                    "aws_calls": .stringConvertible(serviceCalls.value),
                 ])
         }
         return response

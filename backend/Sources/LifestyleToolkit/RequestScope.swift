@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 
 /// What one request carries down to every library it reaches without threading parameters
 /// through each port: its log metadata (so an AWS client's lines name the request they served)
@@ -11,10 +12,17 @@ public enum RequestScope {
         /// Further metadata the transport gave (`aws_request_id` on Lambda).
         public var extra: Logger.Metadata
         public var deadline: ContinuousClock.Instant?
-        public init(requestID: String? = nil, extra: Logger.Metadata = [:], deadline: ContinuousClock.Instant? = nil) {
+        /// Counts the calls to backing services made while serving the request (the request's
+        /// log line says how many: a route that suddenly makes more calls shows in the logs).
+        public var serviceCalls: ServiceCallCounter?
+        public init(
+            requestID: String? = nil, extra: Logger.Metadata = [:], deadline: ContinuousClock.Instant? = nil,
+            serviceCalls: ServiceCallCounter? = nil
+        ) {
             self.requestID = requestID
             self.extra = extra
             self.deadline = deadline
+            self.serviceCalls = serviceCalls
         }
 
         /// `request_id` plus `extra`, built when a library logs (not for every request).
@@ -31,4 +39,14 @@ public enum RequestScope {
     public static var metadata: Logger.Metadata { current.metadata }
     /// When the answer must be ready (Lambda: the invocation deadline minus the runtime's margin).
     public static var deadline: ContinuousClock.Instant? { current.deadline }
+    /// Counts one call (each attempt, retries included) to a backing service for the current request.
+    public static func countServiceCall() { current.serviceCalls?.increment() }
+}
+
+/// The number of backing-service calls one request made (attempts, retries included).
+public final class ServiceCallCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    public init() {}
+    public func increment() { count.add(1, ordering: .relaxed) }
+    public var value: Int { count.load(ordering: .relaxed) }
 }

@@ -65,6 +65,27 @@ final class DynamoDBGoalStoreTests: EmulatorTestCase {
         let updated = try await store.goal(userId: "u1", goalId: "g1")
         XCTAssertEqual(updated?.title, "Less coffee")
         XCTAssertEqual(updated?.version, 2)
+
+        // archiving moves the goal out of the partition the default list reads, conditionally
+        var archived = goal("u1", "g3", status: "archived", at: 3)
+        archived.version = 2
+        var staleArchive = archived
+        staleArchive.version = 5
+        do {
+            try await store.updateGoal(staleArchive)
+            XCTFail("an archive based on an old read must not land")
+        } catch GoalStoreError.conflict {}
+        try await store.updateGoal(archived)
+        let moved = try await store.goal(userId: "u1", goalId: "g3")
+        XCTAssertEqual(moved, archived)
+        let live = try await ddb.getItem(.init(tableName: table, key: DynamoDBGoalStore.goalKey("u1", "g3"), consistentRead: true))
+        XCTAssertNil(live.item, "nothing of it stays among the goals in use")
+        let inUse = try await store.goals(userId: "u1", statuses: ["active", "paused", "draft", "completed"])
+        XCTAssertEqual(inUse.map(\.goalId), ["g1"])
+        let archivedOnes = try await store.goals(userId: "u1", statuses: ["archived"])
+        XCTAssertEqual(archivedOnes.map(\.goalId), ["g3", "g2"])
+        let both = try await store.goals(userId: "u1", statuses: [])
+        XCTAssertEqual(both.map(\.goalId), ["g3", "g2", "g1"])
     }
 
     func testConcurrentLogsAllCountAndActivitiesComeByDate() async throws {
@@ -119,6 +140,7 @@ final class DynamoDBGoalStoreTests: EmulatorTestCase {
                 updating: mine)
         }
         try await store.createGoal(goal("u1", "g2"))
+        try await store.createGoal(goal("u1", "g5", status: "archived"))
         var theirs = goal("u2", "g3")
         try await store.createGoal(theirs)
         theirs.version = 2
@@ -132,6 +154,8 @@ final class DynamoDBGoalStoreTests: EmulatorTestCase {
         XCTAssertEqual(goals, [])
         let activities = try await store.activities(userId: "u1", goalId: "g1", from: nil, to: nil)
         XCTAssertEqual(activities, [])
+        let archivedOne = try await store.goal(userId: "u1", goalId: "g5")
+        XCTAssertNil(archivedOne)
         let kept = try await store.activities(userId: "u2", goalId: "g3", from: nil, to: nil)
         XCTAssertEqual(kept.map(\.activityId), ["b"])
     }

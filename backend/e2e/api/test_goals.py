@@ -6,6 +6,7 @@ and account deletion."""
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -185,6 +186,41 @@ def test_lists_filter_sort_and_page(api, token):
     assert_error(api.post(f"/goals/{made[0]}/activities", {"value": 1, "unit": "x", "activityType": "progress"}, token=token),
                  422, "GOAL_NOT_ACTIVE")
     assert_error(api.put(f"/goals/{made[0]}", {"title": "back"}, token=token), 422, "GOAL_NOT_EDITABLE")
+    # archiving again changes nothing; every status named lists both kinds
+    r = api.delete(f"/goals/{made[0]}", token=token)
+    assert r.status_code == 200, r.text
+    assert _goal(api, token, made[0])["updatedAt"] == archived["goals"][0]["updatedAt"]
+    r = api.get("/goals?status=archived&status=active&limit=100", token=token)
+    assert json_body(r)["pagination"]["total"] == 45
+
+
+def _aws_calls(api, driver, path, token) -> int:
+    """The AWS calls the server made for one request, from its request log line."""
+    rid = "goal-calls-" + uuid.uuid4().hex
+    r = api.get(path, token=token, headers={"X-Request-Id": rid})
+    assert r.status_code == 200, r.text
+    lines = [json.loads(line) for line in driver.output_text().splitlines() if rid in line and '"request"' in line]
+    assert len(lines) == 1, lines
+    return int(lines[0]["aws_calls"])
+
+
+def test_the_default_list_reads_no_archived_goal(api, driver, token):
+    """Archived goals pile up over the years; the default list (what the goal screen shows) costs
+    the same calls however many there are: archived goals are kept apart (AWS: one Query of the
+    goals in use). The request log line says how many AWS calls a request made."""
+    if driver.mode != "aws":
+        pytest.skip("counts the AWS calls (AWS mode)")
+    made = [_create(api, token, _recurring(title=f"Old {n}"))["goalId"] for n in range(3)]
+    before = _aws_calls(api, driver, "/goals", token)
+    assert before >= 1
+    for goal_id in made[1:]:
+        assert api.delete(f"/goals/{goal_id}", token=token).status_code == 200
+    assert _aws_calls(api, driver, "/goals", token) == before
+    assert [g["goalId"] for g in json_body(api.get("/goals", token=token))["goals"]] == made[:1]
+    # the archived ones are read only when asked for, still readable one by one
+    assert _aws_calls(api, driver, "/goals?status=archived", token) == before
+    assert _aws_calls(api, driver, "/goals?status=archived&status=active", token) == before + 1
+    assert _goal(api, token, made[2])["status"] == "archived"
 
 
 def test_an_update_changes_part_of_the_target(api, token):

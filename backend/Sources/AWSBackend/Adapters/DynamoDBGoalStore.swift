@@ -5,14 +5,18 @@ import LifestyleToolkit
 /// `GoalStore` on the environment's DynamoDB table (docs/aws-design.md, "The domain in the same
 /// table"):
 ///
-/// - `USER#<userId>` / `GOAL#<goalId>`: the goal, with `version` (N) for conditional writes;
+/// - `USER#<userId>` / `GOAL#<goalId>`: a goal that is not archived (at most 100 a user), with
+///   `version` (N) for conditional writes;
+/// - `USER#<userId>#ARCHIVED` / `GOAL#<goalId>`: an archived goal (archiving is final; they
+///   accumulate), moved there in one transaction, so the default list never reads them;
 /// - `USER#<userId>#GOAL#<goalId>` / `ACT#<activityDate>#<loggedAt>#<activityId>`: its activities,
 ///   in a partition of their own whose key names the owner.
 ///
-/// Lists read the user's partition with a strongly consistent `Query` (`begins_with(sk, GOAL#)`),
-/// not an index: a goal listed right after it was created is there (an index is eventually
-/// consistent), and one request answers for every status. Logging an activity is one
-/// `TransactWriteItems`: the activity `Put` and the goal `Put` conditioned on the version read.
+/// Lists read the partitions they need with a strongly consistent `Query` (`begins_with(sk,
+/// GOAL#)`), not an index: a goal listed right after it was created is there (an index is
+/// eventually consistent). The default list (every status but archived) is one Query however many
+/// goals the user archived. Logging an activity is one `TransactWriteItems`: the activity `Put`
+/// and the goal `Put` conditioned on the version read.
 public struct DynamoDBGoalStore: GoalStore {
     let db: DynamoDBClient
     let table: String
@@ -22,9 +26,11 @@ public struct DynamoDBGoalStore: GoalStore {
         self.table = table
     }
 
-    static func goalKey(_ user: String, _ goal: String) -> DynamoDBItem {
-        ["pk": .s("USER#" + user), "sk": .s("GOAL#" + goal)]
+    static func goalKey(_ user: String, _ goal: String, archived: Bool = false) -> DynamoDBItem {
+        ["pk": .s(goalPartition(user, archived: archived)), "sk": .s("GOAL#" + goal)]
     }
+
+    static func goalPartition(_ user: String, archived: Bool) -> String { archived ? "USER#\(user)#ARCHIVED" : "USER#" + user }
 
     static func activityPartition(_ user: String, _ goal: String) -> String { "USER#\(user)#GOAL#\(goal)" }
 
@@ -40,32 +46,50 @@ public struct DynamoDBGoalStore: GoalStore {
 
     public func goal(userId: String, goalId: String) async throws -> StoredGoal? {
         do {
-            let out = try await db.getItem(.init(tableName: table, key: Self.goalKey(userId, goalId), consistentRead: true))
-            return out.item.flatMap(Self.goal)
+            // most reads are of goals in use; an archived (or unknown) id costs a second read
+            for archived in [false, true] {
+                let out = try await db.getItem(
+                    .init(tableName: table, key: Self.goalKey(userId, goalId, archived: archived), consistentRead: true))
+                if let goal = out.item.flatMap(Self.goal) { return goal }
+            }
+            return nil
         } catch {
             throw Self.mapped(error)
         }
     }
 
     public func goals(userId: String, statuses: [String]) async throws -> [StoredGoal] {
-        var values: DynamoDBItem = [":pk": .s("USER#" + userId), ":prefix": .s("GOAL#")]
+        let live = statuses.filter { $0 != "archived" }
+        var items: [DynamoDBItem] = []
+        if statuses.isEmpty || !live.isEmpty {
+            items += try await queryGoals(Self.goalPartition(userId, archived: false), statuses: live)
+        }
+        if statuses.isEmpty || statuses.contains("archived") {
+            items += try await queryGoals(Self.goalPartition(userId, archived: true), statuses: [])
+        }
+        return items.compactMap(Self.goal).sorted { ($0.createdAt, $0.goalId) > ($1.createdAt, $1.goalId) }
+    }
+
+    /// The goals of one partition with one of `statuses` (all when empty), without their day records.
+    func queryGoals(_ partition: String, statuses: [String]) async throws -> [DynamoDBItem] {
+        var values: DynamoDBItem = [":pk": .s(partition), ":prefix": .s("GOAL#")]
         var filter: String?
         if !statuses.isEmpty {
             let names = statuses.indices.map { ":st\($0)" }
             for (name, status) in zip(names, statuses) { values[name] = .s(status) }
             filter = "#status IN (" + names.joined(separator: ", ") + ")"
         }
-        let items = try await queryAll(
+        return try await queryAll(
             .init(
                 tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", filterExpression: filter,
                 // the day records stay behind: a list never needs them
                 projectionExpression: "userId, goalId, #status, pattern, category, title, createdAt, updatedAt, version, #document",
                 expressionAttributeNames: ["#status": "status", "#document": "document"], expressionAttributeValues: values,
                 consistentRead: true))
-        return items.compactMap(Self.goal).sorted { ($0.createdAt, $0.goalId) > ($1.createdAt, $1.goalId) }
     }
 
     public func updateGoal(_ goal: StoredGoal) async throws {
+        if goal.status == "archived" { return try await archive(goal) }
         do {
             _ = try await db.putItem(
                 .init(
@@ -74,6 +98,23 @@ public struct DynamoDBGoalStore: GoalStore {
         } catch {
             if error.code == "ConditionalCheckFailedException" { throw GoalStoreError.conflict }
             throw Self.mapped(error)
+        }
+    }
+
+    /// Moves a goal being archived to the archived partition: the live item's deletion
+    /// conditioned on the version read, and the archived item's creation, in one transaction.
+    func archive(_ goal: StoredGoal) async throws {
+        do {
+            try await db.transactWriteItems(
+                .init(transactItems: [
+                    .delete(
+                        .init(
+                            tableName: table, key: Self.goalKey(goal.userId, goal.goalId), conditionExpression: "version = :read",
+                            expressionAttributeValues: [":read": .n(String(goal.version - 1))])),
+                    .put(.init(tableName: table, item: Self.item(goal), conditionExpression: "attribute_not_exists(pk)")),
+                ]))
+        } catch {
+            throw Self.transactionError(error)
         }
     }
 
@@ -88,15 +129,7 @@ public struct DynamoDBGoalStore: GoalStore {
                     .put(.init(tableName: table, item: Self.item(activity), conditionExpression: "attribute_not_exists(pk)")),
                 ]))
         } catch {
-            // a changed goal, or another transaction on it at the same moment: read again, retry
-            if error.code == "TransactionCanceledException",
-                let reasons = error.serviceError?.cancellationReasons,
-                reasons.contains(where: { $0.code == "ConditionalCheckFailed" || $0.code == "TransactionConflict" })
-            {
-                throw GoalStoreError.conflict
-            }
-            if error.code == "TransactionConflictException" { throw GoalStoreError.conflict }
-            throw Self.mapped(error)
+            throw Self.transactionError(error)
         }
     }
 
@@ -112,10 +145,15 @@ public struct DynamoDBGoalStore: GoalStore {
     }
 
     public func deleteGoals(userId: String) async throws {
-        let goals = try await queryAll(
-            .init(
-                tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", projectionExpression: "pk, sk, goalId",
-                expressionAttributeValues: [":pk": .s("USER#" + userId), ":prefix": .s("GOAL#")], consistentRead: true))
+        var goals: [DynamoDBItem] = []
+        for archived in [true, false] {
+            goals += try await queryAll(
+                .init(
+                    tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+                    projectionExpression: "pk, sk, goalId",
+                    expressionAttributeValues: [":pk": .s(Self.goalPartition(userId, archived: archived)), ":prefix": .s("GOAL#")],
+                    consistentRead: true))
+        }
         for goal in goals {
             guard case .s(let goalId)? = goal["goalId"] else { continue }
             // the activities first: a deletion cut short leaves the goal, and a retry finds the rest
@@ -124,7 +162,7 @@ public struct DynamoDBGoalStore: GoalStore {
                     tableName: table, keyConditionExpression: "pk = :pk", projectionExpression: "pk, sk",
                     expressionAttributeValues: [":pk": .s(Self.activityPartition(userId, goalId))], consistentRead: true))
             try await delete(activities.map { ["pk": $0["pk"]!, "sk": $0["sk"]!] })
-            try await delete([Self.goalKey(userId, goalId)])
+            try await delete([["pk": goal["pk"]!, "sk": goal["sk"]!]])
         }
     }
 
@@ -161,12 +199,25 @@ public struct DynamoDBGoalStore: GoalStore {
 
     // MARK: mapping
 
+    /// A changed goal, or another transaction on it at the same moment, is a conflict (read
+    /// again, retry); anything else is the store being unavailable.
+    static func transactionError(_ error: AWSClientError) -> GoalStoreError {
+        if error.code == "TransactionCanceledException",
+            let reasons = error.serviceError?.cancellationReasons,
+            reasons.contains(where: { $0.code == "ConditionalCheckFailed" || $0.code == "TransactionConflict" })
+        {
+            return .conflict
+        }
+        if error.code == "TransactionConflictException" { return .conflict }
+        return mapped(error)
+    }
+
     static func mapped(_ error: AWSClientError) -> GoalStoreError {
         .unavailable(error.code ?? "transport")
     }
 
     static func item(_ g: StoredGoal) -> DynamoDBItem {
-        var item = goalKey(g.userId, g.goalId)
+        var item = goalKey(g.userId, g.goalId, archived: g.status == "archived")
         item["entity"] = .s("goal")
         item["userId"] = .s(g.userId)
         item["goalId"] = .s(g.goalId)

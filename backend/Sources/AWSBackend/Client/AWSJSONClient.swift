@@ -146,6 +146,7 @@ public final class AWSJSONClient: Sendable {
         _ operation: String, body: [UInt8], attemptDeadline: ContinuousClock.Instant, logger: Logger
     ) async throws(AWSClientError) -> [UInt8] {
         let target = "\(service.targetPrefix).\(operation)"
+        RequestScope.countServiceCall()
         let signature = signer.sign(
             method: "POST", host: endpoint.hostHeader, path: endpoint.basePath.isEmpty ? "/" : endpoint.basePath + "/",
             headers: [("Content-Type", service.contentType), ("X-Amz-Target", target)],

@@ -102,8 +102,14 @@ enum Goals {
     @Sendable static func archive(_ request: APIRequest, _ context: APIContext, _ principal: Principal, _ p: ArchiveGoalParameters)
         async throws -> APIResponse
     {
-        _ = try await rewrite(context, principal, p.goalId) { _, goal, _, _ in goal["status"] = .string("archived") }
-        AppMetrics.event("goal_archived")
+        var archived = false
+        _ = try await rewrite(context, principal, p.goalId) { stored, goal, _, _ in
+            // archiving is final and happens once: archiving an archived goal again writes nothing
+            archived = stored.status != "archived"
+            guard archived else { throw Unchanged() }
+            goal["status"] = .string("archived")
+        }
+        if archived { AppMetrics.event("goal_archived") }
         return .json(MessageDTO(message: "Goal archived"))
     }
 
@@ -228,6 +234,9 @@ enum Goals {
         return goal
     }
 
+    /// Thrown by a `rewrite` change that has nothing to write.
+    struct Unchanged: Error {}
+
     /// Reads the goal, lets `change` edit its document, stores it with `updatedAt` and the next
     /// version; again from the read when another write got there first.
     static func rewrite(
@@ -238,7 +247,11 @@ enum Goals {
             let stored = try await load(context, principal, goalId)
             var goal = try document(stored)
             let now = context.services.clock.now()
-            try change(stored, &goal, try DayLog.decode(stored.days), now)
+            do {
+                try change(stored, &goal, try DayLog.decode(stored.days), now)
+            } catch is Unchanged {
+                return stored
+            }
             goal["updatedAt"] = .string(Timestamp.iso8601(now))
             var next = stored
             next.status = string(goal, "status")

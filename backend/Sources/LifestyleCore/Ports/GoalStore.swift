@@ -74,7 +74,8 @@ public protocol GoalStore: Sendable {
     /// every write that returned (no stale list right after a create). `days` left empty.
     func goals(userId: String, statuses: [String]) async throws -> [StoredGoal]
     /// Replaces the goal with `goal` (whose `version` is the read one plus one) if the stored
-    /// version is still `goal.version - 1`; else `.conflict`.
+    /// version is still `goal.version - 1`; else `.conflict`. Archiving is final: a goal is
+    /// updated to `archived` once and never updated again (a store may keep archived goals apart).
     func updateGoal(_ goal: StoredGoal) async throws
     /// Stores the activity and replaces its goal as `updateGoal` does, both or neither.
     func logActivity(_ activity: StoredActivity, updating goal: StoredGoal) async throws
