@@ -17,6 +17,14 @@ final class QueryTests: XCTestCase {
         XCTAssertNoThrow(try q.check())
     }
 
+    func testArraysAlsoComeAsAxiosSendsThem() throws {
+        var q = QueryParameters("status[]=paused&status=active&status%5B%5D=draft&sort[]=title")
+        XCTAssertEqual(q.manyOf("status", ["draft", "active", "paused"], maxItems: 3), ["active", "paused", "draft"])
+        XCTAssertNil(q.oneOf("sort", ["title"]), "a single-valued parameter has no array form")
+        XCTAssertEqual(q.manyOf("status", ["draft", "active", "paused"], maxItems: 2), [])
+        XCTAssertThrowsError(try q.check())
+    }
+
     func testEveryBadParameterIsNamedInOneValidationError() {
         var q = QueryParameters("status=active&status=nope&page=0&limit=101&sort=x&startDate=2024-02-30&page2=1")
         _ = q.manyOf("status", ["active", "paused"])

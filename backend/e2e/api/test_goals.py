@@ -97,6 +97,11 @@ def test_a_recurring_goal_over_several_days(api, token):
     page = json_body(r)
     assert page["pagination"] == {"page": 1, "limit": 2, "total": 4, "pages": 2}
     assert [a["activityDate"] for a in page["activities"]] == [today.isoformat(), (today - timedelta(days=1)).isoformat()]
+    # the activity history filters by type; the web client's axios sends arrays as `name[]=`
+    for query in ("activityType=partial", "activityType[]=partial", "activityType%5B%5D=partial&activityType=skipped"):
+        r = api.get(f"/goals/{gid}/activities?{query}", token=token)
+        assert r.status_code == 200, (query, r.text)
+        assert [a["value"] for a in json_body(r)["activities"]] == [8000], query
 
 
 def test_the_wizards_other_patterns_and_their_progress(api, token):

@@ -11,7 +11,7 @@ import SigV4
 #endif
 
 // lambda-bench BINARY [--processes N] [--invocations M] [--environment dev|local]
-//                     [--floor FLOOR_BINARY] [--aws ENV_FILE] [--mixed K]
+//                     [--floor FLOOR_BINARY] [--aws ENV_FILE] [--mixed K] [--goals G]
 //
 // Spawns BINARY as a Lambda function against a Runtime API on loopback and prints cold start,
 // init time, warm round trip (GET /v1/health, API Gateway v2 event), peak RSS and binary size.
@@ -24,6 +24,11 @@ import SigV4
 //   the warm authenticated GET /v1/users/profile interleaved with health, and a mixed workload of
 //   K invocations (register, login, profile GET x4 and PUT, refresh) with the function's RSS at
 //   1k, 2k, 5k, 10k, 20k... invocations.
+// - `--goals G` (with `--aws`; default 1000, 0 skips): the bench user gets G goals (all but 100
+//   archived, the per-user limit of goals in use), then the goal list (first page of 20), an
+//   activity logged and a goal's progress, each with its p50 next to the profile route's and the
+//   AWS calls it made (the function's request log line), and the mixed workload run again on a
+//   fresh function with those three goal calls added per user: peak RSS against the plain mix.
 //
 // The Runtime API here is served by the benchmark's own thread over the function's one
 // keep-alive connection, so no emulator thread hand-off is counted: a warm figure is the time
@@ -45,6 +50,7 @@ var environmentName = "dev"
 var floorBinary: String?
 var awsFile: String?
 var mixedInvocations = 20_000
+var goalCount = 1_000
 while !args.isEmpty {
     let flag = args.removeFirst()
     guard let value = args.first else { fail("\(flag) needs a value") }
@@ -59,6 +65,9 @@ while !args.isEmpty {
     case "--mixed":
         guard let n = Int(value) else { fail("\(flag) needs a number") }
         mixedInvocations = max(0, n)
+    case "--goals":
+        guard let n = Int(value) else { fail("\(flag) needs a number") }
+        goalCount = max(0, n)
     case "--environment":
         guard value == "dev" || value == "local" else { fail("--environment is dev or local") }
         environmentName = value
@@ -277,10 +286,12 @@ func mib(_ kib: Int) -> String { String(Double(kib * 10 / 1024) / 10) + " MiB" }
     let pid: pid_t
     var status: Int32?
 
-    init(_ binary: String) {
+    convenience init(_ binary: String) { self.init(binary, outputFD: devNull) }
+
+    init(_ binary: String, outputFD: Int32) {
         guard
             let pid = ChildProcess.spawn(
-                path: binary, arguments: [], environment: environment(api.endpoint, environmentName), outputFD: devNull)
+                path: binary, arguments: [], environment: environment(api.endpoint, environmentName), outputFD: outputFD)
         else { fail("cannot spawn \(binary)") }
         self.pid = pid
         api.expectNext()
@@ -427,7 +438,7 @@ func status(_ answer: String) -> Int {
 var addressCounter = 0
 /// An API Gateway v2 event from a different client address each time (the per-address limits
 /// are the function's business, not this benchmark's).
-@MainActor func apiEvent(_ method: String, _ path: String, bearer: String? = nil, json: String? = nil) -> [UInt8] {
+@MainActor func apiEvent(_ method: String, _ path: String, query: String = "", bearer: String? = nil, json: String? = nil) -> [UInt8] {
     addressCounter += 1
     var headers: [(String, String)] = [
         ("accept", "application/json"), ("host", "api.ailifestyle.app"), ("user-agent", "Mozilla/5.0 (bench)"),
@@ -435,7 +446,7 @@ var addressCounter = 0
     if let bearer { headers.append(("authorization", "Bearer \(bearer)")) }
     if json != nil { headers.append(("content-type", "application/json")) }
     return APIGatewayFront.event(
-        method: method, path: path, query: "", headers: headers, body: Array((json ?? "").utf8),
+        method: method, path: path, query: query, headers: headers, body: Array((json ?? "").utf8),
         sourceIP: "198.18.\(addressCounter / 250 % 250).\(addressCounter % 250 + 1)")
 }
 
@@ -488,7 +499,6 @@ while profile.count < authenticated {
     for _ in 0..<50 { health.append(fn.invoke(event).0) }
     for _ in 0..<50 { store.append(await getItem()) }
 }
-await http.shutdown()
 let profileP50 = median(profile), healthP50 = median(health), storeP50 = median(store)
 print("authenticated route (same process, blocks of 50 alternating with health and with the store call alone, AWS emulator):")
 print("  GET /v1/users/profile p50 \(fmtUs(profileP50))  p99 \(fmtUs(percentile(profile.sorted(), 0.99)))  [\(profile.count) invocations]")
@@ -498,8 +508,163 @@ print(
     "  profile / (health + GetItem) \(ratio(profileP50, healthP50 + storeP50))   (target <= 1.5); the route's own cost \(fmtUs(profileP50 - storeP50)) p50"
 )
 
-// The mixed workload: what a container serves over its life.
-if mixedInvocations > 0 {
+// 4. Goals: the bench user's goals (all but the last 100 archived), then the goal screen's list,
+// a logged activity and a goal's progress, in blocks of 50 alternating with the profile route
+// and with the store calls the goal routes make beyond the profile's, made from this process.
+func awsCalls(_ logFile: String, method: String, pathPrefix: String) -> Int? {
+    guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return nil }
+    var last: Int?
+    for line in text.split(separator: "\n") where line.contains("\"request\"") && line.contains("\"method\":\"\(method)\"") {
+        guard let p = line.range(of: "\"path\":\""), line[p.upperBound...].hasPrefix(pathPrefix),
+            let c = line.range(of: "\"aws_calls\":")
+        else { continue }
+        last = Int(line[c.upperBound...].drop(while: { $0 == "\"" }).prefix(while: { $0.isNumber }))
+    }
+    return last
+}
+
+struct GoalEvents {
+    var list: [UInt8]
+    var logs: [[UInt8]]
+    var progress: [[UInt8]]
+}
+var goalEvents: GoalEvents?
+if goalCount > 0 {
+    func goalBody(_ n: Int) -> String {
+        ##"{"title":"Bench goal \##(n)","description":"","category":"fitness","icon":"🚶","color":"#22AA88","goalPattern":"recurring","##
+            + #""target":{"metric":"count","value":10000,"unit":"steps","period":"day","direction":"increase","targetType":"minimum"},"#
+            + #""schedule":{"frequency":"daily","checkInFrequency":"daily","catchUpAllowed":true}}"#
+    }
+    var live: [String] = []
+    var userId = ""
+    let seedStart = monotonicNs()
+    for n in 0..<goalCount {
+        let (_, answer) = fn.invoke(apiEvent("POST", "/v1/goals", bearer: session.access, json: goalBody(n)))
+        guard status(answer) == 201, let id = bodyField("goalId", answer), let user = bodyField("userId", answer) else {
+            fail("POST /v1/goals failed: \(answer.prefix(300))")
+        }
+        userId = user
+        if n < goalCount - 100 {
+            let archived = fn.invoke(apiEvent("DELETE", "/v1/goals/\(id)", bearer: session.access)).1
+            guard status(archived) == 200 else { fail("DELETE /v1/goals/{id} failed: \(archived.prefix(300))") }
+        } else {
+            live.append(id)
+        }
+    }
+    let seedSeconds = Double(monotonicNs() - seedStart) / 1e9
+    let events = GoalEvents(
+        list: apiEvent("GET", "/v1/goals", query: "limit=20", bearer: session.access),
+        logs: live.map {
+            apiEvent(
+                "POST", "/v1/goals/\($0)/activities", bearer: session.access, json: #"{"value":1,"unit":"steps","activityType":"progress"}"#
+            )
+        },
+        progress: live.map { apiEvent("GET", "/v1/goals/\($0)/progress", bearer: session.access) })
+    goalEvents = events
+    guard status(fn.invoke(events.list).1) == 200, status(fn.invoke(events.logs[0]).1) == 201,
+        status(fn.invoke(events.progress[0]).1) == 200
+    else { fail("a goal route did not answer as expected") }
+
+    // The store calls beyond the profile's GetItem, from this process: the list's Query of the
+    // goals in use (instead of a GetItem), the goal's GetItem, and a two-Put transaction the size of
+    // an activity log's.
+    let livePK: DynamoDBItem = [":pk": .s("USER#" + userId), ":prefix": .s("GOAL#")]
+    let goalKey: DynamoDBItem = ["pk": .s("USER#" + userId), "sk": .s("GOAL#" + live[0])]
+    func timed(_ body: () async throws -> Void) async -> Double {
+        let t0 = monotonicNs()
+        do { try await body() } catch { fail("a store call against the emulator failed: \(error)") }
+        return Double(monotonicNs() - t0)
+    }
+    func query() async -> Double {
+        await timed {
+            _ = try await dynamo.query(
+                .init(
+                    tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+                    filterExpression: "#status IN (:s0, :s1, :s2, :s3)",
+                    projectionExpression: "userId, goalId, #status, pattern, category, title, createdAt, updatedAt, version, #document",
+                    expressionAttributeNames: ["#status": "status", "#document": "document"],
+                    expressionAttributeValues: livePK.merging([
+                        ":s0": .s("draft"), ":s1": .s("active"), ":s2": .s("paused"), ":s3": .s("completed"),
+                    ]) { a, _ in a }, consistentRead: true))
+        }
+    }
+    var goalItem: DynamoDBItem = [:]
+    do {
+        goalItem = try await dynamo.getItem(.init(tableName: table, key: goalKey, consistentRead: true)).item ?? [:]
+    } catch { fail("GetItem of a goal failed: \(error)") }
+    func goalGet() async -> Double {
+        await timed { _ = try await dynamo.getItem(.init(tableName: table, key: goalKey, consistentRead: true)) }
+    }
+    var puts = 0
+    func transact() async -> Double {
+        puts += 1
+        var copy = goalItem
+        copy["pk"] = .s("BENCH#goal")
+        let activity: DynamoDBItem = [
+            "pk": .s("BENCH#activities"), "sk": .s("ACT#\(puts)"),
+            "document": .s(#"{"value":1,"unit":"steps","activityType":"progress","activityId":"00000000-0000-4000-8000-000000000000"}"#),
+        ]
+        return await timed {
+            try await dynamo.transactWriteItems(
+                .init(transactItems: [.put(.init(tableName: table, item: copy)), .put(.init(tableName: table, item: activity))]))
+        }
+    }
+    var list: [Double] = [], log: [Double] = [], progress: [Double] = [], profile2: [Double] = []
+    var getItems: [Double] = [], queries: [Double] = [], goalGets: [Double] = [], transacts: [Double] = []
+    var k = 0
+    while list.count < authenticated {
+        for _ in 0..<50 { profile2.append(fn.invoke(profileEvent).0) }
+        for _ in 0..<50 { list.append(fn.invoke(events.list).0) }
+        for _ in 0..<50 {
+            log.append(fn.invoke(events.logs[k % events.logs.count]).0)
+            progress.append(fn.invoke(events.progress[k % events.progress.count]).0)
+            k += 1
+        }
+        for _ in 0..<50 {
+            getItems.append(await getItem())
+            queries.append(await query())
+            goalGets.append(await goalGet())
+            transacts.append(await transact())
+        }
+    }
+    // The calls each route made, from the request log line of a function that writes its log.
+    let logPath = tempDir() + "/goal-calls.log"
+    let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let counter = Function(binary, outputFD: logFD)
+    for _ in 0..<3 {
+        _ = counter.invoke(profileEvent)
+        _ = counter.invoke(events.list)
+        _ = counter.invoke(events.logs[1])
+        _ = counter.invoke(events.progress[1])
+    }
+    _ = counter.stop()
+    close(logFD)
+    func calls(_ method: String, _ path: String) -> String { awsCalls(logPath, method: method, pathPrefix: path).map(String.init) ?? "?" }
+
+    let p = median(profile2), g = median(getItems), q = median(queries), gg = median(goalGets), t = median(transacts)
+    let listP50 = median(list), logP50 = median(log), progressP50 = median(progress)
+    print(
+        "goals (\(goalCount) goals of the bench user, \(goalCount - live.count) archived, seeded in \(Int(seedSeconds)) s; blocks of 50, AWS emulator):"
+    )
+    print("  GET /v1/users/profile p50             \(fmtUs(p))   AWS calls \(calls("GET", "/v1/users/profile"))")
+    print(
+        "  store calls from this process p50: GetItem \(fmtUs(g)), Query of the goals in use \(fmtUs(q)), GetItem of a goal \(fmtUs(gg)), TransactWriteItems (2 Puts) \(fmtUs(t))"
+    )
+    print(
+        "  GET /v1/goals?limit=20 p50            \(fmtUs(listP50))   AWS calls \(calls("GET", "/v1/goals"))   ratio to profile + (Query - GetItem) \(ratio(listP50, p + q - g))   (target <= 1.5)"
+    )
+    print(
+        "  POST /v1/goals/{id}/activities p50    \(fmtUs(logP50))   AWS calls \(calls("POST", "/v1/goals/"))   ratio to profile + GetItem + TransactWriteItems \(ratio(logP50, p + gg + t))   (target <= 1.5)"
+    )
+    print(
+        "  GET /v1/goals/{id}/progress p50       \(fmtUs(progressP50))   AWS calls \(calls("GET", "/v1/goals/"))   ratio to profile + GetItem \(ratio(progressP50, p + gg))   (target <= 1.5)"
+    )
+}
+await http.shutdown()
+
+// The mixed workload: what a container serves over its life, on a fresh function each time;
+// with goals, the same mix plus the goal screen's list, a log and a progress per user.
+@MainActor func mixedWorkload(_ fn: Function, goals: GoalEvents?) -> Int {
     var checkpoints: [Int] = []
     var c = 1_000
     while c < mixedInvocations {
@@ -511,11 +676,9 @@ if mixedInvocations > 0 {
     var non2xx = 0
     var user = 0
     var samples: [(Int, Int, Int)] = []
-    var mixedNs = 0.0
     var unexpected: [String: Int] = [:]
     func count(_ r: (Double, String), _ expected: Int = 200, _ route: String) {
         done += 1
-        mixedNs += r.0
         if status(r.1) != expected {
             non2xx += 1
             unexpected["\(route) \(status(r.1))", default: 0] += 1
@@ -523,7 +686,7 @@ if mixedInvocations > 0 {
     }
     while done < mixedInvocations {
         user += 1
-        let email = "mixed-\(getpid())-\(user)@example.com"
+        let email = "mixed-\(getpid())-\(goals == nil ? "" : "g")\(user)@example.com"
         // Names are letters only (the contract's name rule): a letter per user, cycling.
         let letter = String(UnicodeScalar(UInt8(97 + user % 26)))
         count(
@@ -547,12 +710,22 @@ if mixedInvocations > 0 {
             "PUT /v1/users/profile")
         count(
             fn.invoke(apiEvent("POST", "/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refresh)"}"#)), 200, "POST /v1/auth/refresh")
+        if let goals {
+            // the bench user's goals, with the token of this round's login
+            let n = user % goals.logs.count
+            count(fn.invoke(withBearer(goals.list, session.access)), 200, "GET /v1/goals")
+            count(fn.invoke(withBearer(goals.logs[n], session.access)), 201, "POST /v1/goals/{id}/activities")
+            count(fn.invoke(withBearer(goals.progress[n], session.access)), 200, "GET /v1/goals/{id}/progress")
+        }
         while let next = checkpoints.first, done >= next {
             checkpoints.removeFirst()
             samples.append((done, rssKiB(fn.pid) ?? 0, peakRSSKiB(fn.pid) ?? 0))
         }
     }
-    print("mixed workload (per user: register, login, profile GET x4, PUT, refresh; AWS emulator):")
+    print(
+        goals == nil
+            ? "mixed workload (per user: register, login, profile GET x4, PUT, refresh; AWS emulator; a fresh function):"
+            : "mixed workload with goals (the same, plus the goal list, an activity logged and a goal's progress; a fresh function):")
     for (n, rss, peak) in samples {
         print("  after \(n) invocations   RSS \(mib(rss))   peak \(mib(peak))")
     }
@@ -564,6 +737,27 @@ if mixedInvocations > 0 {
     print(
         "  \(done) invocations, \(user) registrations, \(non2xx) not as expected\(unexpected.isEmpty ? "" : ": ")\(unexpected.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))"
     )
+    return samples.last?.2 ?? 0
+}
+
+/// The same event with another bearer token (the events' bytes are built once).
+func withBearer(_ event: [UInt8], _ token: String) -> [UInt8] {
+    let text = String(decoding: event, as: UTF8.self)
+    guard let r = text.range(of: "Bearer ") else { return event }
+    let end = text[r.upperBound...].firstIndex(where: { $0 == "\"" || $0 == "\\" }) ?? text.endIndex
+    return Array((text[..<r.upperBound] + token + text[end...]).utf8)
+}
+
+if mixedInvocations > 0 {
+    let plainFn = Function(binary)
+    let plainPeak = mixedWorkload(plainFn, goals: nil)
+    if plainFn.stop() != 0 { fail("the function exited badly after SIGTERM") }
+    if let goalEvents {
+        let goalsFn = Function(binary)
+        let goalsPeak = mixedWorkload(goalsFn, goals: goalEvents)
+        if goalsFn.stop() != 0 { fail("the function exited badly after SIGTERM") }
+        print("  peak RSS with goals / without: \(ratio(Double(goalsPeak), Double(plainPeak)))   (target <= 1.10)")
+    }
 }
 let fnStatus = fn.stop()
 if fnStatus != 0 { fail("the function exited with \(fnStatus) after SIGTERM") }

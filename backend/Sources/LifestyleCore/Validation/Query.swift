@@ -22,8 +22,9 @@ public struct QueryParameters: Sendable {
         issues.append(FieldIssue(field: name, message: message))
     }
 
-    /// Every value given for `name`, in order (an array parameter).
-    public func all(_ name: String) -> [String] { values[name] ?? [] }
+    /// Every value given for `name`, in order (an array parameter), those given as `name[]` after
+    /// them: axios, which the web client uses, sends arrays as `name[]=a&name[]=b` by default.
+    public func all(_ name: String) -> [String] { (values[name] ?? []) + (values[name + "[]"] ?? []) }
 
     /// A single-valued parameter: nil when absent; recorded when given more than once or empty.
     public mutating func string(_ name: String, maxLength: Int = 256) -> String? {
