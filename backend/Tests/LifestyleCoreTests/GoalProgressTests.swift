@@ -183,6 +183,40 @@ final class GoalProgressTests: XCTestCase {
         XCTAssertEqual(p.trend, .declining)
     }
 
+    func testInsightsNameTheBestWeekdayOnceThereIsHistory() {
+        // 10,000 steps a day, Nov 23 (Monday) to Dec 6 (Sunday): 14 days, Saturdays 15,000 and
+        // Sundays 14,000, the rest 9,000 (weekdays fall short: consistency 100 %, rate 4/14)
+        var entries: [(String, Double, ActivityType)] = []
+        for n in 0..<14 {
+            let d = date("2026-11-23").adding(days: n)
+            entries.append((d.iso, d.weekday == 6 ? 15000 : (d.weekday == 0 ? 14000 : 9000), .progress))
+        }
+        let rules = ProgressRules(pattern: .recurring, value: 10000, period: .day, startDate: date("2026-11-23"))
+        let log = days(entries)
+        let today = date("2026-12-06")
+        let p = GoalProgressCalculator.progress(rules, days: log, today: today)
+        let stats = GoalProgressCalculator.statistics(rules, days: log, today: today)
+        let found = GoalProgressCalculator.insights(rules, days: log, progress: p, statistics: stats)
+        XCTAssertEqual(found.bestDayOfWeek, "saturday")
+        XCTAssertTrue(found.successPatterns.contains("Your best results come on Saturdays."), "\(found)")
+        XCTAssertTrue(found.successPatterns.contains("You logged activity in 100% of days."), "\(found)")
+        XCTAssertEqual(p.longestStreak, 2, "each weekend")
+        XCTAssertFalse(found.successPatterns.contains { $0.hasPrefix("Your longest run") }, "a run of 2 is no pattern yet")
+
+        // a limit goal's best weekday is its lowest; six days are not enough history
+        let limit = ProgressRules(pattern: .limit, value: 3, period: .day, direction: .decrease, startDate: date("2026-11-23"))
+        let coffee = days((0..<7).map { n in (date("2026-11-23").adding(days: n).iso, n == 2 ? 1 : 4, ActivityType.progress) })
+        let lp = GoalProgressCalculator.progress(limit, days: coffee, today: date("2026-11-29"))
+        let ls = GoalProgressCalculator.statistics(limit, days: coffee, today: date("2026-11-29"))
+        XCTAssertEqual(GoalProgressCalculator.insights(limit, days: coffee, progress: lp, statistics: ls).bestDayOfWeek, "wednesday")
+        let short = Array(coffee.sorted { $0.date < $1.date }.prefix(6))
+        XCTAssertNil(GoalProgressCalculator.insights(limit, days: short, progress: lp, statistics: ls).bestDayOfWeek)
+
+        // nothing logged: one suggestion, no patterns
+        let none = GoalProgressCalculator.insights(rules, days: [], progress: ProgressDetails(), statistics: ProgressStatistics())
+        XCTAssertEqual(none, GoalInsights(recommendations: ["Log your first activity to start tracking progress."]))
+    }
+
     func testANewGoalHasNothingToShow() {
         for pattern in GoalPattern.allCases {
             let rules = ProgressRules(pattern: pattern, value: 10, period: .day, startDate: date("2026-12-06"))

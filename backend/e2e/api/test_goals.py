@@ -92,6 +92,9 @@ def test_a_recurring_goal_over_several_days(api, token):
     assert body["goalId"] == gid and body["period"] == "all"
     assert body["statistics"]["totalActivities"] == 5 and body["statistics"]["bestValue"] == 12000
     assert body["statistics"]["consistency"] == 100
+    # four days of history: no best weekday yet; logged every day since the start
+    assert "bestDayOfWeek" not in body["insights"]
+    assert "You logged activity in 100% of days." in body["insights"]["successPatterns"]
     r = api.get(f"/goals/{gid}/activities?startDate={(today - timedelta(days=2)).isoformat()}&limit=2", token=token)
     assert r.status_code == 200, r.text
     page = json_body(r)

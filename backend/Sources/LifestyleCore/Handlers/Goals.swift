@@ -215,10 +215,18 @@ enum Goals {
         if let v = stats.averageValue { statistics["averageValue"] = .number(v) }
         if let v = stats.bestValue { statistics["bestValue"] = .number(v) }
         if let v = stats.worstValue { statistics["worstValue"] = .number(v) }
+        let found = GoalProgressCalculator.insights(
+            rules, days: days.records, progress: progress,
+            statistics: GoalProgressCalculator.statistics(rules, days: days.records, today: today))
+        var insights: [String: JSONValue] = [
+            "successPatterns": .array(found.successPatterns.map(JSONValue.string)),
+            "recommendations": .array(found.recommendations.map(JSONValue.string)),
+        ]
+        if let day = found.bestDayOfWeek { insights["bestDayOfWeek"] = .string(day) }
         let body: JSONValue = .object([
             "goalId": .string(stored.goalId), "period": .string(p.period),
             "progress": render(progress, lastActivity: progressObject(goal)["lastActivityDate"]),
-            "statistics": .object(statistics),
+            "statistics": .object(statistics), "insights": .object(insights),
         ])
         return raw(200, JSON.encode(body))
     }

@@ -436,3 +436,58 @@ public enum GoalProgressCalculator {
         whole == 0 ? 0 : (part / whole * 10_000).rounded() / 100
     }
 }
+
+/// The contract's `GoalInsights`, from the day records: the best weekday once there is enough
+/// history, and plain-language observations and suggestions. `bestTimeOfDay` is left out: the day
+/// records keep no times.
+public struct GoalInsights: Sendable, Equatable {
+    public var bestDayOfWeek: String?
+    public var successPatterns: [String] = []
+    public var recommendations: [String] = []
+}
+
+extension GoalProgressCalculator {
+    static let weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+    /// Days with activity needed before a weekday is called the best (two weeks of some kind).
+    static let daysForBestWeekday = 7
+
+    public static func insights(
+        _ rules: ProgressRules, days: [DayRecord], progress: ProgressDetails, statistics: ProgressStatistics
+    ) -> GoalInsights {
+        var insights = GoalInsights()
+        let active = days.filter { $0.count > 0 }
+        let unit = (rules.period ?? .day).rawValue
+        if active.isEmpty {
+            insights.recommendations.append("Log your first activity to start tracking progress.")
+            return insights
+        }
+        // the weekday with the best mean daily value (the lowest where less is better)
+        var sums = [Double](repeating: 0, count: 7)
+        var counts = [Int](repeating: 0, count: 7)
+        for day in active {
+            sums[day.date.weekday] += day.sum
+            counts[day.date.weekday] += 1
+        }
+        let seen = (0..<7).filter { counts[$0] > 0 }
+        if active.count >= daysForBestWeekday, seen.count >= 2 {
+            let mean = { (d: Int) in sums[d] / Double(counts[d]) }
+            let best = lessIsBetter(rules) ? seen.min { mean($0) < mean($1) }! : seen.max { mean($0) < mean($1) }!
+            insights.bestDayOfWeek = weekdays[best]
+            insights.successPatterns.append("Your best results come on \(weekdays[best].capitalized)s.")
+        }
+        if let longest = progress.longestStreak, longest >= 3 {
+            insights.successPatterns.append("Your longest run is \(longest) \(unit)s in a row.")
+        }
+        if statistics.consistency >= 80 {
+            insights.successPatterns.append("You logged activity in \(Int(statistics.consistency))% of \(unit)s.")
+        } else if statistics.consistency < 50 {
+            insights.recommendations.append("Try to log something every \(unit): steady logging makes progress easier to see.")
+        }
+        if progress.trend == .declining {
+            insights.recommendations.append("Recent results are slipping; a smaller, regular step may help you get back on track.")
+        } else if progress.trend == .improving {
+            insights.successPatterns.append("Your recent results are improving.")
+        }
+        return insights
+    }
+}
