@@ -165,6 +165,26 @@ def test_browser_reads_what_api_gateway_answers_itself_and_refreshes_on_401(brow
     assert out["health"][0] == 200 and 429 in out["health"] and out["throttledRead"], out
 
 
+def test_browser_runs_the_goal_screens_calls(browser, page_server, api_factory):
+    """The goal wizard, list, detail (update, log, activity history, progress) and archive, with
+    the web client's bodies and query strings, from the page's origin: every call passes the
+    browser's CORS checks (PUT and DELETE preflights included) and answers what the screens read."""
+    api = api_factory({"CORS_ORIGIN": f"https://ailifestyle.app,{page_server.origin}"})
+    page_server.mail_source = api.mail_token
+    out = _run_page(browser, page_server, api, "goals", "goals", email=new_email("goals"), password=new_password())
+    assert "failed" not in out, out
+    assert out["created"] == [201, 201, 201] and out["streakPeriod"] is None, out
+    assert out["listed"] == ["Read 12 books", "Walk 10,000 steps"] and out["total"] == 2, out
+    assert out["updated"] == 200 and out["updatedTarget"]["value"] == 12000 and out["updatedTarget"]["period"] == "day", out
+    assert out["logged"] == 201 and out["loggedDate"] == out["today"], out
+    assert out["history"] == [4000], "axios' activityType[]= filters the history"
+    assert out["progress"] == 200 and out["current"] == 4001 and out["remaining"] == 7999, out
+    assert isinstance(out["insights"]["successPatterns"], list), out
+    assert out["archived"] == 200 and out["after"] == ["Meditate daily", "Walk more"], out
+    for step in out["steps"]:
+        assert step["requestId"] == "browser-" + step["name"], step
+
+
 def test_browser_refuses_an_api_whose_allow_list_omits_the_page(browser, page_server, api_factory):
     api = api_factory({"CORS_ORIGIN": "https://ailifestyle.app,https://staging.ailifestyle.app"})
     page_server.mail_source = api.mail_token
