@@ -82,6 +82,8 @@ final class DynamoDBGoalStoreTests: EmulatorTestCase {
         XCTAssertNil(live.item, "nothing of it stays among the goals in use")
         let inUse = try await store.goals(userId: "u1", statuses: ["active", "paused", "draft", "completed"])
         XCTAssertEqual(inUse.map(\.goalId), ["g1"])
+        let counted = try await store.goalsInUse(userId: "u1")
+        XCTAssertEqual(counted, 1, "the limit counts the goals in use only")
         let archivedOnes = try await store.goals(userId: "u1", statuses: ["archived"])
         XCTAssertEqual(archivedOnes.map(\.goalId), ["g3", "g2"])
         let both = try await store.goals(userId: "u1", statuses: [])

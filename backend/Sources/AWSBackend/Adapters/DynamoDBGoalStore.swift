@@ -70,6 +70,16 @@ public struct DynamoDBGoalStore: GoalStore {
         return items.compactMap(Self.goal).sorted { ($0.createdAt, $0.goalId) > ($1.createdAt, $1.goalId) }
     }
 
+    /// The goals in use are the items of the live partition: counted from their keys alone.
+    public func goalsInUse(userId: String) async throws -> Int {
+        try await queryAll(
+            .init(
+                tableName: table, keyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", projectionExpression: "sk",
+                expressionAttributeValues: [":pk": .s(Self.goalPartition(userId, archived: false)), ":prefix": .s("GOAL#")],
+                consistentRead: true)
+        ).count
+    }
+
     /// The goals of one partition with one of `statuses` (all when empty), without their day records.
     func queryGoals(_ partition: String, statuses: [String]) async throws -> [DynamoDBItem] {
         var values: DynamoDBItem = [":pk": .s(partition), ":prefix": .s("GOAL#")]

@@ -30,8 +30,8 @@ enum Goals {
         let today = zone.localDate(at: seconds(now))
         var goal = try GoalRequests.create(body, today: today, zone: zone)
         let store = context.services.goals
-        let current = try await store.goals(userId: principal.subject, statuses: ["draft", "active", "paused", "completed"])
-        guard current.count < activeLimit else {
+        let inUse = try await mapped(context) { try await store.goalsInUse(userId: principal.subject) }
+        guard inUse < activeLimit else {
             throw APIError(
                 status: 422, code: "GOAL_LIMIT_REACHED", message: "At most \(activeLimit) goals that are not archived; archive one first")
         }

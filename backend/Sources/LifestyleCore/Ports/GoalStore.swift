@@ -84,6 +84,16 @@ public protocol GoalStore: Sendable {
     func activities(userId: String, goalId: String, from: String?, to: String?) async throws -> [StoredActivity]
     /// Removes every goal and activity of the user. Safe to repeat; nothing there is no error.
     func deleteGoals(userId: String) async throws
+    /// How many of the user's goals are not archived (the per-user limit counts them).
+    func goalsInUse(userId: String) async throws -> Int
+}
+
+extension GoalStore {
+    public static var statusesInUse: [String] { ["draft", "active", "paused", "completed"] }
+
+    public func goalsInUse(userId: String) async throws -> Int {
+        try await goals(userId: userId, statuses: Self.statusesInUse).count
+    }
 }
 
 public enum GoalStoreError: Error, Sendable, Equatable {
