@@ -310,3 +310,13 @@ def test_deleting_the_account_deletes_its_goals(api, user, token):
     assert r.status_code == 204, r.text
     dump = api.driver.stored_text()
     assert goal["goalId"] not in dump and marker not in dump, "the goal or its activity outlived the account"
+
+
+def test_at_most_100_goals_in_use(api, token):
+    """The per-user limit counts goals that are not archived: the 101st is refused with a clear
+    code, and archiving one makes room."""
+    made = [_create(api, token, _recurring(title=f"Goal {n}"))["goalId"] for n in range(100)]
+    assert_error(api.post("/goals", _recurring(title="One too many"), token=token), 422, "GOAL_LIMIT_REACHED")
+    assert api.delete(f"/goals/{made[0]}", token=token).status_code == 200
+    _create(api, token, _recurring(title="Room again"))
+    assert_error(api.post("/goals", _recurring(title="Full again"), token=token), 422, "GOAL_LIMIT_REACHED")
