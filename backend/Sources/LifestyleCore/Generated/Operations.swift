@@ -37,6 +37,10 @@ public enum APIOperation: String, CaseIterable, Sendable {
     case updateUserProfile
     /// DELETE /users/profile: Delete the caller's account (needs the password)
     case deleteUserAccount
+    /// GET /users/by-email/{email}: Another user's id and email, found by their email (to share with them)
+    case getUserByEmail
+    /// GET /users/{userId}: Another user's id and email, by id
+    case getUserById
     /// GET /goals: The caller's goals, filtered, sorted and paged (archived ones only when asked for)
     case listGoals
     /// POST /goals: Create a goal (any of the five patterns)
@@ -73,6 +77,8 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .getUserProfile: "GET"
         case .updateUserProfile: "PUT"
         case .deleteUserAccount: "DELETE"
+        case .getUserByEmail: "GET"
+        case .getUserById: "GET"
         case .listGoals: "GET"
         case .createGoal: "POST"
         case .getGoal: "GET"
@@ -103,6 +109,8 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .getUserProfile: "/users/profile"
         case .updateUserProfile: "/users/profile"
         case .deleteUserAccount: "/users/profile"
+        case .getUserByEmail: "/users/by-email/{email}"
+        case .getUserById: "/users/{userId}"
         case .listGoals: "/goals"
         case .createGoal: "/goals"
         case .getGoal: "/goals/{goalId}"
@@ -133,6 +141,8 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .getUserProfile: .bearer
         case .updateUserProfile: .bearer
         case .deleteUserAccount: .bearer
+        case .getUserByEmail: .bearer
+        case .getUserById: .bearer
         case .listGoals: .bearer
         case .createGoal: .bearer
         case .getGoal: .bearer
@@ -182,6 +192,10 @@ public protocol APIHandlers {
     static var updateUserProfile: BearerHandler { get }
     /// DELETE /users/profile (bearer): Delete the caller's account (needs the password)
     static var deleteUserAccount: BearerHandler { get }
+    /// GET /users/by-email/{email} (bearer): Another user's id and email, found by their email (to share with them)
+    static var getUserByEmail: @Sendable (APIRequest, APIContext, Principal, GetUserByEmailParameters) async throws -> APIResponse { get }
+    /// GET /users/{userId} (bearer): Another user's id and email, by id
+    static var getUserById: @Sendable (APIRequest, APIContext, Principal, GetUserByIdParameters) async throws -> APIResponse { get }
     /// GET /goals (bearer): The caller's goals, filtered, sorted and paged (archived ones only when asked for)
     static var listGoals: @Sendable (APIRequest, APIContext, Principal, ListGoalsParameters) async throws -> APIResponse { get }
     /// POST /goals (bearer): Create a goal (any of the five patterns)
@@ -228,6 +242,14 @@ extension Routes {
         case .getUserProfile: Route(operation, bearer: API.getUserProfile)
         case .updateUserProfile: Route(operation, bearer: API.updateUserProfile)
         case .deleteUserAccount: Route(operation, bearer: API.deleteUserAccount)
+        case .getUserByEmail:
+            Route(operation) { request, context, principal in
+                try await API.getUserByEmail(request, context, principal, try GetUserByEmailParameters(request, path: context.parameters))
+            }
+        case .getUserById:
+            Route(operation) { request, context, principal in
+                try await API.getUserById(request, context, principal, try GetUserByIdParameters(request, path: context.parameters))
+            }
         case .listGoals:
             Route(operation) { request, context, principal in
                 try await API.listGoals(request, context, principal, try ListGoalsParameters(request, path: context.parameters))
@@ -259,6 +281,30 @@ extension Routes {
                 try await API.getGoalProgress(request, context, principal, try GetGoalProgressParameters(request, path: context.parameters))
             }
         }
+    }
+}
+
+/// The parameters of `getUserByEmail` (GET /users/by-email/{email}), as openapi.yaml declares them.
+public struct GetUserByEmailParameters: Sendable, Equatable {
+    public var email: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        email = reader.path("email", format: .email, maxLength: 254)
+        try reader.check()
+    }
+}
+
+/// The parameters of `getUserById` (GET /users/{userId}), as openapi.yaml declares them.
+public struct GetUserByIdParameters: Sendable, Equatable {
+    public var userId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        userId = reader.path("userId", format: .uuid, maxLength: 256)
+        try reader.check()
     }
 }
 

@@ -25,6 +25,10 @@ extension API {
     public static let listGoals: @Sendable (APIRequest, APIContext, Principal, ListGoalsParameters) async throws -> APIResponse =
         Goals.list
     public static let createGoal: BearerHandler = Goals.create
+    public static let getUserByEmail: @Sendable (APIRequest, APIContext, Principal, GetUserByEmailParameters) async throws -> APIResponse =
+        Users.byEmail
+    public static let getUserById: @Sendable (APIRequest, APIContext, Principal, GetUserByIdParameters) async throws -> APIResponse =
+        Users.byId
     public static let getGoal: @Sendable (APIRequest, APIContext, Principal, GetGoalParameters) async throws -> APIResponse = Goals.get
     public static let updateGoal: @Sendable (APIRequest, APIContext, Principal, UpdateGoalParameters) async throws -> APIResponse =
         Goals.update
