@@ -259,5 +259,14 @@ enum Schema {
                 """,
                 "CREATE INDEX goal_activities_by_date ON goal_activities (user_id, goal_id, activity_date)",
             ]),
+        Migration(
+            version: 3, name: "encryption keys",
+            statements: [
+                """
+                CREATE TABLE encryption_keys (
+                  user_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, public_key_id TEXT NOT NULL, salt TEXT NOT NULL,
+                  encrypted_private_key TEXT NOT NULL, created_at REAL NOT NULL, recovery TEXT)
+                """
+            ]),
     ]
 }

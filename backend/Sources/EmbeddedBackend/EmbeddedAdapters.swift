@@ -16,6 +16,7 @@ public struct EmbeddedAdapters: Sendable {
     public let database: EmbeddedDatabase
     public let users: SQLiteUserStore
     public let goals: SQLiteGoalStore
+    public let encryptionKeys: SQLiteEncryptionKeyStore
     public let identity: LocalIdentityProvider
     public let rateLimiter: SQLiteRateLimiter
     public let revocations: SQLiteTokenRevocations
@@ -41,6 +42,7 @@ public struct EmbeddedAdapters: Sendable {
         let mailer = OutboxMailer(path: dataDirectory + "/outbox.jsonl")
         return EmbeddedAdapters(
             database: db, users: SQLiteUserStore(database: db), goals: SQLiteGoalStore(database: db),
+            encryptionKeys: SQLiteEncryptionKeyStore(database: db),
             identity: LocalIdentityProvider(
                 database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock, keys: keys),
             rateLimiter: SQLiteRateLimiter(database: db, clock: clock), revocations: SQLiteTokenRevocations(database: db), keys: keys)

@@ -34,7 +34,8 @@ public enum Composition {
         case .dev, .prod:
             let aws = try awsAdapters(config: config, env: env, logger: logger)
             return Services(
-                users: aws.users, goals: aws.goals, identity: aws.identity, rateLimiter: aws.rateLimiter, secret: aws.appSecret,
+                users: aws.users, goals: aws.goals, encryptionKeys: aws.encryptionKeys, identity: aws.identity,
+                rateLimiter: aws.rateLimiter, secret: aws.appSecret,
                 config: config,
                 apiKeys: aws.apiKeys, edge: aws.edge, revocations: aws.revocations)
         }
@@ -47,7 +48,8 @@ public enum Composition {
                 let apiKeys = try localAPIKeys(env)
                 let backend = try await EmbeddedAdapters.open(dataDirectory: dataDir)
                 return Services(
-                    users: backend.users, goals: backend.goals, identity: backend.identity, rateLimiter: backend.rateLimiter,
+                    users: backend.users, goals: backend.goals, encryptionKeys: backend.encryptionKeys, identity: backend.identity,
+                    rateLimiter: backend.rateLimiter,
                     secret: AppSecret(backend.keys), config: config, apiKeys: apiKeys, edge: localEdge(env),
                     revocations: backend.revocations)
             } catch {

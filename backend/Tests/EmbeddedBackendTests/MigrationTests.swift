@@ -94,9 +94,9 @@ final class MigrationTests: XCTestCase {
         try await again.close()
     }
 
-    /// A directory the previous release (schema version 1, before goals) made: the goal tables
-    /// arrive, the users stay, and goals can be stored at once.
-    func testTheAuthReleasesDirectoryGetsTheGoalTables() async throws {
+    /// A directory the auth release (schema version 1, before goals) made: the goal and key tables
+    /// arrive, the users stay, and goals and keys can be stored at once.
+    func testTheAuthReleasesDirectoryGetsTheGoalAndKeyTables() async throws {
         let file = try await landedFile()
         let previous = try await EmbeddedDatabase.open(path: file, migrations: Array(Schema.migrations.prefix(1)))
         let before = try await version(previous)
@@ -104,7 +104,7 @@ final class MigrationTests: XCTestCase {
         try await previous.close()
         let db = try await EmbeddedDatabase.open(path: file)
         let after = try await version(db)
-        XCTAssertEqual(after, 2)
+        XCTAssertEqual(after, 3)
         let user = try await db.query("SELECT first_name FROM users WHERE user_id = 's-1'")
         XCTAssertEqual(user.first?.string("first_name"), "Ada")
         let store = SQLiteGoalStore(database: db)
@@ -114,6 +114,26 @@ final class MigrationTests: XCTestCase {
                 createdAt: Date(), updatedAt: Date(), document: Array("{}".utf8)))
         let goals = try await store.goals(userId: "s-1", statuses: [])
         XCTAssertEqual(goals.map(\.goalId), ["g-1"])
+        let keys = SQLiteEncryptionKeyStore(database: db)
+        let made = StoredKeys(
+            userId: "s-1", publicKey: "cHVi", publicKeyId: "k1", salt: "c2FsdA==", encryptedPrivateKey: "c2VhbGVk",
+            createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        try await keys.createKeys(made)
+        do {
+            try await keys.createKeys(made)
+            XCTFail("a second setup keeps the first keys")
+        } catch EncryptionKeyStoreError.alreadyExists {}
+        try await keys.setRecovery(userId: "s-1", material: Array(#"{"method":"mnemonic"}"#.utf8))
+        let read = try await keys.keys(userId: "s-1")
+        XCTAssertEqual(read?.publicKeyId, "k1")
+        XCTAssertEqual(read?.recovery, Array(#"{"method":"mnemonic"}"#.utf8))
+        try await keys.deleteKeys(userId: "s-1")
+        let gone = try await keys.keys(userId: "s-1")
+        XCTAssertNil(gone)
+        do {
+            try await keys.setRecovery(userId: "s-1", material: [])
+            XCTFail("no recovery without keys")
+        } catch EncryptionKeyStoreError.notFound {}
         try await db.close()
     }
 

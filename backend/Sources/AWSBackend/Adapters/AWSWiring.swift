@@ -47,6 +47,7 @@ public struct AWSSettings: Sendable {
 public struct AWSAdapters: Sendable {
     public let users: DynamoDBUserStore
     public let goals: DynamoDBGoalStore
+    public let encryptionKeys: DynamoDBEncryptionKeyStore
     public let identity: CognitoIdentityAdapter
     public let rateLimiter: DynamoDBRateLimiter
     public let revocations: DynamoDBTokenRevocations
@@ -156,7 +157,8 @@ public struct AWSAdapters: Sendable {
             secrets: MFASecretStore(client: dynamo, table: s.usersTable, appSecret: appSecret, logger: appLogger),
             userPoolId: poolId, clientId: clientId, appSecret: appSecret, clientSecret: clientSecret)
         return AWSAdapters(
-            users: users, goals: DynamoDBGoalStore(client: dynamo, table: s.usersTable), identity: identity,
+            users: users, goals: DynamoDBGoalStore(client: dynamo, table: s.usersTable),
+            encryptionKeys: DynamoDBEncryptionKeyStore(client: dynamo, table: s.usersTable), identity: identity,
             rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
             revocations: DynamoDBTokenRevocations(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,

@@ -41,6 +41,16 @@ public enum APIOperation: String, CaseIterable, Sendable {
     case getUserByEmail
     /// GET /users/{userId}: Another user's id and email, by id
     case getUserById
+    /// POST /encryption/setup: Store the caller's encryption keys (once)
+    case setupEncryption
+    /// GET /encryption/check/{userId}: Whether a user has set up encryption (an unknown user has not)
+    case checkUserEncryption
+    /// GET /encryption/user/{userId}: A user's public key; for the caller's own id also the sealed private key and salt
+    case getUserEncryption
+    /// POST /encryption/recovery: Store the caller's recovery material, sealed on the client (served beside the contract, as the original did)
+    case setupEncryptionRecovery
+    /// DELETE /encryption/keys: Delete the caller's keys and recovery material (a key reset; served beside the contract, as the original did)
+    case resetEncryptionKeys
     /// GET /goals: The caller's goals, filtered, sorted and paged (archived ones only when asked for)
     case listGoals
     /// POST /goals: Create a goal (any of the five patterns)
@@ -79,6 +89,11 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .deleteUserAccount: "DELETE"
         case .getUserByEmail: "GET"
         case .getUserById: "GET"
+        case .setupEncryption: "POST"
+        case .checkUserEncryption: "GET"
+        case .getUserEncryption: "GET"
+        case .setupEncryptionRecovery: "POST"
+        case .resetEncryptionKeys: "DELETE"
         case .listGoals: "GET"
         case .createGoal: "POST"
         case .getGoal: "GET"
@@ -111,6 +126,11 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .deleteUserAccount: "/users/profile"
         case .getUserByEmail: "/users/by-email/{email}"
         case .getUserById: "/users/{userId}"
+        case .setupEncryption: "/encryption/setup"
+        case .checkUserEncryption: "/encryption/check/{userId}"
+        case .getUserEncryption: "/encryption/user/{userId}"
+        case .setupEncryptionRecovery: "/encryption/recovery"
+        case .resetEncryptionKeys: "/encryption/keys"
         case .listGoals: "/goals"
         case .createGoal: "/goals"
         case .getGoal: "/goals/{goalId}"
@@ -143,6 +163,11 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .deleteUserAccount: .bearer
         case .getUserByEmail: .bearer
         case .getUserById: .bearer
+        case .setupEncryption: .bearer
+        case .checkUserEncryption: .bearer
+        case .getUserEncryption: .bearer
+        case .setupEncryptionRecovery: .bearer
+        case .resetEncryptionKeys: .bearer
         case .listGoals: .bearer
         case .createGoal: .bearer
         case .getGoal: .bearer
@@ -196,6 +221,19 @@ public protocol APIHandlers {
     static var getUserByEmail: @Sendable (APIRequest, APIContext, Principal, GetUserByEmailParameters) async throws -> APIResponse { get }
     /// GET /users/{userId} (bearer): Another user's id and email, by id
     static var getUserById: @Sendable (APIRequest, APIContext, Principal, GetUserByIdParameters) async throws -> APIResponse { get }
+    /// POST /encryption/setup (bearer): Store the caller's encryption keys (once)
+    static var setupEncryption: BearerHandler { get }
+    /// GET /encryption/check/{userId} (bearer): Whether a user has set up encryption (an unknown user has not)
+    static var checkUserEncryption: @Sendable (APIRequest, APIContext, Principal, CheckUserEncryptionParameters) async throws -> APIResponse
+    { get }
+    /// GET /encryption/user/{userId} (bearer): A user's public key; for the caller's own id also the sealed private key and salt
+    static var getUserEncryption: @Sendable (APIRequest, APIContext, Principal, GetUserEncryptionParameters) async throws -> APIResponse {
+        get
+    }
+    /// POST /encryption/recovery (bearer): Store the caller's recovery material, sealed on the client (served beside the contract, as the original did)
+    static var setupEncryptionRecovery: BearerHandler { get }
+    /// DELETE /encryption/keys (bearer): Delete the caller's keys and recovery material (a key reset; served beside the contract, as the original did)
+    static var resetEncryptionKeys: BearerHandler { get }
     /// GET /goals (bearer): The caller's goals, filtered, sorted and paged (archived ones only when asked for)
     static var listGoals: @Sendable (APIRequest, APIContext, Principal, ListGoalsParameters) async throws -> APIResponse { get }
     /// POST /goals (bearer): Create a goal (any of the five patterns)
@@ -250,6 +288,19 @@ extension Routes {
             Route(operation) { request, context, principal in
                 try await API.getUserById(request, context, principal, try GetUserByIdParameters(request, path: context.parameters))
             }
+        case .setupEncryption: Route(operation, bearer: API.setupEncryption)
+        case .checkUserEncryption:
+            Route(operation) { request, context, principal in
+                try await API.checkUserEncryption(
+                    request, context, principal, try CheckUserEncryptionParameters(request, path: context.parameters))
+            }
+        case .getUserEncryption:
+            Route(operation) { request, context, principal in
+                try await API.getUserEncryption(
+                    request, context, principal, try GetUserEncryptionParameters(request, path: context.parameters))
+            }
+        case .setupEncryptionRecovery: Route(operation, bearer: API.setupEncryptionRecovery)
+        case .resetEncryptionKeys: Route(operation, bearer: API.resetEncryptionKeys)
         case .listGoals:
             Route(operation) { request, context, principal in
                 try await API.listGoals(request, context, principal, try ListGoalsParameters(request, path: context.parameters))
@@ -298,6 +349,33 @@ public struct GetUserByEmailParameters: Sendable, Equatable {
 
 /// The parameters of `getUserById` (GET /users/{userId}), as openapi.yaml declares them.
 public struct GetUserByIdParameters: Sendable, Equatable {
+    /// A user's id.
+    public var userId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        userId = reader.path("userId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `checkUserEncryption` (GET /encryption/check/{userId}), as openapi.yaml declares them.
+public struct CheckUserEncryptionParameters: Sendable, Equatable {
+    /// A user's id.
+    public var userId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        userId = reader.path("userId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `getUserEncryption` (GET /encryption/user/{userId}), as openapi.yaml declares them.
+public struct GetUserEncryptionParameters: Sendable, Equatable {
+    /// A user's id.
     public var userId: String
 
     /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.

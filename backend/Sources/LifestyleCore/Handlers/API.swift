@@ -25,6 +25,14 @@ extension API {
     public static let listGoals: @Sendable (APIRequest, APIContext, Principal, ListGoalsParameters) async throws -> APIResponse =
         Goals.list
     public static let createGoal: BearerHandler = Goals.create
+    public static let setupEncryption: @Sendable (APIRequest, APIContext, Principal) async throws -> APIResponse = Encryption.setup
+    public static let checkUserEncryption:
+        @Sendable (APIRequest, APIContext, Principal, CheckUserEncryptionParameters) async throws -> APIResponse = Encryption.check
+    public static let getUserEncryption:
+        @Sendable (APIRequest, APIContext, Principal, GetUserEncryptionParameters) async throws -> APIResponse = Encryption.user
+    public static let setupEncryptionRecovery: @Sendable (APIRequest, APIContext, Principal) async throws -> APIResponse = Encryption
+        .recovery
+    public static let resetEncryptionKeys: @Sendable (APIRequest, APIContext, Principal) async throws -> APIResponse = Encryption.reset
     public static let getUserByEmail: @Sendable (APIRequest, APIContext, Principal, GetUserByEmailParameters) async throws -> APIResponse =
         Users.byEmail
     public static let getUserById: @Sendable (APIRequest, APIContext, Principal, GetUserByIdParameters) async throws -> APIResponse =

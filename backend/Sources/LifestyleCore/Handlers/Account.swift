@@ -40,10 +40,11 @@ enum Account {
             try await s.identity.verifyPassword(principal: principal, password: password!)
         }
         let id = principal.subject
-        // goals and activities first: a deletion that fails after this point is repeated by the
+        // goals, activities and encryption keys first: a deletion that fails after this point is repeated by the
         // next DELETE, which finds them gone; never an identity removed with goals left behind
         do {
             try await s.goals.deleteGoals(userId: id)
+            try await s.encryptionKeys.deleteKeys(userId: id)
         } catch {
             throw APIError.serviceUnavailable
         }

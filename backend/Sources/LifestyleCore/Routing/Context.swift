@@ -12,6 +12,8 @@ public struct Services: Sendable {
     public var users: any UserStore
     /// Goals and their activities (an in-memory store unless the composition gives one).
     public var goals: any GoalStore
+    /// Users' end-to-end encryption keys (opaque to the server).
+    public var encryptionKeys: any EncryptionKeyStore
     public var identity: any IdentityProvider
     /// Bearer authentication (by default the identity provider, which verifies its own tokens).
     public var tokens: any AccessTokenVerifier
@@ -29,7 +31,8 @@ public struct Services: Sendable {
     public var revocations: RevocationCheck
 
     public init(
-        users: any UserStore, goals: (any GoalStore)? = nil, identity: any IdentityProvider,
+        users: any UserStore, goals: (any GoalStore)? = nil, encryptionKeys: (any EncryptionKeyStore)? = nil,
+        identity: any IdentityProvider,
         rateLimiter: any RateLimiter = InMemoryRateLimiter(),
         secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
         version: String = AppVersion.current, apiKeys: APIKeyRing? = nil,
@@ -41,6 +44,7 @@ public struct Services: Sendable {
         self.edge = edge
         self.users = users
         self.goals = goals ?? InMemoryGoalStore()
+        self.encryptionKeys = encryptionKeys ?? InMemoryEncryptionKeyStore()
         self.identity = identity
         self.rateLimiter = rateLimiter
         self.secret = secret
