@@ -6,11 +6,13 @@ Starts a moto emulator (SigV4 checked) with the user pool, table and master-key 
 way Terraform makes them (the e2e AwsDriver), adds one confirmed user, writes the function's
 environment and that user to a KEY=VALUE file, and runs
 `lambda-bench BOOTSTRAP --aws FILE [options]`: the authenticated route and the mixed workload
-with RSS over time. The emulator is stopped afterwards.
+with RSS over time. The emulator is stopped afterwards. BENCH_FUNCTION_ENV (space-separated
+KEY=VALUE pairs) adds to the function's environment (e.g. MALLOC_ARENA_MAX=2 to compare).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +42,7 @@ def main() -> int:
         env_file = driver.work_dir / "lambda-bench.env"
         lines = [f"{k}={v}" for k, v in sorted(env.items()) if "\n" not in v]
         lines += [f"BENCH_EMAIL={EMAIL}", f"BENCH_PASSWORD={PASSWORD}"]
+        lines += [pair for pair in os.environ.get("BENCH_FUNCTION_ENV", "").split() if "=" in pair]
         env_file.write_text("\n".join(lines) + "\n")
         env_file.chmod(0o600)
         return subprocess.run([bench, bootstrap, "--aws", str(env_file), *options]).returncode

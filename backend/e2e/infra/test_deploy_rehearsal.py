@@ -428,7 +428,7 @@ def test_full_deploy_builds_pushes_and_runs_the_sha_tagged_image(rh):
     assert env_client_id
     assert env.pop("APP_SECRET_ID") == rh.client("secretsmanager").describe_secret(SecretId="api-handler-dev-master-key")["ARN"]
     assert env == {"ENVIRONMENT": "dev", "LOG_LEVEL": "DEBUG", "CORS_ORIGIN": "*",
-                   "USERS_TABLE": "users-dev", "USER_POOL_ID": pool["Id"]}
+                   "USERS_TABLE": "users-dev", "USER_POOL_ID": pool["Id"], "MALLOC_ARENA_MAX": "2"}
     secret = rh.client("cognito-idp").describe_user_pool_client(
         UserPoolId=pool["Id"], ClientId=env_client_id)["UserPoolClient"]["ClientSecret"]
     assert secret not in json.dumps(cfg), "the client secret must not be in the function's configuration"
