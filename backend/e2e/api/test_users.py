@@ -9,7 +9,7 @@ import uuid
 from api_support import assert_error, assert_validation, behind_api_gateway, json_body, refused_by_the_authorizer
 
 
-def test_a_user_is_found_by_email_and_by_id_with_nothing_more(api):
+def test_a_user_is_found_by_email_and_by_id_with_nothing_more(api, driver):
     me, other = api.new_user(tag="looker"), api.new_user(tag="found")
     token = api.access_token(me)
     r = api.put("/users/profile", {"firstName": "Ada", "lastName": "Lovelace", "timezone": "Europe/London"},
@@ -24,6 +24,10 @@ def test_a_user_is_found_by_email_and_by_id_with_nothing_more(api):
     assert json_body(r) == expected
     # the caller's own profile is still the profile operation (a literal path beats {userId})
     assert json_body(api.get("/users/profile", token=token))["userId"] == me.user_id
+    # the looked-up email was in the request's path; no log line holds it
+    if hasattr(driver, "output_text"):
+        log = driver.output_text().lower()
+        assert other.email.lower() not in log and other.email.split("@")[0].lower() not in log
 
 
 def test_unknown_and_unverified_users_are_not_found_and_bad_input_is_named(api):

@@ -59,3 +59,15 @@ def test_every_served_route_is_documented_and_nothing_else():
 
 def test_servers_use_the_v1_base_path():
     assert all(s["url"].endswith("/v1") for s in _spec()["servers"])
+
+
+def test_no_access_log_line_holds_a_request_path():
+    """A path can carry an email (`GET /users/by-email/{email}`); API Gateway's access log names
+    the route's template (`$context.routeKey`) and never the request's path."""
+    spec = _spec()
+    assert any("{email}" in path for path in spec["paths"]), "the case this guards is gone; revisit the test"
+    gateway = (BACKEND / "terraform/modules/api_gateway/main.tf").read_text()
+    fmt = gateway[gateway.index("access_log_settings"):]
+    fmt = fmt[: fmt.index("\n    })")]
+    assert "$context.routeKey" in fmt
+    assert "$context.path" not in fmt and "$context.resourcePath" not in fmt

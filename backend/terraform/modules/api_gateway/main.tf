@@ -76,12 +76,13 @@ resource "aws_apigatewayv2_stage" "default" {
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
     format = jsonencode({
-      requestId          = "$context.requestId"
-      ip                 = "$context.identity.sourceIp"
-      requestTime        = "$context.requestTime"
-      httpMethod         = "$context.httpMethod"
+      requestId   = "$context.requestId"
+      ip          = "$context.identity.sourceIp"
+      requestTime = "$context.requestTime"
+      httpMethod  = "$context.httpMethod"
+      # the route's template, never the request's path: a path can carry an email
+      # (GET /v1/users/by-email/{email}), and raw emails never reach a log line
       routeKey           = "$context.routeKey"
-      path               = "$context.path"
       status             = "$context.status"
       protocol           = "$context.protocol"
       responseLength     = "$context.responseLength"
