@@ -102,6 +102,9 @@ final class RouterTests: XCTestCase {
             // goals (the app's contract, tag Goals)
             "GET /goals", "POST /goals", "GET /goals/{goalId}", "PUT /goals/{goalId}", "DELETE /goals/{goalId}",
             "GET /goals/{goalId}/activities", "POST /goals/{goalId}/activities", "GET /goals/{goalId}/progress",
+            // user lookup and encryption keys (tags Users, Encryption; recovery and reset beside the contract)
+            "GET /users/by-email/{email}", "GET /users/{userId}", "POST /encryption/setup", "GET /encryption/check/{userId}",
+            "GET /encryption/user/{userId}", "POST /encryption/recovery", "DELETE /encryption/keys",
         ]
         XCTAssertEqual(table, Set(contract))
     }
