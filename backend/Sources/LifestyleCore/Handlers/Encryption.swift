@@ -10,8 +10,6 @@ enum Encryption {
     static let maxPrivateKey = 16384
     static let maxRecoveryKey = 16384
 
-    struct MessageDTO: Encodable { var message: String }
-
     struct EncryptionInfoDTO: Encodable {
         var userId: String
         var publicKey: String
@@ -33,13 +31,11 @@ enum Encryption {
             userId: principal.subject, publicKey: publicKey!, publicKeyId: keyId!, salt: salt!, encryptedPrivateKey: privateKey!,
             createdAt: context.services.clock.now())
         do {
-            try await context.services.encryptionKeys.createKeys(keys)
+            try await keyStore { try await context.services.encryptionKeys.createKeys(keys) }
         } catch EncryptionKeyStoreError.alreadyExists {
             throw APIError(
                 status: 409, code: "ENCRYPTION_ALREADY_SET_UP",
                 message: "Encryption is already set up for this account; its keys are kept (reset them first to replace them)")
-        } catch {
-            throw APIError.serviceUnavailable
         }
         AppMetrics.event("encryption_set_up")
         return .json(201, MessageDTO(message: "Encryption set up"))
@@ -111,11 +107,7 @@ enum Encryption {
     /// Entries sealed to the old key stay as they are: nobody can read them any more.
     @Sendable static func reset(_ request: APIRequest, _ context: APIContext, _ principal: Principal) async throws -> APIResponse {
         guard try await stored(context, principal.subject) != nil else { throw notSetUp }
-        do {
-            try await context.services.encryptionKeys.deleteKeys(userId: principal.subject)
-        } catch {
-            throw APIError.serviceUnavailable
-        }
+        try await keyStore { try await context.services.encryptionKeys.deleteKeys(userId: principal.subject) }
         AppMetrics.event("encryption_reset")
         return .json(
             MessageDTO(
@@ -127,8 +119,16 @@ enum Encryption {
     // MARK: helpers
 
     static func stored(_ context: APIContext, _ userId: String) async throws -> StoredKeys? {
+        try await keyStore { try await context.services.encryptionKeys.keys(userId: userId.lowercased()) }
+    }
+
+    /// Runs a key-store call: its answers (`alreadyExists`, `notFound`) pass through for the
+    /// handler to word; anything else is the store being unavailable (503).
+    static func keyStore<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await context.services.encryptionKeys.keys(userId: userId.lowercased())
+            return try await body()
+        } catch let answer as EncryptionKeyStoreError where answer == .alreadyExists || answer == .notFound {
+            throw answer
         } catch {
             throw APIError.serviceUnavailable
         }

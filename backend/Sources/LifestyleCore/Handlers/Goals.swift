@@ -59,7 +59,7 @@ enum Goals {
     @Sendable static func list(_ request: APIRequest, _ context: APIContext, _ principal: Principal, _ p: ListGoalsParameters)
         async throws -> APIResponse
     {
-        let statuses = p.status.isEmpty ? ["draft", "active", "paused", "completed"] : p.status
+        let statuses = p.status.isEmpty ? StoredGoal.statusesInUse : p.status
         var goals = try await mapped(context) { try await context.services.goals.goals(userId: principal.subject, statuses: statuses) }
         if !p.goalPattern.isEmpty { goals = goals.filter { p.goalPattern.contains($0.pattern) } }
         if !p.category.isEmpty { goals = goals.filter { p.category.contains($0.category) } }

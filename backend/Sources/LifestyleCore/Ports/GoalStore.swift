@@ -88,11 +88,14 @@ public protocol GoalStore: Sendable {
     func goalsInUse(userId: String) async throws -> Int
 }
 
-extension GoalStore {
-    public static var statusesInUse: [String] { ["draft", "active", "paused", "completed"] }
+extension StoredGoal {
+    /// Every status but `archived`: the goals the default list shows and the per-user limit counts.
+    public static let statusesInUse = ["draft", "active", "paused", "completed"]
+}
 
+extension GoalStore {
     public func goalsInUse(userId: String) async throws -> Int {
-        try await goals(userId: userId, statuses: Self.statusesInUse).count
+        try await goals(userId: userId, statuses: StoredGoal.statusesInUse).count
     }
 }
 
