@@ -268,5 +268,24 @@ enum Schema {
                   encrypted_private_key TEXT NOT NULL, created_at REAL NOT NULL, recovery TEXT)
                 """
             ]),
+        Migration(
+            version: 4, name: "journal entries, their statistics and shares",
+            statements: [
+                """
+                CREATE TABLE journal_entries (
+                  entry_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+                  version INTEGER NOT NULL, goal_ids TEXT NOT NULL, document TEXT NOT NULL)
+                """,
+                "CREATE INDEX journal_entries_by_user ON journal_entries (user_id, entry_id)",
+                "CREATE TABLE journal_stats (user_id TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT NOT NULL)",
+                """
+                CREATE TABLE journal_shares (
+                  share_id TEXT PRIMARY KEY, entry_id TEXT NOT NULL, owner_id TEXT NOT NULL, recipient_id TEXT NOT NULL,
+                  permissions TEXT NOT NULL, encrypted_key TEXT, created_at REAL NOT NULL, expires_at REAL NOT NULL,
+                  access_count INTEGER NOT NULL DEFAULT 0, last_accessed REAL, UNIQUE (entry_id, recipient_id))
+                """,
+                "CREATE INDEX journal_shares_by_owner ON journal_shares (owner_id)",
+                "CREATE INDEX journal_shares_by_recipient ON journal_shares (recipient_id)",
+            ]),
     ]
 }

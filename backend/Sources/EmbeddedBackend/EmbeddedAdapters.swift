@@ -17,6 +17,7 @@ public struct EmbeddedAdapters: Sendable {
     public let users: SQLiteUserStore
     public let goals: SQLiteGoalStore
     public let encryptionKeys: SQLiteEncryptionKeyStore
+    public let journal: SQLiteJournalStore
     public let identity: LocalIdentityProvider
     public let rateLimiter: SQLiteRateLimiter
     public let revocations: SQLiteTokenRevocations
@@ -42,7 +43,7 @@ public struct EmbeddedAdapters: Sendable {
         let mailer = OutboxMailer(path: dataDirectory + "/outbox.jsonl")
         return EmbeddedAdapters(
             database: db, users: SQLiteUserStore(database: db), goals: SQLiteGoalStore(database: db),
-            encryptionKeys: SQLiteEncryptionKeyStore(database: db),
+            encryptionKeys: SQLiteEncryptionKeyStore(database: db), journal: SQLiteJournalStore(database: db),
             identity: LocalIdentityProvider(
                 database: db, tokens: tokens, hasher: hasher, mailer: mailer, clock: clock, keys: keys),
             rateLimiter: SQLiteRateLimiter(database: db, clock: clock), revocations: SQLiteTokenRevocations(database: db), keys: keys)

@@ -34,7 +34,7 @@ public enum Composition {
         case .dev, .prod:
             let aws = try awsAdapters(config: config, env: env, logger: logger)
             return Services(
-                users: aws.users, goals: aws.goals, encryptionKeys: aws.encryptionKeys, identity: aws.identity,
+                users: aws.users, goals: aws.goals, encryptionKeys: aws.encryptionKeys, journal: aws.journal, identity: aws.identity,
                 rateLimiter: aws.rateLimiter, secret: aws.appSecret,
                 config: config,
                 apiKeys: aws.apiKeys, edge: aws.edge, revocations: aws.revocations)
@@ -48,7 +48,8 @@ public enum Composition {
                 let apiKeys = try localAPIKeys(env)
                 let backend = try await EmbeddedAdapters.open(dataDirectory: dataDir)
                 return Services(
-                    users: backend.users, goals: backend.goals, encryptionKeys: backend.encryptionKeys, identity: backend.identity,
+                    users: backend.users, goals: backend.goals, encryptionKeys: backend.encryptionKeys, journal: backend.journal,
+                    identity: backend.identity,
                     rateLimiter: backend.rateLimiter,
                     secret: AppSecret(backend.keys), config: config, apiKeys: apiKeys, edge: localEdge(env),
                     revocations: backend.revocations)

@@ -46,6 +46,25 @@ public enum Random {
         return uuid(using: &g)
     }
 
+    /// A version 7 UUID (RFC 9562): the first 48 bits are the Unix time in milliseconds, so ids
+    /// made later sort after earlier ones as strings (a journal entry's key orders the journal).
+    public static func uuidV7(unixMilliseconds ms: Int64) -> String {
+        var g = SystemRandomNumberGenerator()
+        var high = g.next()
+        var low = g.next()
+        high = (UInt64(UInt64(bitPattern: ms) & 0xFFFF_FFFF_FFFF) << 16) | 0x7000 | (high & 0x0FFF)
+        low = (low & ~(0xC000 << 48)) | (0x8000 << 48)  // variant 10xx
+        var hex = ""
+        for (word, first) in [(high, 0), (low, 16)] {
+            for n in 0..<16 {
+                let digit = first + n
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 { hex.append("-") }
+                hex.append(Character(Unicode.Scalar(Hex.table[Int(truncatingIfNeeded: word >> UInt64(60 - 4 * n)) & 0xF])))
+            }
+        }
+        return hex
+    }
+
     /// A string of `count` random decimal digits.
     public static func digits(_ count: Int) -> String {
         var g = SystemRandomNumberGenerator()

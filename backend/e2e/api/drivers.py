@@ -301,6 +301,16 @@ class EmbeddedDriver(ServerProcessDriver):
         """Everything the database holds at rest, as text (the SQLite file and its journal)."""
         return "".join(p.read_bytes().decode("latin-1") for p in sorted(self.data_dir.glob("lifestyle.db*")))
 
+    def expire_share(self, share_id: str, entry_id: str, recipient_id: str) -> None:
+        """Moves a share's expiry into the past, as time would (the service has no test clock)."""
+        import sqlite3
+        import time
+        with sqlite3.connect(self.data_dir / "lifestyle.db", timeout=10) as db:
+            db.execute("UPDATE journal_shares SET expires_at = ? WHERE share_id = ?", (time.time() - 1, share_id))
+            # the entry's own list of its shares says until when, too
+            db.execute("UPDATE journal_entries SET document = json_set(document, ?, '2000-01-01T00:00:00.000Z') "
+                       "WHERE entry_id = ?", (f'$._shares."{recipient_id}".expiresAt', entry_id))
+
 
 class AwsDriver(ServerProcessDriver):
     """``ENVIRONMENT=dev`` against the moto AWS emulator (SigV4 checked): Cognito user pool and
@@ -417,6 +427,21 @@ class AwsDriver(ServerProcessDriver):
 
         digest = hmac.new(self.client_secret.encode(), (username + self.client_id).encode(), hashlib.sha256).digest()
         return base64.b64encode(digest).decode()
+
+    def expire_share(self, share_id: str, entry_id: str, recipient_id: str) -> None:
+        """Moves a share's expiry into the past, as time would (the service has no test clock)."""
+        import time
+        dynamodb = self._client("dynamodb")
+        dynamodb.update_item(
+            TableName="users-dev", Key={"pk": {"S": f"SHARE#{entry_id}"}, "sk": {"S": f"TO#{recipient_id}"}},
+            UpdateExpression="SET expiresAt = :t", ExpressionAttributeValues={":t": {"N": str(time.time() - 1)}})
+        owner = dynamodb.get_item(TableName="users-dev", Key={"pk": {"S": f"ENTRY#{entry_id}"}, "sk": {"S": "OWNER"}},
+                                  ConsistentRead=True)["Item"]["userId"]["S"]
+        key = {"pk": {"S": f"USER#{owner}"}, "sk": {"S": f"JOURNAL#{entry_id}"}}
+        document = json.loads(dynamodb.get_item(TableName="users-dev", Key=key, ConsistentRead=True)["Item"]["document"]["S"])
+        document["_shares"][recipient_id]["expiresAt"] = "2000-01-01T00:00:00.000Z"
+        dynamodb.update_item(TableName="users-dev", Key=key, UpdateExpression="SET #d = :d", ExpressionAttributeNames={"#d": "document"},
+                             ExpressionAttributeValues={":d": {"S": json.dumps(document, separators=(",", ":"))}})
 
     def stored_text(self) -> str:
         """Everything the users table holds (a full scan), as text."""

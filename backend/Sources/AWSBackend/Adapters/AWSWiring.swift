@@ -48,6 +48,7 @@ public struct AWSAdapters: Sendable {
     public let users: DynamoDBUserStore
     public let goals: DynamoDBGoalStore
     public let encryptionKeys: DynamoDBEncryptionKeyStore
+    public let journal: DynamoDBJournalStore
     public let identity: CognitoIdentityAdapter
     public let rateLimiter: DynamoDBRateLimiter
     public let revocations: DynamoDBTokenRevocations
@@ -158,7 +159,8 @@ public struct AWSAdapters: Sendable {
             userPoolId: poolId, clientId: clientId, appSecret: appSecret, clientSecret: clientSecret)
         return AWSAdapters(
             users: users, goals: DynamoDBGoalStore(client: dynamo, table: s.usersTable),
-            encryptionKeys: DynamoDBEncryptionKeyStore(client: dynamo, table: s.usersTable), identity: identity,
+            encryptionKeys: DynamoDBEncryptionKeyStore(client: dynamo, table: s.usersTable),
+            journal: DynamoDBJournalStore(client: dynamo, table: s.usersTable), identity: identity,
             rateLimiter: DynamoDBRateLimiter(client: dynamo, table: s.usersTable),
             revocations: DynamoDBTokenRevocations(client: dynamo, table: s.usersTable),
             customMessage: CustomMessageTrigger(appBaseURL: appBaseURL), httpClient: http,

@@ -67,6 +67,26 @@ public enum APIOperation: String, CaseIterable, Sendable {
     case logGoalActivity
     /// GET /goals/{goalId}/progress: A goal's progress, statistics and insights
     case getGoalProgress
+    /// GET /journal: The caller's journal, newest first, or what is shared with them or by them
+    case listJournalEntries
+    /// POST /journal: Write a journal entry (plain, or encrypted on the client)
+    case createJournalEntry
+    /// GET /journal/stats: The caller's journal statistics (kept up to date by every write)
+    case getJournalStats
+    /// GET /journal/{entryId}: One of the caller's entries, or an entry shared with them
+    case getJournalEntry
+    /// PUT /journal/{entryId}: Change one of the caller's entries (fields given are changed)
+    case updateJournalEntry
+    /// DELETE /journal/{entryId}: Delete one of the caller's entries and every share of it
+    case deleteJournalEntry
+    /// GET /shares: Shares the caller gave and received, newest first
+    case listShares
+    /// POST /shares: Share one of the caller's journal entries with another user (read-only)
+    case createShare
+    /// DELETE /shares/{shareId}: Revoke a share the caller gave (the recipient loses access at once)
+    case revokeShare
+    /// POST /ai-shares: Not available yet (501 NOT_IMPLEMENTED)
+    case createAIShare
 
     public var method: String {
         switch self {
@@ -102,6 +122,16 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .listGoalActivities: "GET"
         case .logGoalActivity: "POST"
         case .getGoalProgress: "GET"
+        case .listJournalEntries: "GET"
+        case .createJournalEntry: "POST"
+        case .getJournalStats: "GET"
+        case .getJournalEntry: "GET"
+        case .updateJournalEntry: "PUT"
+        case .deleteJournalEntry: "DELETE"
+        case .listShares: "GET"
+        case .createShare: "POST"
+        case .revokeShare: "DELETE"
+        case .createAIShare: "POST"
         }
     }
 
@@ -139,6 +169,16 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .listGoalActivities: "/goals/{goalId}/activities"
         case .logGoalActivity: "/goals/{goalId}/activities"
         case .getGoalProgress: "/goals/{goalId}/progress"
+        case .listJournalEntries: "/journal"
+        case .createJournalEntry: "/journal"
+        case .getJournalStats: "/journal/stats"
+        case .getJournalEntry: "/journal/{entryId}"
+        case .updateJournalEntry: "/journal/{entryId}"
+        case .deleteJournalEntry: "/journal/{entryId}"
+        case .listShares: "/shares"
+        case .createShare: "/shares"
+        case .revokeShare: "/shares/{shareId}"
+        case .createAIShare: "/ai-shares"
         }
     }
 
@@ -176,6 +216,16 @@ public enum APIOperation: String, CaseIterable, Sendable {
         case .listGoalActivities: .bearer
         case .logGoalActivity: .bearer
         case .getGoalProgress: .bearer
+        case .listJournalEntries: .bearer
+        case .createJournalEntry: .bearer
+        case .getJournalStats: .bearer
+        case .getJournalEntry: .bearer
+        case .updateJournalEntry: .bearer
+        case .deleteJournalEntry: .bearer
+        case .listShares: .bearer
+        case .createShare: .bearer
+        case .revokeShare: .bearer
+        case .createAIShare: .bearer
         }
     }
 }
@@ -252,6 +302,32 @@ public protocol APIHandlers {
     static var logGoalActivity: @Sendable (APIRequest, APIContext, Principal, LogGoalActivityParameters) async throws -> APIResponse { get }
     /// GET /goals/{goalId}/progress (bearer): A goal's progress, statistics and insights
     static var getGoalProgress: @Sendable (APIRequest, APIContext, Principal, GetGoalProgressParameters) async throws -> APIResponse { get }
+    /// GET /journal (bearer): The caller's journal, newest first, or what is shared with them or by them
+    static var listJournalEntries: @Sendable (APIRequest, APIContext, Principal, ListJournalEntriesParameters) async throws -> APIResponse {
+        get
+    }
+    /// POST /journal (bearer): Write a journal entry (plain, or encrypted on the client)
+    static var createJournalEntry: BearerHandler { get }
+    /// GET /journal/stats (bearer): The caller's journal statistics (kept up to date by every write)
+    static var getJournalStats: BearerHandler { get }
+    /// GET /journal/{entryId} (bearer): One of the caller's entries, or an entry shared with them
+    static var getJournalEntry: @Sendable (APIRequest, APIContext, Principal, GetJournalEntryParameters) async throws -> APIResponse { get }
+    /// PUT /journal/{entryId} (bearer): Change one of the caller's entries (fields given are changed)
+    static var updateJournalEntry: @Sendable (APIRequest, APIContext, Principal, UpdateJournalEntryParameters) async throws -> APIResponse {
+        get
+    }
+    /// DELETE /journal/{entryId} (bearer): Delete one of the caller's entries and every share of it
+    static var deleteJournalEntry: @Sendable (APIRequest, APIContext, Principal, DeleteJournalEntryParameters) async throws -> APIResponse {
+        get
+    }
+    /// GET /shares (bearer): Shares the caller gave and received, newest first
+    static var listShares: @Sendable (APIRequest, APIContext, Principal, ListSharesParameters) async throws -> APIResponse { get }
+    /// POST /shares (bearer): Share one of the caller's journal entries with another user (read-only)
+    static var createShare: BearerHandler { get }
+    /// DELETE /shares/{shareId} (bearer): Revoke a share the caller gave (the recipient loses access at once)
+    static var revokeShare: @Sendable (APIRequest, APIContext, Principal, RevokeShareParameters) async throws -> APIResponse { get }
+    /// POST /ai-shares (bearer): Not available yet (501 NOT_IMPLEMENTED)
+    static var createAIShare: BearerHandler { get }
 }
 
 /// The API's handlers (bound in `Handlers/API.swift`).
@@ -331,6 +407,37 @@ extension Routes {
             Route(operation) { request, context, principal in
                 try await API.getGoalProgress(request, context, principal, try GetGoalProgressParameters(request, path: context.parameters))
             }
+        case .listJournalEntries:
+            Route(operation) { request, context, principal in
+                try await API.listJournalEntries(
+                    request, context, principal, try ListJournalEntriesParameters(request, path: context.parameters))
+            }
+        case .createJournalEntry: Route(operation, bearer: API.createJournalEntry)
+        case .getJournalStats: Route(operation, bearer: API.getJournalStats)
+        case .getJournalEntry:
+            Route(operation) { request, context, principal in
+                try await API.getJournalEntry(request, context, principal, try GetJournalEntryParameters(request, path: context.parameters))
+            }
+        case .updateJournalEntry:
+            Route(operation) { request, context, principal in
+                try await API.updateJournalEntry(
+                    request, context, principal, try UpdateJournalEntryParameters(request, path: context.parameters))
+            }
+        case .deleteJournalEntry:
+            Route(operation) { request, context, principal in
+                try await API.deleteJournalEntry(
+                    request, context, principal, try DeleteJournalEntryParameters(request, path: context.parameters))
+            }
+        case .listShares:
+            Route(operation) { request, context, principal in
+                try await API.listShares(request, context, principal, try ListSharesParameters(request, path: context.parameters))
+            }
+        case .createShare: Route(operation, bearer: API.createShare)
+        case .revokeShare:
+            Route(operation) { request, context, principal in
+                try await API.revokeShare(request, context, principal, try RevokeShareParameters(request, path: context.parameters))
+            }
+        case .createAIShare: Route(operation, bearer: API.createAIShare)
         }
     }
 }
@@ -508,6 +615,96 @@ public struct GetGoalProgressParameters: Sendable, Equatable {
         var reader = ParameterReader(request, path: path)
         goalId = reader.path("goalId", format: .uuid, maxLength: 256)
         period = reader.query.oneOf("period", ["current", "week", "month", "quarter", "year", "all"]) ?? "current"
+        try reader.check()
+    }
+}
+
+/// The parameters of `listJournalEntries` (GET /journal), as openapi.yaml declares them.
+public struct ListJournalEntriesParameters: Sendable, Equatable {
+    /// The page, from 1.
+    public var page: Int
+    /// Items per page.
+    public var limit: Int
+    /// Whose entries.
+    public var filter: String
+    /// Only entries that link this goal of the caller.
+    public var goalId: String?
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        page = reader.query.integer("page", in: 1...Int.max, default: 1)
+        limit = reader.query.integer("limit", in: 1...100, default: 20)
+        filter = reader.query.oneOf("filter", ["owned", "shared-with-me", "shared-by-me", "all"]) ?? "owned"
+        goalId = reader.query.string("goalId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `getJournalEntry` (GET /journal/{entryId}), as openapi.yaml declares them.
+public struct GetJournalEntryParameters: Sendable, Equatable {
+    /// A journal entry's id.
+    public var entryId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        entryId = reader.path("entryId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `updateJournalEntry` (PUT /journal/{entryId}), as openapi.yaml declares them.
+public struct UpdateJournalEntryParameters: Sendable, Equatable {
+    /// A journal entry's id.
+    public var entryId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        entryId = reader.path("entryId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `deleteJournalEntry` (DELETE /journal/{entryId}), as openapi.yaml declares them.
+public struct DeleteJournalEntryParameters: Sendable, Equatable {
+    /// A journal entry's id.
+    public var entryId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        entryId = reader.path("entryId", format: .uuid, maxLength: 256)
+        try reader.check()
+    }
+}
+
+/// The parameters of `listShares` (GET /shares), as openapi.yaml declares them.
+public struct ListSharesParameters: Sendable, Equatable {
+    /// Shared items of this type.
+    public var itemType: String?
+    /// Given (created) or received.
+    public var direction: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        itemType = reader.query.oneOf("itemType", ["journal", "goal"])
+        direction = reader.query.oneOf("direction", ["created", "received", "all"]) ?? "all"
+        try reader.check()
+    }
+}
+
+/// The parameters of `revokeShare` (DELETE /shares/{shareId}), as openapi.yaml declares them.
+public struct RevokeShareParameters: Sendable, Equatable {
+    /// A share's id.
+    public var shareId: String
+
+    /// Reads every parameter; throws one 400 VALIDATION_ERROR naming each bad one.
+    public init(_ request: APIRequest, path: PathParameters) throws {
+        var reader = ParameterReader(request, path: path)
+        shareId = reader.path("shareId", format: .uuid, maxLength: 256)
         try reader.check()
     }
 }

@@ -48,4 +48,20 @@ extension API {
         @Sendable (APIRequest, APIContext, Principal, LogGoalActivityParameters) async throws -> APIResponse = Goals.logActivity
     public static let getGoalProgress:
         @Sendable (APIRequest, APIContext, Principal, GetGoalProgressParameters) async throws -> APIResponse = Goals.progress
+    public static let listJournalEntries:
+        @Sendable (APIRequest, APIContext, Principal, ListJournalEntriesParameters) async throws -> APIResponse = Journal.list
+    public static let createJournalEntry: BearerHandler = Journal.create
+    public static let getJournalStats: BearerHandler = Journal.stats
+    public static let getJournalEntry:
+        @Sendable (APIRequest, APIContext, Principal, GetJournalEntryParameters) async throws -> APIResponse = Journal.get
+    public static let updateJournalEntry:
+        @Sendable (APIRequest, APIContext, Principal, UpdateJournalEntryParameters) async throws -> APIResponse = Journal.update
+    public static let deleteJournalEntry:
+        @Sendable (APIRequest, APIContext, Principal, DeleteJournalEntryParameters) async throws -> APIResponse = Journal.delete
+    public static let listShares: @Sendable (APIRequest, APIContext, Principal, ListSharesParameters) async throws -> APIResponse =
+        Sharing.list
+    public static let createShare: BearerHandler = Sharing.create
+    public static let revokeShare: @Sendable (APIRequest, APIContext, Principal, RevokeShareParameters) async throws -> APIResponse =
+        Sharing.revokeShare
+    public static let createAIShare: BearerHandler = Sharing.createAIShare
 }

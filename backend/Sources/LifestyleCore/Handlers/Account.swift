@@ -25,7 +25,7 @@ enum Account {
         return .json(MessageDTO(message: "Password changed. Other sessions have been signed out."))
     }
 
-    /// Deletes the account: goals and their activities, identity, profile, MFA data, backup codes
+    /// Deletes the account: journal entries, shares given and received, goals and their activities, identity, profile, MFA data, backup codes
     /// and refresh tokens. Goals go first (a failure answers 503 and a repeated delete finishes);
     /// then all or nothing, like register: the profile goes first (one transaction) and comes back when the
     /// identity cannot be removed, so a failure never leaves a profile without an identity or the
@@ -40,9 +40,10 @@ enum Account {
             try await s.identity.verifyPassword(principal: principal, password: password!)
         }
         let id = principal.subject
-        // goals, activities and encryption keys first: a deletion that fails after this point is repeated by the
-        // next DELETE, which finds them gone; never an identity removed with goals left behind
+        // the journal, shares, goals, activities and encryption keys first: a deletion that fails after this point is
+        // repeated by the next DELETE, which finds them gone; never an identity removed with data left behind
         do {
+            try await Journal.deleteAll(context, userId: id)
             try await s.goals.deleteGoals(userId: id)
             try await s.encryptionKeys.deleteKeys(userId: id)
         } catch {

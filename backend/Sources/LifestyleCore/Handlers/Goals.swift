@@ -362,6 +362,11 @@ enum Goals {
         return ""
     }
 
+    static func optionalString(_ o: [String: JSONValue], _ key: String) -> String? {
+        if case .string(let s)? = o[key] { return s }
+        return nil
+    }
+
     static func number(_ o: [String: JSONValue], _ key: String) -> Double { optionalNumber(o, key) ?? 0 }
 
     static func optionalNumber(_ o: [String: JSONValue], _ key: String) -> Double? {

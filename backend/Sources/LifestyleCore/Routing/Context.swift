@@ -14,6 +14,8 @@ public struct Services: Sendable {
     public var goals: any GoalStore
     /// Users' end-to-end encryption keys (opaque to the server).
     public var encryptionKeys: any EncryptionKeyStore
+    /// Journal entries, their statistics and shares.
+    public var journal: any JournalStore
     public var identity: any IdentityProvider
     /// Bearer authentication (by default the identity provider, which verifies its own tokens).
     public var tokens: any AccessTokenVerifier
@@ -32,7 +34,7 @@ public struct Services: Sendable {
 
     public init(
         users: any UserStore, goals: (any GoalStore)? = nil, encryptionKeys: (any EncryptionKeyStore)? = nil,
-        identity: any IdentityProvider,
+        journal: (any JournalStore)? = nil, identity: any IdentityProvider,
         rateLimiter: any RateLimiter = InMemoryRateLimiter(),
         secret: AppSecret = AppSecret(.generate()), clock: any WallClock = SystemClock(), config: AppConfig,
         version: String = AppVersion.current, apiKeys: APIKeyRing? = nil,
@@ -45,6 +47,7 @@ public struct Services: Sendable {
         self.users = users
         self.goals = goals ?? InMemoryGoalStore()
         self.encryptionKeys = encryptionKeys ?? InMemoryEncryptionKeyStore()
+        self.journal = journal ?? InMemoryJournalStore()
         self.identity = identity
         self.rateLimiter = rateLimiter
         self.secret = secret
