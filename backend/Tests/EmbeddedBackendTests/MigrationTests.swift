@@ -94,8 +94,8 @@ final class MigrationTests: XCTestCase {
         try await again.close()
     }
 
-    /// A directory the auth release (schema version 1, before goals) made: the goal and key tables
-    /// arrive, the users stay, and goals and keys can be stored at once.
+    /// A directory the auth release (schema version 1, before goals) made: the goal, key and
+    /// journal tables arrive, the users stay, and goals, keys and entries can be stored at once.
     func testTheAuthReleasesDirectoryGetsTheGoalAndKeyTables() async throws {
         let file = try await landedFile()
         let previous = try await EmbeddedDatabase.open(path: file, migrations: Array(Schema.migrations.prefix(1)))
@@ -104,7 +104,19 @@ final class MigrationTests: XCTestCase {
         try await previous.close()
         let db = try await EmbeddedDatabase.open(path: file)
         let after = try await version(db)
-        XCTAssertEqual(after, 3)
+        XCTAssertEqual(after, 4)
+        let journal = SQLiteJournalStore(database: db)
+        let entry = StoredEntry(
+            userId: "s-1", entryId: "e-1", createdAt: Date(), updatedAt: Date(), goalIds: ["g-1"], document: Array("{}".utf8))
+        try await journal.createEntry(entry, stats: StoredJournalStats(userId: "s-1", version: 1, document: Array("{}".utf8)))
+        let linked = try await journal.entries(userId: "s-1", linking: "g-1")
+        XCTAssertEqual(linked.map(\.entryId), ["e-1"])
+        do {
+            try await journal.createEntry(
+                StoredEntry(userId: "s-1", entryId: "e-2", createdAt: Date(), updatedAt: Date(), goalIds: [], document: []),
+                stats: StoredJournalStats(userId: "s-1", version: 1, document: []))
+            XCTFail("statistics written from a stale read must conflict")
+        } catch JournalStoreError.conflict {}
         let user = try await db.query("SELECT first_name FROM users WHERE user_id = 's-1'")
         XCTAssertEqual(user.first?.string("first_name"), "Ada")
         let store = SQLiteGoalStore(database: db)

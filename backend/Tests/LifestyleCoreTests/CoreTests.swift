@@ -90,6 +90,9 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(found("GET", "/v1/goals/%FF%FE")?.1["goalId"], nil)
     }
 
+    /// The auth milestone's contract and the account lifecycle are served. Everything else the
+    /// table routes comes from openapi.yaml alone (e2e/static/test_openapi.py holds the served
+    /// routes equal to the spec), so a new endpoint is not written here a fourth time.
     func testEveryContractRouteIsInTheTable() {
         let table = Set(Routes.all.map { "\($0.method) \($0.path)" })
         let contract = [
@@ -99,14 +102,9 @@ final class RouterTests: XCTestCase {
             "PUT /users/profile",
             // the account lifecycle (beyond the contract)
             "POST /auth/logout", "POST /auth/password/change", "POST /auth/email/resend", "DELETE /users/profile",
-            // goals (the app's contract, tag Goals)
-            "GET /goals", "POST /goals", "GET /goals/{goalId}", "PUT /goals/{goalId}", "DELETE /goals/{goalId}",
-            "GET /goals/{goalId}/activities", "POST /goals/{goalId}/activities", "GET /goals/{goalId}/progress",
-            // user lookup and encryption keys (tags Users, Encryption; recovery and reset beside the contract)
-            "GET /users/by-email/{email}", "GET /users/{userId}", "POST /encryption/setup", "GET /encryption/check/{userId}",
-            "GET /encryption/user/{userId}", "POST /encryption/recovery", "DELETE /encryption/keys",
         ]
-        XCTAssertEqual(table, Set(contract))
+        XCTAssertEqual(Set(contract).subtracting(table), [], "contract routes missing from the table")
+        XCTAssertEqual(table.count, Routes.all.count, "a route is in the table twice")
     }
 }
 

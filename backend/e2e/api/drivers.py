@@ -361,8 +361,14 @@ class AwsDriver(ServerProcessDriver):
         )["UserPoolClient"]
         dynamodb.create_table(
             TableName="users-dev", BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"}
+                                  for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            # the two indexes Terraform's modules/dynamodb gives the table (shares given / received)
+            GlobalSecondaryIndexes=[
+                {"IndexName": f"gsi{n}", "Projection": {"ProjectionType": "ALL"},
+                 "KeySchema": [{"AttributeName": f"gsi{n}pk", "KeyType": "HASH"}, {"AttributeName": f"gsi{n}sk", "KeyType": "RANGE"}]}
+                for n in (1, 2)],
         )
         self.pool_id = pool["Id"]
         self.client_id = client["ClientId"]

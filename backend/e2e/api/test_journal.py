@@ -298,3 +298,21 @@ def test_every_template_id_of_the_contract_and_the_web_client_is_accepted(api):
     for template in ("daily_reflection", "goal_progress", "mood_tracker", "habit_tracker", "creative_writing", "gratitude",
                      "blank", "daily-reflection", "goals-progress", "emotional-checkin", "dream-journal", "creative-writing"):
         assert w.write("t", "c", template=template)["template"] == template
+
+
+def test_entries_written_at_once_are_all_counted(api):
+    """Every write of an entry also writes the statistics, conditioned on the version read: writes
+    at the same moment retry, and none is lost from the figures."""
+    import concurrent.futures
+    w = Writer(api, "busy", keys=False)
+
+    def write(n):
+        return api.post("/journal", {"title": f"Note {n}", "content": "one two three", "tags": ["rush"]},
+                        token=w.token).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(write, range(16)))
+    assert codes == [201] * 16, codes
+    s = json_body(api.get("/journal/stats", token=w.token))
+    assert (s["totalEntries"], s["totalWords"], s["topTags"]) == (16, 48, [{"tag": "rush", "count": 16}])
+    assert json_body(api.get("/journal?limit=100", token=w.token))["total"] == 16

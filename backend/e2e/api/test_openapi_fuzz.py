@@ -22,6 +22,9 @@ CHECKS = "not_a_server_error,response_schema_conformance"
 # Operations that end the session or the account: fuzzed last, each with a user of its own, so that
 # the others run with a token that stays valid.
 ENDING = ("logoutUser", "deleteUserAccount")
+# Answers 501 NOT_IMPLEMENTED by design until an analysis service exists (documented in the spec;
+# test_journal.py checks the answer), which not_a_server_error would report on every request.
+NOT_YET = ("createAIShare",)
 
 pytestmark = pytest.mark.skipif(os.environ.get("LIFESTYLE_FUZZ") != "1",
                                 reason="fuzzing runs in the full suite (LIFESTYLE_FUZZ=1)")
@@ -53,7 +56,7 @@ def _run(api, token: str, select: list[str], tmp_path: Path, name: str) -> None:
 
 def test_no_operation_answers_5xx_or_off_its_documented_shape(api, tmp_path):
     user = api.new_user(tag="fuzz")
-    select = [arg for op in ENDING for arg in ("--exclude-operation-id", op)]
+    select = [arg for op in ENDING + NOT_YET for arg in ("--exclude-operation-id", op)]
     _run(api, api.access_token(user), select, tmp_path, "all")
 
 
