@@ -274,7 +274,7 @@ enum Schema {
                 """
                 CREATE TABLE journal_entries (
                   entry_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
-                  version INTEGER NOT NULL, goal_ids TEXT NOT NULL, document TEXT NOT NULL)
+                  version INTEGER NOT NULL, goal_ids TEXT NOT NULL, document TEXT NOT NULL, meta TEXT NOT NULL)
                 """,
                 "CREATE INDEX journal_entries_by_user ON journal_entries (user_id, entry_id)",
                 "CREATE TABLE journal_stats (user_id TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT NOT NULL)",

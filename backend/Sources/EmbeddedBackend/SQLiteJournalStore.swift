@@ -21,7 +21,7 @@ public struct SQLiteJournalStore: JournalStore {
             try await Self.writeStats(stats, tx)
             do {
                 try await tx.query(
-                    "INSERT INTO journal_entries (entry_id, user_id, created_at, updated_at, version, goal_ids, document) VALUES (?,?,?,?,?,?,?)",
+                    "INSERT INTO journal_entries (entry_id, user_id, created_at, updated_at, version, goal_ids, document, meta) VALUES (?,?,?,?,?,?,?,?)",
                     Self.binds(entry))
             } catch let e as SQLiteError where e.reason == .constraint || e.reason == .constraintPrimaryKeyFailed {
                 throw JournalStoreError.conflict
@@ -156,10 +156,11 @@ public struct SQLiteJournalStore: JournalStore {
     /// Replaces the entry if its stored version is the one read (`entry.version - 1`).
     static func replace(_ e: StoredEntry, _ tx: EmbeddedDatabase.Transaction) async throws {
         try await tx.query(
-            "UPDATE journal_entries SET updated_at = ?, version = ?, goal_ids = ?, document = ? WHERE entry_id = ? AND user_id = ? AND version = ?",
+            "UPDATE journal_entries SET updated_at = ?, version = ?, goal_ids = ?, document = ?, meta = ? WHERE entry_id = ? AND user_id = ? AND version = ?",
             [
                 .float(e.updatedAt.timeIntervalSince1970), .integer(e.version), .text(e.goalIds.joined(separator: " ")),
-                .text(String(decoding: e.document, as: UTF8.self)), .text(e.entryId), .text(e.userId), .integer(e.version - 1),
+                .text(String(decoding: e.document, as: UTF8.self)), .text(String(decoding: e.meta, as: UTF8.self)), .text(e.entryId),
+                .text(e.userId), .integer(e.version - 1),
             ])
         guard try await changes(tx) == 1 else { throw JournalStoreError.conflict }
     }
@@ -187,6 +188,7 @@ public struct SQLiteJournalStore: JournalStore {
         [
             .text(e.entryId), .text(e.userId), .float(e.createdAt.timeIntervalSince1970), .float(e.updatedAt.timeIntervalSince1970),
             .integer(e.version), .text(e.goalIds.joined(separator: " ")), .text(String(decoding: e.document, as: UTF8.self)),
+            .text(String(decoding: e.meta, as: UTF8.self)),
         ]
     }
 
@@ -196,7 +198,7 @@ public struct SQLiteJournalStore: JournalStore {
             createdAt: Date(timeIntervalSince1970: row.double("created_at")),
             updatedAt: Date(timeIntervalSince1970: row.double("updated_at")), version: row.int("version"),
             goalIds: (row.string("goal_ids") ?? "").split(separator: " ").map(String.init),
-            document: Array((row.string("document") ?? "").utf8))
+            document: Array((row.string("document") ?? "").utf8), meta: Array((row.string("meta") ?? "{}").utf8))
     }
 
     static func share(_ row: SQLiteRow) -> StoredShare {

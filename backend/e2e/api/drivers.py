@@ -308,8 +308,8 @@ class EmbeddedDriver(ServerProcessDriver):
         with sqlite3.connect(self.data_dir / "lifestyle.db", timeout=10) as db:
             db.execute("UPDATE journal_shares SET expires_at = ? WHERE share_id = ?", (time.time() - 1, share_id))
             # the entry's own list of its shares says until when, too
-            db.execute("UPDATE journal_entries SET document = json_set(document, ?, '2000-01-01T00:00:00.000Z') "
-                       "WHERE entry_id = ?", (f'$._shares."{recipient_id}".expiresAt', entry_id))
+            db.execute("UPDATE journal_entries SET meta = json_set(meta, ?, '2000-01-01T00:00:00.000Z') "
+                       "WHERE entry_id = ?", (f'$.shares."{recipient_id}".expiresAt', entry_id))
 
 
 class AwsDriver(ServerProcessDriver):
@@ -444,10 +444,10 @@ class AwsDriver(ServerProcessDriver):
         owner = dynamodb.get_item(TableName="users-dev", Key={"pk": {"S": f"ENTRY#{entry_id}"}, "sk": {"S": "OWNER"}},
                                   ConsistentRead=True)["Item"]["userId"]["S"]
         key = {"pk": {"S": f"USER#{owner}"}, "sk": {"S": f"JOURNAL#{entry_id}"}}
-        document = json.loads(dynamodb.get_item(TableName="users-dev", Key=key, ConsistentRead=True)["Item"]["document"]["S"])
-        document["_shares"][recipient_id]["expiresAt"] = "2000-01-01T00:00:00.000Z"
-        dynamodb.update_item(TableName="users-dev", Key=key, UpdateExpression="SET #d = :d", ExpressionAttributeNames={"#d": "document"},
-                             ExpressionAttributeValues={":d": {"S": json.dumps(document, separators=(",", ":"))}})
+        meta = json.loads(dynamodb.get_item(TableName="users-dev", Key=key, ConsistentRead=True)["Item"]["meta"]["S"])
+        meta["shares"][recipient_id]["expiresAt"] = "2000-01-01T00:00:00.000Z"
+        dynamodb.update_item(TableName="users-dev", Key=key, UpdateExpression="SET meta = :m",
+                             ExpressionAttributeValues={":m": {"S": json.dumps(meta, separators=(",", ":"))}})
 
     def stored_text(self) -> str:
         """Everything the users table holds (a full scan), as text."""

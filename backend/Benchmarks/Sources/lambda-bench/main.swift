@@ -11,7 +11,7 @@ import SigV4
 #endif
 
 // lambda-bench BINARY [--processes N] [--invocations M] [--environment dev|local]
-//                     [--floor FLOOR_BINARY] [--aws ENV_FILE] [--mixed K] [--goals G]
+//                     [--floor FLOOR_BINARY] [--aws ENV_FILE] [--mixed K] [--goals G] [--journal J]
 //
 // Spawns BINARY as a Lambda function against a Runtime API on loopback and prints cold start,
 // init time, warm round trip (GET /v1/health, API Gateway v2 event), peak RSS and binary size.
@@ -29,6 +29,12 @@ import SigV4
 //   activity logged and a goal's progress, each with its p50 next to the profile route's and the
 //   AWS calls it made (the function's request log line), and the mixed workload run again on a
 //   fresh function with those three goal calls added per user: peak RSS against the plain mix.
+// - `--journal J` (with `--aws`; default 2000, 0 skips): the bench user writes J entries of about
+//   a hundred words, then the journal's first page (20 of J) and the statistics, each with its p50
+//   next to the profile route's and the store call it makes from this process, and the AWS calls
+//   it made; then 20 encrypted entries of 64 KiB of ciphertext, and the mixed workload on a fresh
+//   function with the journal's first page (those 20), one of them read, and one rewritten (new
+//   ciphertext, new IV) added per user: peak RSS against the plain mix.
 //
 // The Runtime API here is served by the benchmark's own thread over the function's one
 // keep-alive connection, so no emulator thread hand-off is counted: a warm figure is the time
@@ -51,6 +57,7 @@ var floorBinary: String?
 var awsFile: String?
 var mixedInvocations = 20_000
 var goalCount = 1_000
+var journalCount = 2_000
 while !args.isEmpty {
     let flag = args.removeFirst()
     guard let value = args.first else { fail("\(flag) needs a value") }
@@ -68,6 +75,9 @@ while !args.isEmpty {
     case "--goals":
         guard let n = Int(value) else { fail("\(flag) needs a number") }
         goalCount = max(0, n)
+    case "--journal":
+        guard let n = Int(value) else { fail("\(flag) needs a number") }
+        journalCount = max(0, n)
     case "--environment":
         guard value == "dev" || value == "local" else { fail("--environment is dev or local") }
         environmentName = value
@@ -665,11 +675,125 @@ if goalCount > 0 {
         "  GET /v1/goals/{id}/progress p50       \(fmtUs(progressP50))   AWS calls \(calls("GET", "/v1/goals/", "/progress"))   ratio to profile + GetItem \(ratio(progressP50, p + gg))   (target <= 1.5)"
     )
 }
+
+// 5. The journal: J entries of the bench user, the first page and the statistics (blocks of 50
+// alternating with the profile route and with the one store call each makes, from this process).
+struct JournalEvents {
+    var list: [UInt8]
+    var read: [UInt8]
+    var rewrite: [[UInt8]]
+}
+var journalEvents: JournalEvents?
+if journalCount > 0 {
+    let words = (0..<100).map { ["morning", "walk", "coffee", "call", "garden", "rain", "book", "friend"][$0 % 8] }.joined(separator: " ")
+    let seedStart = monotonicNs()
+    for n in 0..<journalCount {
+        let (_, answer) = fn.invoke(
+            apiEvent(
+                "POST", "/v1/journal", bearer: session.access,
+                json:
+                    #"{"title":"Day \#(n)","content":"\#(words)","template":"daily_reflection","mood":"calm","tags":["bench","t\#(n % 7)"]}"#
+            ))
+        guard status(answer) == 201 else { fail("POST /v1/journal failed: \(answer.prefix(300))") }
+    }
+    let seedSeconds = Double(monotonicNs() - seedStart) / 1e9
+    guard let userId = bodyField("userId", fn.invoke(profileEvent).1) else { fail("no userId in the profile") }
+    let listEvent = apiEvent("GET", "/v1/journal", query: "limit=20", bearer: session.access)
+    let statsEvent = apiEvent("GET", "/v1/journal/stats", bearer: session.access)
+    let listed = fn.invoke(listEvent).1
+    guard status(listed) == 200, listed.contains("\"total\":\(journalCount)") else { fail("GET /v1/journal: \(listed.prefix(300))") }
+    guard status(fn.invoke(statsEvent).1) == 200 else { fail("GET /v1/journal/stats failed") }
+    func timed(_ body: () async throws -> Void) async -> Double {
+        let t0 = monotonicNs()
+        do { try await body() } catch { fail("a store call against the emulator failed: \(error)") }
+        return Double(monotonicNs() - t0)
+    }
+    func pageQuery() async -> Double {
+        await timed {
+            _ = try await dynamo.query(
+                .init(
+                    tableName: table, keyConditionExpression: "pk = :pk AND sk BETWEEN :first AND :stats",
+                    expressionAttributeValues: [":pk": .s("USER#" + userId), ":first": .s("JOURNAL#"), ":stats": .s("JOURNAL_STATS")],
+                    limit: 21, scanIndexForward: false, consistentRead: true))
+        }
+    }
+    func statsGet() async -> Double {
+        await timed {
+            _ = try await dynamo.getItem(
+                .init(tableName: table, key: ["pk": .s("USER#" + userId), "sk": .s("JOURNAL_STATS")], consistentRead: true))
+        }
+    }
+    var list: [Double] = [], stats: [Double] = [], profile3: [Double] = [], queries: [Double] = [], statsGets: [Double] = []
+    var profileGets: [Double] = []
+    while list.count < authenticated {
+        for _ in 0..<50 { profile3.append(fn.invoke(profileEvent).0) }
+        for _ in 0..<50 {
+            list.append(fn.invoke(listEvent).0)
+            stats.append(fn.invoke(statsEvent).0)
+        }
+        for _ in 0..<50 {
+            profileGets.append(await getItem())
+            queries.append(await pageQuery())
+            statsGets.append(await statsGet())
+        }
+    }
+    let logPath = tempDir() + "/journal-calls.log"
+    let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let counter = Function(binary, outputFD: logFD)
+    for _ in 0..<3 {
+        _ = counter.invoke(profileEvent)
+        _ = counter.invoke(listEvent)
+        _ = counter.invoke(statsEvent)
+    }
+    _ = counter.stop()
+    close(logFD)
+    func calls(_ path: String) -> String {
+        awsCalls(logPath, method: "GET", pathPrefix: path, pathSuffix: path).map(String.init) ?? "?"
+    }
+    let p = median(profile3), g = median(profileGets), q = median(queries), sg = median(statsGets)
+    let listP50 = median(list), statsP50 = median(stats)
+    print("journal (\(journalCount) entries of the bench user, seeded in \(Int(seedSeconds)) s; blocks of 50, AWS emulator):")
+    print("  GET /v1/users/profile p50        \(fmtUs(p))")
+    print(
+        "  store calls from this process p50: GetItem (profile) \(fmtUs(g)), Query of the first page (21 items) \(fmtUs(q)), GetItem of the statistics \(fmtUs(sg))"
+    )
+    print(
+        "  GET /v1/journal?limit=20 p50     \(fmtUs(listP50))   AWS calls \(calls("/v1/journal"))   ratio to profile + (Query - GetItem) \(ratio(listP50, p + q - g))   (target <= 1.5)"
+    )
+    print(
+        "  GET /v1/journal/stats p50        \(fmtUs(statsP50))   AWS calls \(calls("/v1/journal/stats"))   ratio to profile + (stats GetItem - GetItem) \(ratio(statsP50, p + sg - g))   (target <= 1.5)"
+    )
+
+    // 20 encrypted entries of 64 KiB of ciphertext: the newest page for the mixed workload
+    func cipher(_ n: Int) -> String { Base64.encode(Array(repeating: UInt8(truncatingIfNeeded: n &* 37), count: 48 * 1024)) }
+    let key = Base64.encode(Array(repeating: 7, count: 256)), iv = Base64.encode(Array(repeating: 1, count: 12))
+    var big: [String] = []
+    for n in 0..<20 {
+        let (_, answer) = fn.invoke(
+            apiEvent(
+                "POST", "/v1/journal", bearer: session.access,
+                json:
+                    #"{"title":"Sealed \#(n)","content":"\#(cipher(n))","isEncrypted":true,"encryptedKey":"\#(key)","encryptionIv":"\#(iv)","wordCount":9000}"#
+            ))
+        guard status(answer) == 201, let id = bodyField("entryId", answer) else {
+            fail("POST /v1/journal (64 KiB) failed: \(answer.prefix(300))")
+        }
+        big.append(id)
+    }
+    journalEvents = JournalEvents(
+        list: listEvent, read: apiEvent("GET", "/v1/journal/\(big[0])", bearer: session.access),
+        rewrite: (0..<8).map { n in
+            apiEvent(
+                "PUT", "/v1/journal/\(big[1])", bearer: session.access,
+                json: #"{"content":"\#(cipher(n + 100))","encryptionIv":"\#(Base64.encode(Array(repeating: UInt8(n), count: 12)))"}"#)
+        })
+}
+
 await http.shutdown()
 
 // The mixed workload: what a container serves over its life, on a fresh function each time;
 // with goals, the same mix plus the goal screen's list, a log and a progress per user.
-@MainActor func mixedWorkload(_ fn: Function, goals: GoalEvents?) -> Int {
+@MainActor func mixedWorkload(_ fn: Function, goals: GoalEvents?, journal: JournalEvents? = nil) -> Int {
     var checkpoints: [Int] = []
     var c = 1_000
     while c < mixedInvocations {
@@ -691,7 +815,7 @@ await http.shutdown()
     }
     while done < mixedInvocations {
         user += 1
-        let email = "mixed-\(getpid())-\(goals == nil ? "" : "g")\(user)@example.com"
+        let email = "mixed-\(getpid())-\(goals == nil ? "" : "g")\(journal == nil ? "" : "j")\(user)@example.com"
         // Names are letters only (the contract's name rule): a letter per user, cycling.
         let letter = String(UnicodeScalar(UInt8(97 + user % 26)))
         count(
@@ -722,15 +846,23 @@ await http.shutdown()
             count(fn.invoke(withBearer(goals.logs[n], session.access)), 201, "POST /v1/goals/{id}/activities")
             count(fn.invoke(withBearer(goals.progress[n], session.access)), 200, "GET /v1/goals/{id}/progress")
         }
+        if let journal {
+            // the bench user's journal: the newest page (20 entries of 64 KiB), one read, one rewritten
+            count(fn.invoke(withBearer(journal.list, session.access)), 200, "GET /v1/journal")
+            count(fn.invoke(withBearer(journal.read, session.access)), 200, "GET /v1/journal/{id}")
+            count(fn.invoke(withBearer(journal.rewrite[user % journal.rewrite.count], session.access)), 200, "PUT /v1/journal/{id}")
+        }
         while let next = checkpoints.first, done >= next {
             checkpoints.removeFirst()
             samples.append((done, rssKiB(fn.pid) ?? 0, peakRSSKiB(fn.pid) ?? 0))
         }
     }
     print(
-        goals == nil
-            ? "mixed workload (per user: register, login, profile GET x4, PUT, refresh; AWS emulator; a fresh function):"
-            : "mixed workload with goals (the same, plus the goal list, an activity logged and a goal's progress; a fresh function):")
+        journal != nil
+            ? "mixed workload with the journal (the plain mix, plus the first page of 20 entries of 64 KiB, one of them read and one rewritten; a fresh function):"
+            : goals == nil
+                ? "mixed workload (per user: register, login, profile GET x4, PUT, refresh; AWS emulator; a fresh function):"
+                : "mixed workload with goals (the same, plus the goal list, an activity logged and a goal's progress; a fresh function):")
     for (n, rss, peak) in samples {
         print("  after \(n) invocations   RSS \(mib(rss))   peak \(mib(peak))")
     }
@@ -762,6 +894,12 @@ if mixedInvocations > 0 {
         let goalsPeak = mixedWorkload(goalsFn, goals: goalEvents)
         if goalsFn.stop() != 0 { fail("the function exited badly after SIGTERM") }
         print("  peak RSS with goals / without: \(ratio(Double(goalsPeak), Double(plainPeak)))   (target <= 1.10)")
+    }
+    if let journalEvents {
+        let journalFn = Function(binary)
+        let journalPeak = mixedWorkload(journalFn, goals: nil, journal: journalEvents)
+        if journalFn.stop() != 0 { fail("the function exited badly after SIGTERM") }
+        print("  peak RSS with the journal (64 KiB entries) / without: \(ratio(Double(journalPeak), Double(plainPeak)))   (target <= 1.10)")
     }
 }
 let fnStatus = fn.stop()

@@ -5,7 +5,8 @@ import LifestyleCore
 /// same table"):
 ///
 /// - `USER#<userId>` / `JOURNAL#<entryId>`: an entry (version 7 UUIDs: the sort key orders the
-///   journal by time), `version` (N) for conditional writes, `document` as the core wrote it;
+///   journal by time), `version` (N) for conditional writes, `document` and `meta` as the core
+///   wrote them;
 /// - `USER#<userId>` / `JOURNAL_STATS`: the statistics (`stats`, `version`). It sorts right after
 ///   the entries, so the newest page is one `Query` (descending, `Limit` page + 1) that reads the
 ///   statistics (and with them the total) first;
@@ -333,6 +334,7 @@ public struct DynamoDBJournalStore: JournalStore {
         item["version"] = .n(String(e.version))
         item["goalIds"] = .l(e.goalIds.map { .s($0) })
         item["document"] = .s(String(decoding: e.document, as: UTF8.self))
+        item["meta"] = .s(String(decoding: e.meta, as: UTF8.self))
         return item
     }
 
@@ -342,7 +344,8 @@ public struct DynamoDBJournalStore: JournalStore {
             if case .l(let l)? = item["goalIds"] { l.compactMap { if case .s(let s) = $0 { s } else { nil } } } else { [] }
         return StoredEntry(
             userId: userId, entryId: entryId, createdAt: date(item, "createdAt"), updatedAt: date(item, "updatedAt"),
-            version: Int(number(item, "version")), goalIds: goals, document: Array(string(item, "document").utf8))
+            version: Int(number(item, "version")), goalIds: goals, document: Array(string(item, "document").utf8),
+            meta: Array(string(item, "meta").utf8))
     }
 
     static func stats(_ item: DynamoDBItem, _ userId: String) -> StoredJournalStats? {

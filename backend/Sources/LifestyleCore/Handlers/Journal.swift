@@ -85,9 +85,10 @@ enum Journal {
             doc["encryptionIv"] = read["encryptionIv"]
         }
         doc["wordCount"] = .number(Double(words(doc, client: read["wordCount"])))
+        let (document, meta) = pack(doc)
         let entry = StoredEntry(
             userId: principal.subject, entryId: id, createdAt: now, updatedAt: now, goalIds: strings(doc["linkedGoalIds"]),
-            document: JSON.encode(JSONValue.object(doc)))
+            document: document, meta: meta)
         let store = context.services.journal
         try await retrying(context) {
             let stats = try await mapped(context) { try await store.stats(userId: principal.subject) }
@@ -99,7 +100,7 @@ enum Journal {
             try await mapped(context) { try await store.createEntry(entry, stats: next) }
         }
         AppMetrics.event("journal_entry_created")
-        var response = Goals.raw(201, JSON.encode(render(doc, now: now)))
+        var response = Goals.raw(201, ownerView(entry, now: now))
         response.headers["location"] = context.services.config.basePath + "/journal/" + id
         return response
     }
@@ -111,23 +112,23 @@ enum Journal {
         let me = principal.subject
         let now = context.services.clock.now()
         let page = Page(page: p.page, limit: p.limit)
-        var items: [JSONValue] = []
+        var items: [[UInt8]] = []
         var total = 0
         if let goalId = p.goalId?.lowercased() {
             let linked = try await mapped(context) { try await store.entries(userId: me, linking: goalId) }
             total = linked.count
-            items = try page.slice(linked).map { render(try document($0), now: now) }
+            items = page.slice(linked).map { ownerView($0, now: now) }
         } else {
             switch p.filter {
             case "shared-with-me":
                 let received = try await activeReceived(context, me, now: now)
                 total = received.count
-                items = try await incoming(context, Array(page.slice(received)), now: now).map(\.item)
+                items = try await incoming(context, Array(page.slice(received)), now: now).map { JSON.encode($0.item) }
             case "shared-by-me":
                 let given = try await mapped(context) { try await store.sharesGiven(userId: me) }
                     .filter { $0.expiresAt > now }.sorted { ($0.createdAt, $0.shareId) > ($1.createdAt, $1.shareId) }
                 total = given.count
-                items = try await outgoing(context, Array(page.slice(given)), now: now)
+                items = try await outgoing(context, Array(page.slice(given)), now: now).map { JSON.encode($0) }
             case "all":
                 // the caller's newest entries up to this page's end, merged with what others share
                 let (owned, stats) = try await mapped(context) {
@@ -135,28 +136,33 @@ enum Journal {
                 }
                 let received = try await activeReceived(context, me, now: now)
                 total = counters(stats).entries + received.count
-                var merged: [(Date, String, JSONValue?, StoredShare?)] = try owned.map {
-                    ($0.createdAt, $0.entryId, render(try document($0), now: now), nil)
+                var merged: [(Date, String, [UInt8]?, StoredShare?)] = owned.map {
+                    ($0.createdAt, $0.entryId, ownerView($0, now: now), nil)
                 }
                 merged += received.map { ($0.createdAt, $0.entryId, nil, $0) }
                 merged.sort { ($0.0, $0.1) > ($1.0, $1.1) }
                 let slice = Array(page.slice(merged))
                 let shared = try await incoming(context, slice.compactMap(\.3), now: now)
-                items = slice.compactMap { row in row.2 ?? shared.first { $0.shareId == row.3?.shareId }?.item }
+                items = slice.compactMap { row in row.2 ?? shared.first { $0.shareId == row.3?.shareId }.map { JSON.encode($0.item) } }
             default:
                 let (entries, stats) = try await mapped(context) {
                     try await store.entries(userId: me, offset: page.offset, limit: page.limit)
                 }
                 total = counters(stats).entries
-                items = try entries.map { render(try document($0), now: now) }
+                items = entries.map { ownerView($0, now: now) }
             }
         }
-        let body: JSONValue = .object([
-            "entries": .array(items), "total": .number(Double(total)), "page": .number(Double(page.page)),
-            "limit": .number(Double(page.limit)), "hasMore": .bool(page.offset + page.limit < total),
-            "filter": .string(p.filter),
-        ])
-        return Goals.raw(200, JSON.encode(body))
+        // the entries' stored bytes as they are (a page of 64 KiB entries is not parsed again)
+        var body = Array(#"{"entries":["#.utf8)
+        for (i, item) in items.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body += item
+        }
+        body += Array(
+            #"],"total":\#(total),"page":\#(page.page),"limit":\#(page.limit),"hasMore":\#(page.offset + page.limit < total),"filter":"#
+                .utf8)
+        body += JSON.encode(JSONValue.string(p.filter)) + [UInt8(ascii: "}")]
+        return Goals.raw(200, body)
     }
 
     @Sendable static func get(_ request: APIRequest, _ context: APIContext, _ principal: Principal, _ p: GetJournalEntryParameters)
@@ -166,7 +172,7 @@ enum Journal {
         let id = p.entryId.lowercased()
         let now = context.services.clock.now()
         if let own = try await mapped(context, { try await store.entry(userId: principal.subject, entryId: id) }) {
-            return Goals.raw(200, JSON.encode(render(try document(own), now: now)))
+            return Goals.raw(200, ownerView(own, now: now))
         }
         // someone else's: readable only through an active, unexpired share to the caller
         guard let owner = try await mapped(context, { try await store.entryOwner(entryId: id) }), owner != principal.subject,
@@ -210,7 +216,7 @@ enum Journal {
 
         let store = context.services.journal
         let (_, zoneName) = try await Goals.userZone(context, principal)
-        let updated: [String: JSONValue] = try await retrying(context) {
+        let updated: StoredEntry = try await retrying(context) {
             let stored = try await load(context, principal, p.entryId)
             let old = try document(stored)
             if encrypted, read["content"] != nil, read["encryptionIv"] == old["encryptionIv"] {
@@ -229,7 +235,7 @@ enum Journal {
             next.version += 1
             next.updatedAt = now
             next.goalIds = strings(doc["linkedGoalIds"])
-            next.document = JSON.encode(JSONValue.object(doc))
+            (next.document, next.meta) = pack(doc)
             var stats: StoredJournalStats?
             if contribution(old) != contribution(doc) {
                 let current = try await mapped(context) { try await store.stats(userId: principal.subject) }
@@ -240,9 +246,9 @@ enum Journal {
                 stats = StoredJournalStats(userId: principal.subject, version: (current?.version ?? 0) + 1, document: JSON.encode(c.json))
             }
             try await mapped(context) { try await store.updateEntry(next, stats: stats) }
-            return doc
+            return next
         }
-        return Goals.raw(200, JSON.encode(render(updated, now: context.services.clock.now())))
+        return Goals.raw(200, ownerView(updated, now: context.services.clock.now()))
     }
 
     @Sendable static func delete(_ request: APIRequest, _ context: APIContext, _ principal: Principal, _ p: DeleteJournalEntryParameters)
@@ -321,9 +327,46 @@ enum Journal {
         return .object(doc)
     }
 
+    /// The entry with the core's own fields (`_day`, `_shares`), from its two stored parts.
     static func document(_ stored: StoredEntry) throws -> [String: JSONValue] {
-        guard case .object(let o) = try JSONParser.parse(stored.document) else { throw APIError.internalError }
+        guard case .object(var o) = try JSONParser.parse(stored.document) else { throw APIError.internalError }
+        let meta = self.meta(stored)
+        o["_day"] = meta["day"]
+        o["_shares"] = meta["shares"] ?? .object([:])
         return o
+    }
+
+    static func meta(_ stored: StoredEntry) -> [String: JSONValue] {
+        if case .object(let m)? = try? JSONParser.parse(stored.meta) { return m }
+        return [:]
+    }
+
+    /// The stored parts of an entry: the entry as the API answers it (without what its shares
+    /// decide), and the core's own fields (its day, its shares), small and read on their own.
+    static func pack(_ doc: [String: JSONValue]) -> (document: [UInt8], meta: [UInt8]) {
+        var answer = doc
+        answer["_day"] = nil
+        answer["_shares"] = nil
+        answer["isShared"] = nil
+        answer["sharedWith"] = nil
+        answer["shareAccess"] = nil
+        let meta: JSONValue = .object(["day": doc["_day"] ?? .null, "shares": doc["_shares"] ?? .object([:])])
+        return (JSON.encode(JSONValue.object(answer)), JSON.encode(meta))
+    }
+
+    /// The owner's answer from the stored bytes: `isShared` and `sharedWith` (from the small
+    /// `meta`) spliced in before the closing brace, the entry itself not parsed again.
+    static func ownerView(_ stored: StoredEntry, now: Date) -> [UInt8] {
+        let shares: [String: JSONValue] = if case .object(let s)? = meta(stored)["shares"] { s } else { [:] }
+        let stamp = Timestamp.iso8601(now)
+        let active = shares.filter { if case .object(let s) = $0.value, case .string(let e)? = s["expiresAt"] { e > stamp } else { false } }
+        var out = stored.document
+        guard out.last == UInt8(ascii: "}"), out.count > 2 else { return out }
+        out.removeLast()
+        out += Array(#","isShared":\#(!active.isEmpty),"sharedWith":"#.utf8)
+        out += JSON.encode(JSONValue.array(active.keys.sorted().map { .string($0) }))
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     static func counters(_ stored: StoredJournalStats?) -> JournalCounters {

@@ -102,7 +102,7 @@ enum Sharing {
             doc["_shares"] = .object(shares)
             var next = stored
             next.version += 1
-            next.document = JSON.encode(JSONValue.object(doc))
+            (next.document, next.meta) = Journal.pack(doc)
             try await Journal.mapped(context) { try await store.createShare(share, replacing: existing, entry: next) }
             return share
         }
@@ -171,7 +171,7 @@ enum Sharing {
             }
             var next = stored
             next.version += 1
-            next.document = JSON.encode(JSONValue.object(doc))
+            (next.document, next.meta) = Journal.pack(doc)
             try await Journal.mapped(context) { try await store.revokeShare(share, entry: next) }
         }
     }

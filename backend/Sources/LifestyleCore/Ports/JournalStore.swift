@@ -6,9 +6,8 @@ import Synchronization
     import Foundation
 #endif
 
-/// A journal entry as the store keeps it. `document` is the core's JSON (the entry as the API
-/// answers it, plus the core's own bookkeeping); the store never reads it, so an encrypted
-/// entry's ciphertext is kept exactly as the client sent it.
+/// A journal entry as the store keeps it. `document` and `meta` are the core's JSON; the store
+/// never reads them, so an encrypted entry's ciphertext is kept exactly as the client sent it.
 public struct StoredEntry: Sendable, Equatable {
     public var userId: String
     public var entryId: String
@@ -18,10 +17,14 @@ public struct StoredEntry: Sendable, Equatable {
     public var version: Int
     /// The goals the entry links (the `goalId` filter reads them).
     public var goalIds: [String]
+    /// The entry as the API answers it, but for what its shares decide (JSON).
     public var document: [UInt8]
+    /// The core's own small record of the entry (its day, its shares; JSON).
+    public var meta: [UInt8]
 
     public init(
-        userId: String, entryId: String, createdAt: Date, updatedAt: Date, version: Int = 1, goalIds: [String], document: [UInt8]
+        userId: String, entryId: String, createdAt: Date, updatedAt: Date, version: Int = 1, goalIds: [String], document: [UInt8],
+        meta: [UInt8] = Array("{}".utf8)
     ) {
         self.userId = userId
         self.entryId = entryId
@@ -30,6 +33,7 @@ public struct StoredEntry: Sendable, Equatable {
         self.version = version
         self.goalIds = goalIds
         self.document = document
+        self.meta = meta
     }
 }
 
