@@ -582,6 +582,46 @@ def _patch_moto_dynamodb_atomic_writes() -> None:
         setattr(DynamoDBBackend, name, locked)
 
 
+def _patch_moto_dynamodb_transaction_tokens() -> None:
+    """Honour TransactWriteItems' ClientRequestToken, as AWS documents it.
+
+    In AWS a TransactWriteItems call repeated with the same ClientRequestToken within 10 minutes
+    is idempotent: the repeat returns success without applying the writes again. The service's
+    client sends a token with every transaction and repeats it after a timeout. moto ignores the
+    token and applies the repeat again, so a transaction whose first attempt landed late (moto
+    deep-copies the whole table for every transaction item; with a few thousand items, and a
+    garbage collection, one call passes the client's 5 s attempt timeout) fails its own repeat
+    on its conditions: a false conflict AWS would never answer. Tokens are remembered for 10
+    minutes; the check and the call are one step, so a repeat waits for a first attempt still
+    running.
+    """
+    import threading
+    import time
+
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.transact_write_items
+    applied: dict[str, float] = {}
+    lock = threading.RLock()
+
+    def transact_write_items(self):  # type: ignore[no-untyped-def]
+        token = self.body.get("ClientRequestToken")
+        if not token:
+            return original(self)
+        with lock:
+            now = time.monotonic()
+            for old in [t for t, at in applied.items() if now - at > 600]:
+                del applied[old]
+            if token in applied:
+                return ActionResult({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
+            result = original(self)
+            applied[token] = now
+            return result
+
+    DynamoHandler.transact_write_items = transact_write_items
+
+
 def _patch_moto_lambda_images() -> None:
     """Versions that do not change afterwards, and image functions invoked without docker.
 
@@ -770,6 +810,7 @@ def _serve(port: int) -> int:
     _patch_moto_cognito_lifecycle()
     _patch_moto_cognito_client_secret()
     _patch_moto_dynamodb_atomic_writes()
+    _patch_moto_dynamodb_transaction_tokens()
     _patch_moto_lambda_images()
     _patch_moto_kms_tag_propagation()
     _patch_moto_lambda_account_settings()

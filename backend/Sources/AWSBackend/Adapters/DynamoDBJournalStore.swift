@@ -102,7 +102,8 @@ public struct DynamoDBJournalStore: JournalStore {
         if offset > 0 {
             // a later page: its start key from a query of keys (and the statistics) only
             var keys = input
-            keys.projectionExpression = "pk, sk, version, stats"
+            keys.projectionExpression = "pk, sk, #version, #stats"
+            keys.expressionAttributeNames = ["#version": "version", "#stats": "stats"]
             let found = try await queryUpTo(keys, count: offset + 1)
             stats = found.first.flatMap { Self.stats($0, userId) }
             let entryKeys = found.filter { $0["sk"] != .s(Self.statsKey) }
