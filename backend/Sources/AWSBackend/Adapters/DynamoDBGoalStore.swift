@@ -192,18 +192,10 @@ public struct DynamoDBGoalStore: GoalStore {
 
     /// Every page of a query.
     func queryAll(_ input: DynamoDB.QueryInput) async throws -> [DynamoDBItem] {
-        var input = input
-        var items: [DynamoDBItem] = []
-        while true {
-            let out: DynamoDB.QueryOutput
-            do {
-                out = try await db.query(input)
-            } catch {
-                throw Self.mapped(error)
-            }
-            items += out.items
-            guard let next = out.lastEvaluatedKey else { return items }
-            input.exclusiveStartKey = next
+        do {
+            return try await db.queryPages(input)
+        } catch {
+            throw Self.mapped(error)
         }
     }
 
@@ -212,14 +204,7 @@ public struct DynamoDBGoalStore: GoalStore {
     /// A changed goal, or another transaction on it at the same moment, is a conflict (read
     /// again, retry); anything else is the store being unavailable.
     static func transactionError(_ error: AWSClientError) -> GoalStoreError {
-        if error.code == "TransactionCanceledException",
-            let reasons = error.serviceError?.cancellationReasons,
-            reasons.contains(where: { $0.code == "ConditionalCheckFailed" || $0.code == "TransactionConflict" })
-        {
-            return .conflict
-        }
-        if error.code == "TransactionConflictException" { return .conflict }
-        return mapped(error)
+        DynamoDBClient.isConflict(error) ? .conflict : mapped(error)
     }
 
     static func mapped(_ error: AWSClientError) -> GoalStoreError {
@@ -258,28 +243,16 @@ public struct DynamoDBGoalStore: GoalStore {
     static func goal(_ item: DynamoDBItem) -> StoredGoal? {
         guard case .s(let userId)? = item["userId"], case .s(let goalId)? = item["goalId"] else { return nil }
         return StoredGoal(
-            userId: userId, goalId: goalId, status: string(item, "status"), pattern: string(item, "pattern"),
-            category: string(item, "category"), title: string(item, "title"), createdAt: date(item, "createdAt"),
-            updatedAt: date(item, "updatedAt"), version: Int(number(item, "version")),
-            document: Array(string(item, "document").utf8), days: Array(string(item, "days").utf8))
+            userId: userId, goalId: goalId, status: item.string("status"), pattern: item.string("pattern"),
+            category: item.string("category"), title: item.string("title"), createdAt: item.date("createdAt"),
+            updatedAt: item.date("updatedAt"), version: Int(item.number("version")),
+            document: Array(item.string("document").utf8), days: Array(item.string("days").utf8))
     }
 
     static func activity(_ item: DynamoDBItem) -> StoredActivity? {
         guard case .s(let userId)? = item["userId"], case .s(let activityId)? = item["activityId"] else { return nil }
         return StoredActivity(
-            userId: userId, goalId: string(item, "goalId"), activityId: activityId, activityDate: string(item, "activityDate"),
-            loggedAt: date(item, "loggedAt"), document: Array(string(item, "document").utf8))
+            userId: userId, goalId: item.string("goalId"), activityId: activityId, activityDate: item.string("activityDate"),
+            loggedAt: item.date("loggedAt"), document: Array(item.string("document").utf8))
     }
-
-    static func string(_ item: DynamoDBItem, _ key: String) -> String {
-        if case .s(let v)? = item[key] { return v }
-        return ""
-    }
-
-    static func number(_ item: DynamoDBItem, _ key: String) -> Double {
-        if case .n(let v)? = item[key] { return Double(v) ?? 0 }
-        return 0
-    }
-
-    static func date(_ item: DynamoDBItem, _ key: String) -> Date { Date(timeIntervalSince1970: number(item, key)) }
 }

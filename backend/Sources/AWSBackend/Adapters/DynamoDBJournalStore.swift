@@ -259,14 +259,7 @@ public struct DynamoDBJournalStore: JournalStore {
         do {
             try await db.transactWriteItems(.init(transactItems: items))
         } catch {
-            if error.code == "TransactionCanceledException",
-                let reasons = error.serviceError?.cancellationReasons,
-                reasons.contains(where: { $0.code == "ConditionalCheckFailed" || $0.code == "TransactionConflict" })
-            {
-                throw JournalStoreError.conflict
-            }
-            if error.code == "TransactionConflictException" { throw JournalStoreError.conflict }
-            throw Self.mapped(error)
+            throw DynamoDBClient.isConflict(error) ? JournalStoreError.conflict : Self.mapped(error)
         }
     }
 
@@ -286,40 +279,16 @@ public struct DynamoDBJournalStore: JournalStore {
         }
     }
 
-    /// Pages of a query until `count` items (or the end).
-    func queryUpTo(_ input: DynamoDB.QueryInput, count: Int) async throws -> [DynamoDBItem] {
-        var input = input
-        var items: [DynamoDBItem] = []
-        while items.count < count {
-            input.limit = count - items.count
-            let out: DynamoDB.QueryOutput
-            do {
-                out = try await db.query(input)
-            } catch {
-                throw Self.mapped(error)
-            }
-            items += out.items
-            guard let next = out.lastEvaluatedKey else { break }
-            input.exclusiveStartKey = next
+    /// The pages of a query until `count` items (every page when nil).
+    func queryUpTo(_ input: DynamoDB.QueryInput, count: Int? = nil) async throws -> [DynamoDBItem] {
+        do {
+            return try await db.queryPages(input, upTo: count)
+        } catch {
+            throw Self.mapped(error)
         }
-        return items
     }
 
-    func queryAll(_ input: DynamoDB.QueryInput) async throws -> [DynamoDBItem] {
-        var input = input
-        var items: [DynamoDBItem] = []
-        while true {
-            let out: DynamoDB.QueryOutput
-            do {
-                out = try await db.query(input)
-            } catch {
-                throw Self.mapped(error)
-            }
-            items += out.items
-            guard let next = out.lastEvaluatedKey else { return items }
-            input.exclusiveStartKey = next
-        }
-    }
+    func queryAll(_ input: DynamoDB.QueryInput) async throws -> [DynamoDBItem] { try await queryUpTo(input) }
 
     // MARK: mapping
 
@@ -344,14 +313,14 @@ public struct DynamoDBJournalStore: JournalStore {
         let goals: [String] =
             if case .l(let l)? = item["goalIds"] { l.compactMap { if case .s(let s) = $0 { s } else { nil } } } else { [] }
         return StoredEntry(
-            userId: userId, entryId: entryId, createdAt: date(item, "createdAt"), updatedAt: date(item, "updatedAt"),
-            version: Int(number(item, "version")), goalIds: goals, document: Array(string(item, "document").utf8),
-            meta: Array(string(item, "meta").utf8))
+            userId: userId, entryId: entryId, createdAt: item.date("createdAt"), updatedAt: item.date("updatedAt"),
+            version: Int(item.number("version")), goalIds: goals, document: Array(item.string("document").utf8),
+            meta: Array(item.string("meta").utf8))
     }
 
     static func stats(_ item: DynamoDBItem, _ userId: String) -> StoredJournalStats? {
         guard item["sk"] == .s(statsKey) else { return nil }
-        return StoredJournalStats(userId: userId, version: Int(number(item, "version")), document: Array(string(item, "stats").utf8))
+        return StoredJournalStats(userId: userId, version: Int(item.number("version")), document: Array(item.string("stats").utf8))
     }
 
     static func item(_ s: StoredShare) -> DynamoDBItem {
@@ -381,20 +350,8 @@ public struct DynamoDBJournalStore: JournalStore {
             if case .l(let l)? = item["permissions"] { l.compactMap { if case .s(let s) = $0 { s } else { nil } } } else { [] }
         let key: String? = if case .s(let k)? = item["encryptedKey"] { k } else { nil }
         return StoredShare(
-            shareId: shareId, entryId: entryId, ownerId: string(item, "ownerId"), recipientId: string(item, "recipientId"),
-            permissions: permissions, encryptedKey: key, createdAt: date(item, "createdAt"), expiresAt: date(item, "expiresAt"),
-            accessCount: Int(number(item, "accessCount")), lastAccessed: item["lastAccessed"] == nil ? nil : date(item, "lastAccessed"))
+            shareId: shareId, entryId: entryId, ownerId: item.string("ownerId"), recipientId: item.string("recipientId"),
+            permissions: permissions, encryptedKey: key, createdAt: item.date("createdAt"), expiresAt: item.date("expiresAt"),
+            accessCount: Int(item.number("accessCount")), lastAccessed: item["lastAccessed"] == nil ? nil : item.date("lastAccessed"))
     }
-
-    static func string(_ item: DynamoDBItem, _ key: String) -> String {
-        if case .s(let v)? = item[key] { return v }
-        return ""
-    }
-
-    static func number(_ item: DynamoDBItem, _ key: String) -> Double {
-        if case .n(let v)? = item[key] { return Double(v) ?? 0 }
-        return 0
-    }
-
-    static func date(_ item: DynamoDBItem, _ key: String) -> Date { Date(timeIntervalSince1970: number(item, key)) }
 }

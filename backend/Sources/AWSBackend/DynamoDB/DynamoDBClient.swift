@@ -81,4 +81,42 @@ public struct DynamoDBClient: Sendable {
         let _: AWSEmpty = try await client.call("TransactWriteItems", input: input, idempotent: true, deadline: deadline)
     }
 
+    /// The pages of a query until `count` items (every page when nil), in order.
+    public func queryPages(_ input: DynamoDB.QueryInput, upTo count: Int? = nil) async throws(AWSClientError) -> [DynamoDBItem] {
+        var input = input
+        var items: [DynamoDBItem] = []
+        while count.map({ items.count < $0 }) ?? true {
+            if let count { input.limit = count - items.count }
+            let out = try await query(input)
+            items += out.items
+            guard let next = out.lastEvaluatedKey else { break }
+            input.exclusiveStartKey = next
+        }
+        return items
+    }
+
+    /// Whether a `TransactWriteItems` failure says another write got there first: a condition
+    /// failed, or a concurrent transaction on the same item.
+    public static func isConflict(_ error: AWSClientError) -> Bool {
+        if error.code == "TransactionConflictException" { return true }
+        guard error.code == "TransactionCanceledException", let reasons = error.serviceError?.cancellationReasons else { return false }
+        return reasons.contains { $0.code == "ConditionalCheckFailed" || $0.code == "TransactionConflict" }
+    }
+}
+
+extension [String: AttributeValue] {
+    /// The string attribute `key`, or "".
+    public func string(_ key: String) -> String {
+        if case .s(let v)? = self[key] { return v }
+        return ""
+    }
+
+    /// The number attribute `key`, or 0.
+    public func number(_ key: String) -> Double {
+        if case .n(let v)? = self[key] { return Double(v) ?? 0 }
+        return 0
+    }
+
+    /// A number attribute of seconds since 1970 as a date.
+    public func date(_ key: String) -> Date { Date(timeIntervalSince1970: number(key)) }
 }
