@@ -76,3 +76,48 @@ def test_cli_start_prints_json_and_stop_kills_pid(tmp_path):
             os.kill(info["pid"], 0)
             import time
             time.sleep(0.1)
+
+
+def _table(info, name):
+    ddb = _client(info, "dynamodb")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}])
+    return ddb
+
+
+def test_a_transaction_is_all_or_nothing_with_a_reason_per_item(moto_env):
+    """The rollback from touched items (not a table copy) keeps AWS's behaviour: one failing
+    condition cancels every write, each item gets its reason, earlier state is intact."""
+    ddb = _table(moto_env, "tx-all-or-nothing")
+    ddb.put_item(TableName="tx-all-or-nothing", Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "v": {"N": "1"}})
+    items = [
+        {"Put": {"TableName": "tx-all-or-nothing", "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}, "v": {"N": "2"}},
+                 "ConditionExpression": "v = :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Put": {"TableName": "tx-all-or-nothing", "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+        {"Put": {"TableName": "tx-all-or-nothing", "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}},
+                 "ConditionExpression": "attribute_exists(pk)"}},
+    ]
+    with pytest.raises(ClientError) as failed:
+        ddb.transact_write_items(TransactItems=items)
+    reasons = [r["Code"] for r in failed.value.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "ConditionalCheckFailed"]
+    scan = ddb.scan(TableName="tx-all-or-nothing")["Items"]
+    assert scan == [{"pk": {"S": "a"}, "sk": {"S": "1"}, "v": {"N": "1"}}], "nothing of the cancelled transaction stays"
+    ddb.transact_write_items(TransactItems=items[:2])
+    assert ddb.get_item(TableName="tx-all-or-nothing", Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["v"] == {"N": "2"}
+
+
+def test_a_repeated_client_request_token_is_not_applied_again(moto_env):
+    """AWS: a TransactWriteItems repeated with its ClientRequestToken within 10 minutes succeeds
+    without writing again (what a client's retry after a timeout relies on)."""
+    ddb = _table(moto_env, "tx-tokens")
+    items = [{"Put": {"TableName": "tx-tokens", "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+                      "ConditionExpression": "attribute_not_exists(pk)"}}]
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken="token-1")
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken="token-1")  # the repeat: success
+    with pytest.raises(ClientError) as failed:
+        ddb.transact_write_items(TransactItems=items, ClientRequestToken="token-2")  # a new request: its condition fails
+    assert failed.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert len(ddb.scan(TableName="tx-tokens")["Items"]) == 1
