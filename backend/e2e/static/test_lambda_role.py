@@ -18,7 +18,10 @@ BOUNDARY = BACKEND / "terraform" / "bootstrap" / "deploy_policy" / "main.tf"
 def _called_actions() -> set[str]:
     source = "\n".join(p.read_text() for p in sorted(ADAPTERS.glob("*.swift")))
     actions = set()
+    # DynamoDBClient's helpers over the API's calls: the call each one makes
+    helpers = {"queryPages": "query"}
     for op in re.findall(r"\bdb\.(\w+)\(", source):
+        op = helpers.get(op, op)
         actions.add("dynamodb:" + op[0].upper() + op[1:])
     # Only the admin calls are IAM-authorised; the user-facing ones (SignUp, InitiateAuth, ...)
     # are authorised by the app client and the user's tokens.
@@ -59,3 +62,20 @@ def test_the_permissions_boundary_is_the_roles_own_list():
     role, boundary = _actions_of(IAM, "exec"), _actions_of(BOUNDARY, "boundary")
     assert "dynamodb:GetItem" in role and "xray:PutTraceSegments" in boundary, (role, boundary)
     assert role == boundary, {"only the role": sorted(role - boundary), "only the boundary": sorted(boundary - role)}
+
+
+def test_the_indexes_the_adapters_query_are_granted_on_their_own_arns():
+    """A Query on a global secondary index is authorised on the index's ARN, not the table's: an
+    index the code queries without that grant is refused in AWS (the emulator checks no IAM)."""
+    source = "\n".join(p.read_text() for p in sorted(ADAPTERS.glob("*.swift")))
+    queried = set(re.findall(r'indexName: "(\w+)"', source))
+    assert queried == {"gsi1", "gsi2"}, queried
+    for path, document in ((IAM, "exec"), (BOUNDARY, "boundary")):
+        text = path.read_text()
+        doc = text[text.index(f'data "aws_iam_policy_document" "{document}"'):]
+        doc = doc[: doc.index("\n}\n") + 2]
+        granted = set(re.findall(r'/index/(\w+)"', doc))
+        assert granted == queried, (path.name, document, granted)
+        for statement in doc.split("statement {")[1:]:
+            if "/index/" in statement:
+                assert re.findall(r'"((?:dynamodb):\w+)"', statement) == ["dynamodb:Query"], statement

@@ -61,6 +61,15 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
+    sid     = "UsersTableShareIndexes"
+    actions = ["dynamodb:Query"]
+    resources = [
+      "${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}/index/gsi1",
+      "${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}/index/gsi2",
+    ]
+  }
+
+  statement {
     sid = "UserPool"
     actions = [
       "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool", "cognito-idp:DeleteUserPool",
@@ -425,6 +434,15 @@ data "aws_iam_policy_document" "boundary" {
       "dynamodb:Query",
     ]
     resources = ["${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}"]
+  }
+
+  statement {
+    sid     = "UsersTableShareIndexes"
+    actions = ["dynamodb:Query"]
+    resources = [
+      "${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}/index/gsi1",
+      "${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}/index/gsi2",
+    ]
   }
 
   statement {

@@ -22,7 +22,8 @@ resource "aws_iam_role" "exec" {
 
 # Least privilege: named actions on named resources, exactly the calls the adapters make
 # (e2e/static/test_lambda_role.py compares this list with the code). Query reads one user's own
-# partitions (their goals, a goal's activities); no Scan, no index, no PartiQL.
+# partitions (their goals, a goal's activities, their journal) and the two share indexes; no
+# Scan, no other index, no PartiQL.
 data "aws_iam_policy_document" "exec" {
   statement {
     sid = "UsersTable"
@@ -34,6 +35,14 @@ data "aws_iam_policy_document" "exec" {
       "dynamodb:Query",
     ]
     resources = [var.table_arn]
+  }
+
+  # The shares a user gave (gsi1) and received (gsi2): a Query on an index is authorised on the
+  # index's own ARN.
+  statement {
+    sid       = "UsersTableShareIndexes"
+    actions   = ["dynamodb:Query"]
+    resources = ["${var.table_arn}/index/gsi1", "${var.table_arn}/index/gsi2"]
   }
 
   # TransactWriteItems is authorised per item action (PutItem, ...) on the table;
