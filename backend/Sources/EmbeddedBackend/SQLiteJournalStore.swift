@@ -45,6 +45,8 @@ public struct SQLiteJournalStore: JournalStore {
             try await tx.query("DELETE FROM journal_shares WHERE entry_id = ?", [.text(entry.entryId)])
             try await Self.writeStats(stats, tx)
         }
+        // a deleted entry leaves nothing in the write-ahead log either
+        try await db.purgeDeleted()
     }
 
     public func entry(userId: String, entryId: String) async throws -> StoredEntry? {
@@ -145,6 +147,7 @@ public struct SQLiteJournalStore: JournalStore {
             try await tx.query("DELETE FROM journal_entries WHERE user_id = ?", [.text(userId)])
             try await tx.query("DELETE FROM journal_stats WHERE user_id = ?", [.text(userId)])
         }
+        try await db.purgeDeleted()
     }
 
     // MARK: rows

@@ -180,7 +180,9 @@ def test_statistics_kept_on_write_match_hand_computed_figures(api):
     r = api.put(f"/journal/{b['entryId']}", {"content": "five six seven", "mood": "calm", "tags": ["home"]}, token=w.token)
     assert r.status_code == 200, r.text
     assert json_body(r)["wordCount"] == 3 and json_body(r)["mood"] == "calm"
+    assert "one two three four" in api.driver.stored_text()
     assert api.delete(f"/journal/{a['entryId']}", token=w.token).status_code == 200
+    assert "one two three four" not in api.driver.stored_text(), "a deleted entry's text stayed on disk"
     s = json_body(api.get("/journal/stats", token=w.token))
     assert (s["totalEntries"], s["totalWords"], s["averageWordCount"]) == (2, 9, 5)  # 4.5 rounds to 5 (half away from zero)
     assert s["moodDistribution"] == {"calm": 1, "tired": 1}
@@ -274,18 +276,18 @@ def test_an_entry_has_at_most_ten_active_shares(api):
 def test_account_deletion_leaves_nothing_of_the_user(api, driver):
     leaving, friend, other = Writer(api, "leaving"), Writer(api, "friend"), Writer(api, "other", keys=False)
     marker = f"diary-{uuid.uuid4()}"
-    mine, key, _ = leaving.write_encrypted("Mine", marker)
+    mine, key, sent = leaving.write_encrypted("Mine", marker)
     given = leaving.share(mine["entryId"], friend, key)
     theirs = other.write("Theirs", "for the leaving user")
     received = other.share(theirs["entryId"], leaving)
     dump = driver.stored_text()
-    for trace in (mine["entryId"], given["shareId"], received["shareId"]):
+    for trace in (mine["entryId"], given["shareId"], received["shareId"], sent["content"][:64], sent["encryptedKey"][:64]):
         assert trace in dump
     r = api.delete("/users/profile", {"password": leaving.user.password}, token=leaving.token)
     assert r.status_code == 204, r.text
     dump = driver.stored_text()
     # (the user id itself stays in the token revocations, which keep the deleted user's tokens refused)
-    for trace in (mine["entryId"], given["shareId"], received["shareId"], marker):
+    for trace in (mine["entryId"], given["shareId"], received["shareId"], sent["content"][:64], sent["encryptedKey"][:64]):
         assert trace not in dump, "something of the deleted user outlived the account"
     assert json_body(api.get("/shares", token=friend.token))["shares"] == []
     assert api.get(f"/journal/{mine['entryId']}", token=friend.token).status_code == 404
