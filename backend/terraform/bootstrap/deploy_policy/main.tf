@@ -61,15 +61,6 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    sid     = "UsersTableShareIndexes"
-    actions = ["dynamodb:Query"]
-    resources = [
-      "${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}/index/gsi1",
-      "${local.arn}:dynamodb:${local.region}:${local.acct}:table/users-${local.env}/index/gsi2",
-    ]
-  }
-
-  statement {
     sid = "UserPool"
     actions = [
       "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool", "cognito-idp:DeleteUserPool",
