@@ -76,10 +76,10 @@ def test_the_indexes_the_adapters_query_are_granted_on_their_own_arns():
         doc = doc[: doc.index("\n}\n") + 2]
         granted = set(re.findall(r'/index/(\w+)"', doc))
         assert granted == queried, (path.name, document, granted)
+        for statement in doc.split("statement {")[1:]:
+            if "/index/" in statement:
+                assert re.findall(r'"((?:dynamodb):\w+)"', statement) == ["dynamodb:Query"], statement
     # the deploy role manages the table; it never reads it, through an index or otherwise
     deploy = BOUNDARY.read_text()
     deploy = deploy[deploy.index('data "aws_iam_policy_document" "this"'):deploy.index('data "aws_iam_policy_document" "boundary"')]
     assert "/index/" not in deploy and '"dynamodb:Query"' not in deploy
-        for statement in doc.split("statement {")[1:]:
-            if "/index/" in statement:
-                assert re.findall(r'"((?:dynamodb):\w+)"', statement) == ["dynamodb:Query"], statement
