@@ -276,15 +276,23 @@ enum Goals {
     /// Runs a read-compute-write `body` again, after `backoff`, each time its write lost to
     /// another (`GoalStoreError.conflict`); 503 once `attempts` are spent.
     static func retryingConflicts<T>(_ context: APIContext, _ body: () async throws -> T) async throws -> T {
+        try await retrying(context, "goal", isConflict: { ($0 as? GoalStoreError) == .conflict }, body)
+    }
+
+    /// Runs `body` again, after `backoff`, each time it throws what `isConflict` calls a lost
+    /// write; 503 once `attempts` are spent (the goal and journal writes share it).
+    static func retrying<T>(
+        _ context: APIContext, _ what: String, isConflict: (any Error) -> Bool, _ body: () async throws -> T
+    ) async throws -> T {
         for attempt in 0..<attempts {
             if attempt > 0 { try await backoff(attempt) }
             do {
                 return try await body()
-            } catch GoalStoreError.conflict {
+            } catch  where isConflict(error) {
                 continue
             }
         }
-        context.logger.warning("goal changed under every attempt", metadata: ["attempts": .stringConvertible(attempts)])
+        context.logger.warning("\(what) changed under every attempt", metadata: ["attempts": .stringConvertible(attempts)])
         throw APIError.serviceUnavailable
     }
 

@@ -16,7 +16,6 @@ enum Journal {
     /// The contract's `maxLength` for text; ciphertext (base64 of the sealed text) may be longer.
     static let maxPlain = 50_000
     static let maxCipher = 262_144
-    static let attempts = 12
 
     static let templates = [
         "blank", "daily-reflection", "gratitude", "goals-progress", "emotional-checkin", "dream-journal", "creative-writing",
@@ -92,7 +91,7 @@ enum Journal {
         let store = context.services.journal
         try await retrying(context) {
             let stats = try await mapped(context) { try await store.stats(userId: principal.subject) }
-            var counters = stats.map { JournalCounters(json: (try? JSONParser.parse($0.document)) ?? .null) } ?? JournalCounters()
+            var counters = counters(stats)
             counters.zone = zoneName
             counters.add(contribution(doc))
             let next = StoredJournalStats(
@@ -215,7 +214,6 @@ enum Journal {
         if !issues.isEmpty { throw APIError.validation(issues) }
 
         let store = context.services.journal
-        let (_, zoneName) = try await Goals.userZone(context, principal)
         let updated: StoredEntry = try await retrying(context) {
             let stored = try await load(context, principal, p.entryId)
             let old = try document(stored)
@@ -240,7 +238,7 @@ enum Journal {
             if contribution(old) != contribution(doc) {
                 let current = try await mapped(context) { try await store.stats(userId: principal.subject) }
                 var c = counters(current)
-                c.zone = zoneName
+                c.zone = try await Goals.userZone(context, principal).1
                 c.remove(contribution(old))
                 c.add(contribution(doc))
                 stats = StoredJournalStats(userId: principal.subject, version: (current?.version ?? 0) + 1, document: JSON.encode(c.json))
@@ -317,14 +315,20 @@ enum Journal {
                 "expiresAt": .string(Timestamp.iso8601(share.expiresAt)),
             ])
         } else {
-            let stamp = Timestamp.iso8601(now)
-            let active = shares.filter {
-                if case .object(let s) = $0.value, case .string(let e)? = s["expiresAt"] { e > stamp } else { false }
-            }
+            let active = activeRecipients(shares, now: now)
             doc["isShared"] = .bool(!active.isEmpty)
-            doc["sharedWith"] = .array(active.keys.sorted().map { .string($0) })
+            doc["sharedWith"] = .array(active.map { .string($0) })
         }
         return .object(doc)
+    }
+
+    /// The recipients of an entry's shares (`_shares`) that have not expired at `now`, sorted.
+    static func activeRecipients(_ shares: [String: JSONValue], now: Date) -> [String] {
+        let stamp = Timestamp.iso8601(now)
+        return shares.compactMap { recipient, share in
+            guard case .object(let s) = share, case .string(let expires)? = s["expiresAt"], expires > stamp else { return nil }
+            return recipient
+        }.sorted()
     }
 
     /// The entry with the core's own fields (`_day`, `_shares`), from its two stored parts.
@@ -358,13 +362,12 @@ enum Journal {
     /// `meta`) spliced in before the closing brace, the entry itself not parsed again.
     static func ownerView(_ stored: StoredEntry, now: Date) -> [UInt8] {
         let shares: [String: JSONValue] = if case .object(let s)? = meta(stored)["shares"] { s } else { [:] }
-        let stamp = Timestamp.iso8601(now)
-        let active = shares.filter { if case .object(let s) = $0.value, case .string(let e)? = s["expiresAt"] { e > stamp } else { false } }
+        let active = activeRecipients(shares, now: now)
         var out = stored.document
         guard out.last == UInt8(ascii: "}"), out.count > 2 else { return out }
         out.removeLast()
         out += Array(#","isShared":\#(!active.isEmpty),"sharedWith":"#.utf8)
-        out += JSON.encode(JSONValue.array(active.keys.sorted().map { .string($0) }))
+        out += JSON.encode(JSONValue.array(active.map { .string($0) }))
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -521,15 +524,6 @@ enum Journal {
 
     /// Runs a read-compute-write `body` again after a pause each time its write lost to another.
     static func retrying<T>(_ context: APIContext, _ body: () async throws -> T) async throws -> T {
-        for attempt in 0..<attempts {
-            if attempt > 0 { try await Goals.backoff(attempt) }
-            do {
-                return try await body()
-            } catch JournalStoreError.conflict {
-                continue
-            }
-        }
-        context.logger.warning("journal changed under every attempt", metadata: ["attempts": .stringConvertible(attempts)])
-        throw APIError.serviceUnavailable
+        try await Goals.retrying(context, "journal", isConflict: { ($0 as? JournalStoreError) == .conflict }, body)
     }
 }

@@ -84,11 +84,7 @@ enum Sharing {
                     status: 409, code: "ALREADY_SHARED", message: "This entry is already shared with this user; revoke that share first")
             }
             var shares: [String: JSONValue] = if case .object(let s)? = doc["_shares"] { s } else { [:] }
-            let stamp = Timestamp.iso8601(now)
-            let active = shares.filter { key, value in
-                guard key != recipient, case .object(let s) = value, case .string(let e)? = s["expiresAt"] else { return false }
-                return e > stamp
-            }
+            let active = Journal.activeRecipients(shares, now: now).filter { $0 != recipient }
             guard active.count < maxActivePerEntry else {
                 throw APIError(
                     status: 422, code: "SHARE_LIMIT_REACHED",
