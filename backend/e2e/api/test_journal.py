@@ -106,6 +106,7 @@ def test_two_users_share_an_encrypted_entry_and_a_third_sees_nothing(api, driver
     assert [(s["shareId"], s["recipientId"], s["accessCount"], s["active"]) for s in given] == \
         [(share["shareId"], bob.id, 1, True)], given
     assert given[0]["lastAccessed"]
+    assert given[0]["id"] == share["shareId"], "the web client's share list reads `id` and revokes by it"
     received = json_body(api.get("/shares?direction=received", token=bob.token))["shares"]
     assert [s["shareId"] for s in received] == [share["shareId"]]
     by_me = json_body(api.get("/journal?filter=shared-by-me", token=alice.token))

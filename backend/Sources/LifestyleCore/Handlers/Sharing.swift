@@ -127,7 +127,9 @@ enum Sharing {
         let now = context.services.clock.now()
         let rendered: [JSONValue] = shares.sorted { ($0.createdAt, $0.shareId) > ($1.createdAt, $1.shareId) }.map { s in
             var o: [String: JSONValue] = [
-                "shareId": .string(s.shareId), "ownerId": .string(s.ownerId), "recipientId": .string(s.recipientId),
+                // `id` too: the web client's EncryptionService.getShares reads it (and revokes by it)
+                "shareId": .string(s.shareId), "id": .string(s.shareId), "ownerId": .string(s.ownerId),
+                "recipientId": .string(s.recipientId),
                 "itemType": .string("journal"), "itemId": .string(s.entryId), "permissions": .array(s.permissions.map { .string($0) }),
                 "createdAt": .string(Timestamp.iso8601(s.createdAt)), "expiresAt": .string(Timestamp.iso8601(s.expiresAt)),
                 "active": .bool(s.expiresAt > now), "accessCount": .number(Double(s.accessCount)),
