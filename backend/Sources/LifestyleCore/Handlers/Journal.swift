@@ -214,8 +214,9 @@ enum Journal {
         if !issues.isEmpty { throw APIError.validation(issues) }
 
         let store = context.services.journal
+        var unused: StoredEntry? = first  // the first attempt writes from the read above
         let updated: StoredEntry = try await retrying(context) {
-            let stored = try await load(context, principal, p.entryId)
+            let stored = try await reread(&unused) { try await load(context, principal, p.entryId) }
             let old = try document(stored)
             if encrypted, read["content"] != nil, read["encryptionIv"] == old["encryptionIv"] {
                 throw APIError.validation([
@@ -289,6 +290,16 @@ enum Journal {
     }
 
     // MARK: helpers
+
+    /// `read` while it holds the entry the handler has just read (the first attempt of a write),
+    /// emptied; a read from the store for each later attempt.
+    static func reread(_ read: inout StoredEntry?, _ load: () async throws -> StoredEntry) async throws -> StoredEntry {
+        if let entry = read {
+            read = nil
+            return entry
+        }
+        return try await load()
+    }
 
     /// The caller's own entry, or 404 (another user's entry is not found either).
     static func load(_ context: APIContext, _ principal: Principal, _ entryId: String) async throws -> StoredEntry {

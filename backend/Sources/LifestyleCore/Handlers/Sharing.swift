@@ -74,8 +74,9 @@ enum Sharing {
 
         let store = context.services.journal
         let hours = Int(Goals.number(read, "expiresInHours") == 0 ? 24 : Goals.number(read, "expiresInHours"))
+        var unused: StoredEntry? = first  // the first attempt writes from the read above
         let share = try await Journal.retrying(context) { () async throws -> StoredShare in
-            let stored = try await Journal.load(context, principal, entryId)
+            let stored = try await Journal.reread(&unused) { try await Journal.load(context, principal, entryId) }
             var doc = try Journal.document(stored)
             let now = context.services.clock.now()
             let existing = try await Journal.mapped(context) { try await store.share(entryId: entryId, recipientId: recipient) }
